@@ -1,0 +1,72 @@
+"""Run the rules over a manifest: pure functions of (Scenario, Timeline) -> Report."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from mixedcrew.domain import Scenario
+from mixedcrew.errors import MixedcrewError
+from mixedcrew.rules import RULES, Violation
+from mixedcrew.timeline import Timeline
+
+
+class UnknownRuleError(MixedcrewError):
+    def __init__(self, names: list[str]):
+        self.names = names
+        super().__init__(
+            f"unknown rule id {', '.join(names)}: the rules are {', '.join(RULES)}"
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    violations: tuple[Violation, ...]
+    rules_run: tuple[str, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def by_rule(self) -> dict[str, int]:
+        counts = Counter(v.rule for v in self.violations)
+        return {r: counts.get(r, 0) for r in self.rules_run}
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "violations": [v.as_json() for v in self.violations],
+            "summary": {
+                "violations": len(self.violations),
+                "by_rule": self.by_rule(),
+                "rules_run": list(self.rules_run),
+            },
+        }
+
+
+def check(
+    scenario: Scenario,
+    timeline: Timeline | None = None,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    ignore: Iterable[str] = (),
+) -> Report:
+    """Every violation of every rule not ignored, overlapping [start, end)."""
+    skip = {r.upper() for r in ignore}
+    unknown = sorted(skip - set(RULES))
+    if unknown:
+        raise UnknownRuleError(unknown)
+    tl = timeline or Timeline(scenario)
+    found: list[Violation] = []
+    run = tuple(r for r in RULES if r not in skip)
+    for rule_id in run:
+        for v in RULES[rule_id].check(scenario, tl):
+            if start is not None and v.end < start:
+                continue
+            if end is not None and v.start >= end:
+                continue
+            found.append(v)
+    found.sort(key=lambda v: (v.start, v.rule, v.end, v.flights, v.people))
+    return Report(tuple(found), run)

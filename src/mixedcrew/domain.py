@@ -1,0 +1,409 @@
+"""The world mixedcrew models: immutable entities and value objects, no I/O.
+
+The models validate their own fields (types, ranges, instant order inside
+one object). Cross-references between objects are checked by
+:func:`mixedcrew.references.check_references`, so that every problem in a
+file can be reported at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from mixedcrew.instants import DAY, Instant, format_day
+
+Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", populate_by_name=True, validate_by_alias=True
+    )
+
+
+class Window(Model):
+    """A half-open span [start, end) of UTC instants; end None means open-ended."""
+
+    start: Instant | None = Field(default=None, alias="from")
+    end: Instant | None = Field(default=None, alias="until")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.start and self.end and self.end < self.start:
+            raise ValueError(
+                f"'until' {format_day(self.end)} is before 'from' {format_day(self.start)}"
+            )
+        return self
+
+    def contains(self, t: datetime) -> bool:
+        return (self.start is None or self.start <= t) and (self.end is None or t < self.end)
+
+
+# --- station -----------------------------------------------------------------
+
+
+class Segment(Model):
+    id: Id
+    name: str = ""
+    min_operators: int = Field(default=1, ge=0)
+
+
+class CrewEra(Model):
+    """Crew size the station is staffed for, from an instant on."""
+
+    start: Instant = Field(alias="from")
+    nominal: int = Field(ge=1)
+    maximum: int = Field(ge=1)
+    handover_days: float = Field(default=14.0, ge=0)
+
+    @model_validator(mode="after")
+    def _max_at_least_nominal(self) -> CrewEra:
+        if self.maximum < self.nominal:
+            raise ValueError(f"maximum {self.maximum} is below nominal {self.nominal}")
+        return self
+
+
+class Port(Model):
+    id: Id
+    name: str = ""
+    interface: str = Field(description="docking interface, e.g. SSVP, APAS, IDSS")
+    start: Instant | None = Field(default=None, alias="from")
+    end: Instant | None = Field(default=None, alias="until")
+
+    def available(self, start: datetime, end: datetime) -> bool:
+        return (self.start is None or self.start <= start) and (self.end is None or end <= self.end)
+
+
+class Station(Model):
+    id: Id
+    name: str = ""
+    continuous_presence_from: Instant | None = None
+    segments: tuple[Segment, ...] = ()
+    crew: tuple[CrewEra, ...] = Field(default=(), description="crew eras, in time order")
+    ports: tuple[Port, ...] = ()
+
+    def era_at(self, t: datetime) -> CrewEra | None:
+        current = None
+        for era in self.crew:
+            if era.start <= t:
+                current = era
+        return current
+
+
+# --- agencies, vehicles, certifications ----------------------------------------
+
+
+class Agency(Model):
+    id: Id
+    name: str = ""
+    home_segment: Id | None = None
+    private: bool = False
+
+
+class LaunchSite(Model):
+    id: Id
+    name: str = ""
+    latitude: float | None = Field(default=None, ge=-90, le=90)
+
+
+class DockedLimit(Model):
+    """A change of a vehicle type's docked limit from an instant on."""
+
+    start: Instant = Field(alias="from")
+    days: float = Field(gt=0)
+    source: str = ""
+
+
+class VehicleType(Model):
+    id: Id
+    name: str = ""
+    operator: Id | None = Field(default=None, description="agency whose vehicle this is")
+    seats: int = Field(ge=0)
+    max_docked_days: float = Field(gt=0)
+    docked_limits: tuple[DockedLimit, ...] = ()
+    docking: tuple[str, ...] = Field(default=(), description="docking interfaces it fits")
+    launch_sites: tuple[Id, ...] = ()
+    rendezvous_hours: float = Field(default=24.0, ge=0)
+    undock_to_landing_hours: float = Field(default=12.0, ge=0)
+    source: str = ""
+
+    def docked_limit_at(self, t: datetime) -> float:
+        days = self.max_docked_days
+        for change in self.docked_limits:
+            if change.start <= t:
+                days = change.days
+        return days
+
+
+class Capsule(Model):
+    id: Id
+    name: str = ""
+    vehicle_type: Id
+    turnaround_days: float = Field(default=0.0, ge=0)
+
+
+class Certification(Model):
+    agency: Id
+    vehicle_type: Id
+    start: Instant = Field(alias="from")
+    end: Instant | None = Field(default=None, alias="until")
+    source: str = ""
+
+    def valid_at(self, t: datetime) -> bool:
+        return self.start <= t and (self.end is None or t < self.end)
+
+
+# --- people ---------------------------------------------------------------------
+
+
+class Training(Model):
+    vehicle_type: Id
+    ready: Instant
+    commander: bool = False
+
+
+class Person(Model):
+    id: Id
+    name: str
+    agency: Id
+    segments: tuple[Id, ...] = Field(default=(), description="segments they can operate")
+    trained: tuple[Training, ...] = ()
+    available: Window = Window()
+    min_rest_days: float | None = Field(default=None, ge=0)
+
+    @property
+    def short_name(self) -> str:
+        return self.name.split(",")[0].strip()
+
+    def training_for(self, vehicle_type: str) -> Training | None:
+        found = [t for t in self.trained if t.vehicle_type == vehicle_type]
+        return min(found, key=lambda t: t.ready) if found else None
+
+
+# --- flights and crew -------------------------------------------------------------
+
+FlightKind = Literal["rotation", "visit", "test", "uncrewed"]
+
+
+class Flight(Model):
+    """One trip of one vehicle. Instants left out are open (to be planned)."""
+
+    id: Id
+    name: str = ""
+    vehicle_type: Id
+    capsule: Id | None = None
+    station: Id
+    port: Id | None = None
+    launch_site: Id | None = None
+    kind: FlightKind = "rotation"
+    seats: int | None = Field(default=None, ge=0, description="overrides the type's seats")
+    launch: Instant | None = None
+    dock: Instant | None = None
+    undock: Instant | None = None
+    land: Instant | None = None
+    window: Window | None = Field(default=None, description="launch window for planning")
+    target_days: float | None = Field(default=None, gt=0, description="preferred docked days")
+    pinned: bool = False
+    source: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+    @property
+    def instants(self) -> tuple[datetime | None, ...]:
+        return (self.launch, self.dock, self.undock, self.land)
+
+    @property
+    def open(self) -> bool:
+        """Not launched yet in this manifest: the planner's to fill."""
+        return self.launch is None
+
+    @property
+    def docked(self) -> bool:
+        return self.dock is not None
+
+
+class Assignment(Model):
+    """A person rides up on one flight and down on another (often the same)."""
+
+    person: Id
+    up: Id
+    down: Id | None = Field(default=None, description="left out: still aboard at the horizon")
+    role: Literal["commander", "crew"] = "crew"
+    agency: Id | None = Field(
+        default=None, description="the agency they fly for on this ride, if not their own"
+    )
+
+
+# --- agreements -------------------------------------------------------------------
+
+
+class Quota(Model):
+    """Each counted flight of `vehicle_type` carries `per_flight` people of `party`."""
+
+    vehicle_type: Id
+    party: Id
+    per_flight: int = Field(default=1, ge=0)
+    kinds: tuple[FlightKind, ...] = ("rotation",)
+
+
+class Agreement(Model):
+    id: Id
+    name: str = ""
+    parties: tuple[Id, Id]
+    start: Instant = Field(alias="from")
+    end: Instant | None = Field(default=None, alias="until")
+    quotas: tuple[Quota, ...] = ()
+    tolerance: int = Field(default=1, ge=0, description="max |seats given - seats received|")
+    source: str = ""
+
+    def covers(self, t: datetime) -> bool:
+        return self.start <= t and (self.end is None or t < self.end)
+
+
+# --- events -----------------------------------------------------------------------
+
+
+class EventBase(Model):
+    id: Id
+    at: Instant
+    note: str = ""
+    source: str = ""
+
+
+class Grounding(EventBase):
+    kind: Literal["grounding"]
+    vehicle_type: Id | None = None
+    capsule: Id | None = None
+    until: Instant | None = None
+
+    @model_validator(mode="after")
+    def _target(self) -> Grounding:
+        if (self.vehicle_type is None) == (self.capsule is None):
+            raise ValueError("a grounding names exactly one of vehicle_type or capsule")
+        return self
+
+
+class Damage(EventBase):
+    """Damage that removes lifeboat seats from a docked flight from `at` on."""
+
+    kind: Literal["damage"]
+    flight: Id
+    seats_lost: int = Field(ge=1)
+
+
+class ContingencySeat(EventBase):
+    """An emergency seat added to a docked flight (e.g. a seat liner moved)."""
+
+    kind: Literal["contingency_seat"]
+    flight: Id
+    seats_added: int = Field(default=1, ge=1)
+
+
+class EarlyReturn(EventBase):
+    """People who must leave the station by `at` (medical or other reasons)."""
+
+    kind: Literal["early_return"]
+    people: tuple[Id, ...] = Field(min_length=1)
+    reason: str = ""
+
+
+class SiteOutage(EventBase):
+    kind: Literal["site_outage"]
+    site: Id
+    until: Instant | None = None
+
+
+Event = Annotated[
+    Grounding | Damage | ContingencySeat | EarlyReturn | SiteOutage, Field(discriminator="kind")
+]
+
+
+# --- scenario ---------------------------------------------------------------------
+
+
+class Meta(Model):
+    name: str = ""
+    description: str = ""
+    attribution: str = ""
+    horizon: Instant | None = Field(
+        default=None,
+        description="the instant the data runs to: flights still docked then leave undock out",
+    )
+    min_rest_days: float = Field(default=0.0, ge=0, description="default rest between stays")
+
+
+class Scenario(Model):
+    scenario: Meta = Meta()
+    stations: tuple[Station, ...] = ()
+    launch_sites: tuple[LaunchSite, ...] = ()
+    agencies: tuple[Agency, ...] = ()
+    vehicle_types: tuple[VehicleType, ...] = ()
+    capsules: tuple[Capsule, ...] = ()
+    certifications: tuple[Certification, ...] = ()
+    people: tuple[Person, ...] = ()
+    flights: tuple[Flight, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    agreements: tuple[Agreement, ...] = ()
+    events: tuple[Event, ...] = ()
+
+    # Lookups are derived once; the model is frozen, so they never go stale.
+    @cached_property
+    def station_by_id(self) -> dict[str, Station]:
+        return {s.id: s for s in self.stations}
+
+    @cached_property
+    def agency_by_id(self) -> dict[str, Agency]:
+        return {a.id: a for a in self.agencies}
+
+    @cached_property
+    def vehicle_type_by_id(self) -> dict[str, VehicleType]:
+        return {v.id: v for v in self.vehicle_types}
+
+    @cached_property
+    def capsule_by_id(self) -> dict[str, Capsule]:
+        return {c.id: c for c in self.capsules}
+
+    @cached_property
+    def person_by_id(self) -> dict[str, Person]:
+        return {p.id: p for p in self.people}
+
+    @cached_property
+    def flight_by_id(self) -> dict[str, Flight]:
+        return {f.id: f for f in self.flights}
+
+    def agency_of(self, a: Assignment) -> str | None:
+        """The agency a person flies for on this ride."""
+        if a.agency:
+            return a.agency
+        person = self.person_by_id.get(a.person)
+        return person.agency if person else None
+
+    def seats_of(self, flight: Flight) -> int:
+        if flight.seats is not None:
+            return flight.seats
+        return self.vehicle_type_by_id[flight.vehicle_type].seats
+
+    @cached_property
+    def _riders(self) -> tuple[dict[str, list[Assignment]], dict[str, list[Assignment]]]:
+        up: dict[str, list[Assignment]] = {}
+        down: dict[str, list[Assignment]] = {}
+        for a in self.assignments:
+            up.setdefault(a.up, []).append(a)
+            if a.down is not None:
+                down.setdefault(a.down, []).append(a)
+        return up, down
+
+    def riders_up(self, flight_id: str) -> list[Assignment]:
+        return self._riders[0].get(flight_id, [])
+
+    def riders_down(self, flight_id: str) -> list[Assignment]:
+        return self._riders[1].get(flight_id, [])
+
+    def events_of(self, kind: type[EventBase]) -> list:
+        return [e for e in self.events if isinstance(e, kind)]

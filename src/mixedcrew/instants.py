@@ -1,0 +1,67 @@
+"""UTC instants: the one time type of the model.
+
+Every instant in a scenario is timezone-aware and normalised to UTC. A
+plain date means midnight UTC of that day; a datetime without a time zone
+is refused, because guessing a zone would silently move launches by hours.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, PlainSerializer
+
+DAY = timedelta(days=1)
+
+
+def naive_fix(value: datetime) -> str:
+    """The message for a naive datetime, showing how to write it in UTC."""
+    shown = value.isoformat()
+    return (
+        f"datetime {shown} has no time zone: write it in UTC as "
+        f"{shown}Z (or give its offset, e.g. {shown}+03:00)"
+    )
+
+
+def to_instant(value: Any) -> datetime:
+    """Coerce a TOML/JSON value into an aware UTC datetime, or raise ValueError."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise ValueError(naive_fix(value))
+        return value.astimezone(UTC)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if len(text) == 10:
+                return to_instant(date.fromisoformat(text))
+            return to_instant(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError as err:
+            if "time zone" in str(err):
+                raise
+            raise ValueError(
+                f"{value!r} is not a date or datetime: write e.g. 2022-09-21T13:54:49Z"
+            ) from None
+    raise ValueError(f"expected a UTC datetime such as 2022-09-21T13:54:49Z, got {value!r}")
+
+
+def format_instant(value: datetime) -> str:
+    """ISO 8601 in UTC with a trailing Z, to the second."""
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def format_day(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def days_between(start: datetime, end: datetime) -> float:
+    return (end - start) / DAY
+
+
+Instant = Annotated[
+    datetime,
+    BeforeValidator(to_instant),
+    PlainSerializer(format_instant, return_type=str, when_used="json"),
+]

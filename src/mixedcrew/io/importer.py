@@ -1,0 +1,520 @@
+"""Build a station scenario from the GCAT lists, the supplement and the facts file.
+
+What the lists give: launch and landing instants, ship and programme, who
+rode up on which flight and (in the rides file) which vehicle brought each
+person home. What they do not give (dock/undock instants, ports, uncrewed
+flights, agreements, events) comes from `facts.toml`, each line with its
+source, and from documented defaults. See docs/import.md.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from mixedcrew.domain import Scenario
+from mixedcrew.errors import DataError, Problem
+from mixedcrew.instants import format_instant, to_instant
+from mixedcrew.io.gcat import (
+    Astronaut,
+    Mission,
+    Ride,
+    read_astronauts,
+    read_missions,
+    read_rides,
+    read_supplement,
+)
+
+ATTRIBUTION = (
+    "Flights, people and rides: Jonathan C. McDowell, planet4589.org, human spaceflight "
+    "lists (CC BY 4.0). Rides after May 2024 and other facts: NASA, Roscosmos, TASS, "
+    "Aviation Week and press, as cited in each source field."
+)
+# Astro durations are to the second but some instants in the lists are to the minute.
+DURATION_TOLERANCE = timedelta(minutes=5)
+_INSTANT_KEYS = ("launch", "dock", "undock", "land")
+
+
+@dataclass
+class ImportResult:
+    scenario: Scenario
+    header: str
+    mismatches: list[str] = field(default_factory=list)
+
+
+def load_facts(path: Path | None) -> tuple[dict[str, Any], str]:
+    if path is None:
+        text = resources.files("mixedcrew.io").joinpath("facts.toml").read_text(encoding="utf-8")
+        name = "facts.toml (shipped)"
+    else:
+        text, name = path.read_text(encoding="utf-8"), str(path)
+    try:
+        return tomllib.loads(text), name
+    except tomllib.TOMLDecodeError as e:
+        raise DataError([Problem(name, None, "", f"TOML syntax: {e}")]) from None
+
+
+def _find(directory: Path, pattern: str) -> Path:
+    found = sorted(directory.glob(pattern))
+    if not found:
+        raise DataError([Problem(str(directory), None, "", (
+            f"no file matching {pattern}: give the folder that holds missions.txt, "
+            "astro.txt and rides-*.tsv"))])
+    return found[-1]
+
+
+def _update_stamp(path: Path) -> datetime | None:
+    from mixedcrew.io.gcat import parse_when
+
+    for line in path.read_text(encoding="utf-8").splitlines()[:3]:
+        if line.startswith("# Updated"):
+            when = parse_when(line.removeprefix("# Updated").strip())
+            return when.at if when else None
+    return None
+
+
+class _Builder:
+    def __init__(self, facts: dict[str, Any], facts_name: str, station: str):
+        self.facts = facts
+        self.facts_name = facts_name
+        self.station_id = station
+        self.problems: list[Problem] = []
+        imp = facts.get("import", {})
+        self.ship_types = [(re.compile(rx), vt) for rx, vt in imp.get("ship_types", [])]
+        self.participant_roles = tuple(imp.get("participant_roles", ["UP"]))
+        self.participant_categories = set(imp.get("participant_categories", ["PT"]))
+        self.commander_roles = set(imp.get("commander_roles", ["CDR", "KDR"]))
+        self.visit_max_days = float(imp.get("visit_max_days", 30))
+        self.sponsor_agency = {code: a["id"] for a in facts.get("agencies", [])
+                               for code in a.get("sponsors", [])}
+        self.vtypes = {v["id"]: v for v in facts.get("vehicle_types", [])}
+        self.flight_facts = {f["id"]: f for f in facts.get("flight_facts", [])}
+        self.families = [set(f) for f in imp.get("families", [])]
+
+    def same_family(self, a: str, b: str) -> bool:
+        return a == b or any(a in fam and b in fam for fam in self.families)
+
+    def fail(self, where: str, line: int | None, path: str, message: str) -> None:
+        self.problems.append(Problem(where, line, path, message))
+
+    def vehicle_type(self, m: Mission) -> str | None:
+        for rx, vt in self.ship_types:
+            if rx.search(m.ship):
+                return vt
+        return None
+
+    def rendezvous_hours(self, vt: str, launch: datetime) -> float:
+        hours = float(self.vtypes[vt].get("rendezvous_hours", 24))
+        eras = sorted((to_instant(e["from"]), float(e["hours"]))
+                      for e in self.facts.get("rendezvous_eras", []) if e["vehicle_type"] == vt)
+        for start, h in eras:
+            if launch >= start:
+                hours = h
+        return hours
+
+
+def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = None,
+                supplement: Path | None = None, facts: Path | None = None) -> ImportResult:
+    """The station's flights, people and rides as a Scenario, checked by the loader's rules."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise DataError([Problem(str(directory), None, "", "not a folder")])
+    facts_data, facts_name = load_facts(facts)
+    b = _Builder(facts_data, facts_name, station)
+    missions_path = _find(directory, "missions.txt")
+    missions = read_missions(missions_path)
+    astros = read_astronauts(_find(directory, "astro.txt"))
+    rides_path = _find(directory, "rides-*.tsv")
+    extra_ids = {f["id"] for f in facts_data.get("flights", [])}
+    rides = read_rides(rides_path, set(missions) | extra_ids)
+    horizon = _update_stamp(missions_path)
+
+    flights = _flights(b, missions, since, horizon)
+    chosen = _rides(b, rides, supplement, flights, astros)
+    if b.problems:
+        raise DataError(b.problems)
+    data = _assemble(b, flights, chosen, astros, horizon)
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        raise DataError([Problem(facts_name, None, ".".join(map(str, err["loc"])), err["msg"])
+                         for err in e.errors()]) from None
+    from mixedcrew.references import check_references
+
+    found = check_references(scenario)
+    if found:
+        raise DataError([Problem(facts_name, None, ".".join(map(str, p)), m) for p, m in found])
+    mismatches = cross_check_durations(scenario, chosen, astros, missions, rides, horizon)
+    header = _header(directory, since, supplement, facts_name, horizon)
+    return ImportResult(scenario, header, mismatches)
+
+
+def _header(directory: Path, since: datetime | None, supplement: Path | None, facts: str,
+            horizon: datetime | None) -> str:
+    cmd = "mixedcrew import-gcat data/gcat --station ISS"
+    if since:
+        cmd += f" --since {since.date().isoformat()}"
+    if supplement:
+        cmd += " --supplement data/iss-rides-supplement.csv"
+    return "\n".join([
+        "Generated by mixedcrew from real data; do not edit by hand, regenerate with:",
+        f"  {cmd} -o examples/iss.toml",
+        "",
+        ATTRIBUTION,
+        "Dock and undock instants are estimates from per-vehicle rendezvous defaults unless a",
+        "flight's source says otherwise; ports are assigned by the importer (docs/import.md).",
+        f"Data horizon: {format_instant(horizon) if horizon else 'none'} (the lists' update stamp).",
+    ])
+
+
+# --- flights -----------------------------------------------------------------------------
+
+
+def _flights(b: _Builder, missions: dict[str, Mission], since: datetime | None,
+             horizon: datetime | None) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for m in missions.values():
+        if m.station != b.station_id or m.mtype != "FLT" or m.launch is None:
+            continue
+        if m.land is not None and (m.land.at - m.launch.at) < timedelta(hours=2):
+            continue  # a launch abort (e.g. Soyuz MS-10) never reached the station
+        vt = b.vehicle_type(m)
+        if vt is None:
+            b.fail("missions.txt", m.line, m.tag, f"no vehicle type for ship {m.ship!r} in facts")
+            continue
+        launch, land = m.launch.at, m.land.at if m.land else None
+        dock = launch + timedelta(hours=b.rendezvous_hours(vt, launch))
+        undock = land - timedelta(hours=float(b.vtypes[vt]["undock_to_landing_hours"])) if land else None
+        f: dict[str, Any] = {
+            "id": m.tag, "name": _flight_name(m), "vehicle_type": vt, "station": b.station_id,
+            "launch": launch, "dock": dock, "undock": undock, "land": land,
+            "source": f"missions.txt line {m.line}" + (" (landing time uncertain)" if m.land and m.land.uncertain else ""),
+        }
+        if vt.startswith("soyuz"):
+            f["launch_site"] = "baikonur"
+        if vt == "crew-dragon" and m.callsign not in ("-", ""):
+            f["capsule"] = m.callsign.lower()
+        out[m.tag] = f
+    for extra in b.facts.get("flights", []):
+        f = {k: (to_instant(v) if k in _INSTANT_KEYS else v)
+             for k, v in extra.items()}
+        f.setdefault("station", b.station_id)
+        vt = b.vtypes[f["vehicle_type"]]
+        if "undock" not in f and f.get("land"):
+            f["undock"] = f["land"] - timedelta(hours=float(vt["undock_to_landing_hours"]))
+        out[f["id"]] = f
+    for fid, fact in b.flight_facts.items():
+        if fid in out:
+            src = out[fid].get("source", "")
+            out[fid].update({k: (to_instant(v) if k in _INSTANT_KEYS else v)
+                             for k, v in fact.items() if k not in ("id", "source")})
+            out[fid]["source"] = "; ".join(x for x in (src, fact.get("source", "")) if x)
+    if since is not None:
+        # Keep flights launched since, and any still docked then (their riders come home later).
+        out = {k: f for k, f in out.items()
+               if f["launch"] >= since or (f.get("land") or horizon or f["launch"]) >= since}
+    for f in out.values():
+        if f.get("undock") is None and horizon is not None and f.get("land") is None:
+            f.pop("undock", None)
+            f.pop("land", None)
+    return dict(sorted(out.items(), key=lambda kv: kv[1]["launch"]))
+
+
+def _flight_name(m: Mission) -> str:
+    ship = m.ship
+    if ship.startswith("Dragon "):
+        return ship.removeprefix("Dragon ")
+    if ship.startswith("Axiom "):
+        return ship.removeprefix("Axiom ")
+    return ship
+
+
+# --- rides -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Chosen:
+    person: str
+    up: str
+    down: str | None
+    sponsor: str
+    role: str
+    participant: bool
+    source: str
+    down_role: str = ""
+
+
+def _rides(b: _Builder, rides: list[Ride], supplement: Path | None,
+           flights: dict[str, dict[str, Any]], astros: dict[str, Astronaut]) -> list[_Chosen]:
+    chosen: dict[tuple[str, str], _Chosen] = {}
+    for r in rides:
+        if r.up not in flights:
+            continue
+        role = _role(astros, r.person, r.up) or r.role
+        down = r.down or (None if r.in_progress else r.up)
+        participant = r.category in b.participant_categories or role.startswith(b.participant_roles)
+        chosen[(r.person, r.up)] = _Chosen(r.person, r.up, down, r.sponsor, role, participant,
+                                           f"rides line {r.line}", r.down_role)
+    if supplement is not None:
+        for s in read_supplement(Path(supplement)):
+            if s.up not in flights:
+                b.fail(str(supplement), s.line, "up", f"flight {s.up!r} is not a {b.station_id} flight in the lists")
+                continue
+            role = _role(astros, s.person, s.up)
+            chosen[(s.person, s.up)] = _Chosen(s.person, s.up, s.down or None, s.sponsor, role,
+                                               role.startswith(b.participant_roles),
+                                               f"supplement line {s.line}")
+    for c in chosen.values():
+        if c.down is not None and c.down not in flights:
+            b.fail("rides", None, c.person, f"came home on {c.down!r}, which is not among the flights")
+        if c.sponsor not in b.sponsor_agency:
+            b.fail("rides", None, c.person, (
+                f"sponsor code {c.sponsor!r} has no agency: add it to an agency's sponsors in facts"))
+        if c.person not in astros:
+            b.fail("astro.txt", None, c.person, "person not in the astronaut list")
+    return sorted(chosen.values(), key=lambda c: (flights[c.up]["launch"], c.up, c.person))
+
+
+def _role(astros: dict[str, Astronaut], person: str, tag: str) -> str:
+    a = astros.get(person)
+    if a is None:
+        return ""
+    return next((role for t, role in a.missions if t == tag), "")
+
+
+# --- the scenario ------------------------------------------------------------------------
+
+
+def _assemble(b: _Builder, flights: dict[str, dict[str, Any]], chosen: list[_Chosen],
+              astros: dict[str, Astronaut], horizon: datetime | None) -> dict[str, Any]:
+    facts = b.facts
+    st = dict(facts["stations"][0])
+    preference = st.pop("port_preference", [])
+    st["id"] = b.station_id
+    _kinds(b, flights, chosen)
+    _assign_ports(flights, st["ports"], preference, b.vtypes, horizon)
+    people, assignments = _people(b, flights, chosen, astros)
+    agencies = [{k: v for k, v in a.items() if k != "sponsors"} for a in facts["agencies"]]
+    used_agencies = {p["agency"] for p in people} | {a.get("agency") for a in assignments}
+    agencies = [a for a in agencies if a["id"] in used_agencies]
+    capsules = _capsules(b, flights)
+    flight_ids = set(flights)
+    person_ids = {p["id"] for p in people}
+    events = [e for e in facts.get("events", []) if _event_in_scope(e, flight_ids, person_ids)]
+    return {
+        "scenario": {
+            "name": f"{b.station_id}: crewed flights from the GCAT lists",
+            "description": "Every crewed flight to the station, who rode up and down on which, with "
+                           "the real certifications, the NASA-ROSCOSMOS integrated-crew agreement "
+                           "and the events that broke rules.",
+            "attribution": ATTRIBUTION,
+            "horizon": horizon,
+        },
+        "stations": [st],
+        "launch_sites": facts.get("launch_sites", []),
+        "agencies": agencies,
+        "vehicle_types": [v for v in facts["vehicle_types"]
+                          if v["id"] in {f["vehicle_type"] for f in flights.values()}],
+        "capsules": capsules,
+        "certifications": _certifications(b, flights, assignments, people),
+        "people": people,
+        "flights": list(flights.values()),
+        "assignments": assignments,
+        "agreements": facts.get("agreements", []),
+        "events": events,
+    }
+
+
+def _event_in_scope(e: dict[str, Any], flights: set[str], people: set[str]) -> bool:
+    if "flight" in e:
+        return e["flight"] in flights
+    if "people" in e:
+        return set(e["people"]) <= people
+    return True
+
+
+def _kinds(b: _Builder, flights: dict[str, dict[str, Any]], chosen: list[_Chosen]) -> None:
+    for fid, f in flights.items():
+        if "kind" in f:
+            continue
+        ups = [c for c in chosen if c.up == fid]
+        downs = [c for c in chosen if c.down == fid]
+        if not ups and not downs:
+            f["kind"] = "uncrewed"
+            continue
+        docked = ((f.get("undock") or f["dock"]) - f["dock"]).total_seconds() / 86400
+        round_trip = all(c.down == fid for c in ups) and all(c.up == fid for c in downs)
+        private = any(b.sponsor_agency.get(c.sponsor) == "AXIOM" for c in ups)
+        if private or (round_trip and f.get("undock") and docked <= b.visit_max_days):
+            f["kind"] = "visit"
+        else:
+            f["kind"] = "rotation"
+
+
+def _assign_ports(flights: dict[str, dict[str, Any]], ports: list[dict[str, Any]],
+                  preference: list[str], vtypes: dict[str, Any], horizon: datetime | None) -> None:
+    """First free compatible port in preference order, by docking time (the lists name none)."""
+    order = {p: i for i, p in enumerate(preference)}
+    ports = sorted(ports, key=lambda p: order.get(p["id"], len(order)))
+    busy: dict[str, datetime] = {}
+    far = horizon or datetime.max.replace(tzinfo=UTC)
+    for f in sorted(flights.values(), key=lambda f: f["dock"]):
+        if f.get("port"):
+            busy[f["port"]] = f.get("undock") or far
+            continue
+        end = f.get("undock") or far
+        fits = vtypes[f["vehicle_type"]]["docking"]
+        for p in ports:
+            start_ok = "from" not in p or to_instant(p["from"]) <= f["dock"]
+            end_ok = "until" not in p or (f.get("undock") and f["undock"] <= to_instant(p["until"]))
+            free = p["id"] not in busy or busy[p["id"]] <= f["dock"]
+            if p["interface"] in fits and start_ok and end_ok and free:
+                f["port"] = p["id"]
+                busy[p["id"]] = end
+                break
+
+
+def _people(b: _Builder, flights: dict[str, dict[str, Any]], chosen: list[_Chosen],
+            astros: dict[str, Astronaut]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    home = {a["id"]: a.get("home_segment") for a in b.facts["agencies"]}
+    by_person: dict[str, list[_Chosen]] = {}
+    for c in chosen:
+        by_person.setdefault(c.person, []).append(c)
+    people, assignments = [], []
+    for pid, rides in by_person.items():
+        agency = b.sponsor_agency[rides[-1].sponsor]  # their latest ride's sponsor
+        # A segment is theirs if they flew for its home agency as crew, not as a participant
+        # (Whitson's NASA expeditions count though her latest ride was for Axiom).
+        segments = sorted({home[b.sponsor_agency[c.sponsor]] for c in rides if not c.participant
+                           and home.get(b.sponsor_agency[c.sponsor])})
+        trained: dict[str, dict[str, Any]] = {}
+        for c in rides:
+            up_launch = flights[c.up]["launch"]
+            up_type = flights[c.up]["vehicle_type"]
+            for fid, leg in ((c.up, "up"), (c.down, "down")):
+                if fid is None:
+                    continue
+                vt = flights[fid]["vehicle_type"]
+                entry = trained.setdefault(vt, {"vehicle_type": vt, "ready": up_launch})
+                entry["ready"] = min(entry["ready"], up_launch)
+                # the seat they rode in: the role up, and the seat home named in the rides file
+                # (or, without it, the role up when the way home is of the same family)
+                seat = c.role if leg == "up" else (
+                    c.down_role or (c.role if b.same_family(vt, up_type) else ""))
+                if seat in b.commander_roles:
+                    entry["commander"] = True
+        people.append({
+            "id": pid, "name": astros[pid].name, "agency": agency,
+            "segments": segments,
+            "trained": sorted(trained.values(), key=lambda t: (t["ready"], t["vehicle_type"])),
+        })
+        for c in rides:
+            a: dict[str, Any] = {"person": pid, "up": c.up}
+            if c.down is not None:
+                a["down"] = c.down
+            if c.role in b.commander_roles:
+                a["role"] = "commander"
+            ride_agency = b.sponsor_agency[c.sponsor]
+            if ride_agency != agency:
+                a["agency"] = ride_agency
+            assignments.append(a)
+    people.sort(key=lambda p: p["id"])
+    return people, assignments
+
+
+def _capsules(b: _Builder, flights: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    named = {c["id"]: c for c in b.facts.get("capsules", [])}
+    out = {}
+    for f in flights.values():
+        cap = f.get("capsule")
+        if cap:
+            out[cap] = named.get(cap, {"id": cap, "name": cap.title(), "vehicle_type": f["vehicle_type"]})
+    return sorted(out.values(), key=lambda c: c["id"])
+
+
+def _certifications(b: _Builder, flights: dict[str, dict[str, Any]],
+                    assignments: list[dict[str, Any]], people: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stated certifications from facts; every other (agency, type) pair from its first ride."""
+    agency_of = {p["id"]: p["agency"] for p in people}
+    stated = {(c["agency"], c["vehicle_type"]) for c in b.facts.get("certifications", [])}
+    first: dict[tuple[str, str], datetime] = {}
+    for a in assignments:
+        agency = a.get("agency") or agency_of[a["person"]]
+        up = flights[a["up"]]
+        for fid in (a["up"], a.get("down")):
+            if fid is None or flights[fid].get("kind") == "test":
+                continue
+            key = (agency, flights[fid]["vehicle_type"])
+            day = up["launch"].replace(hour=0, minute=0, second=0, microsecond=0)
+            first[key] = min(first.get(key, day), day)
+    out = [dict(c) for c in b.facts.get("certifications", [])]
+    for (agency, vt), day in sorted(first.items()):
+        if (agency, vt) not in stated:
+            out.append({"agency": agency, "vehicle_type": vt, "from": day,
+                        "source": "derived: the date of this agency's first ride on the type"})
+    return out
+
+
+# --- cross-check ---------------------------------------------------------------------------
+
+
+def cross_check_durations(s: Scenario, chosen: list[_Chosen], astros: dict[str, Astronaut],
+                          missions: dict[str, Mission], rides: list[Ride],
+                          horizon: datetime | None) -> list[str]:
+    """People whose stays plus other flights do not add up to astro.txt's time in space."""
+    from mixedcrew.io.gcat import parse_duration  # noqa: F401  (durations parsed in read_rides)
+
+    flights = s.flight_by_id
+    ride_durations = _ride_durations(rides)
+    in_scope = {(c.person, c.up): c for c in chosen}
+    out = []
+    for pid in sorted({c.person for c in chosen}):
+        a = astros[pid]
+        if a.duration is None:
+            continue
+        total = timedelta()
+        notes = []
+        for tag, _ in a.missions:
+            c = in_scope.get((pid, tag))
+            if c is not None:
+                up = flights[c.up]
+                down = flights.get(c.down) if c.down else None
+                end = (down.land if down and down.land else horizon)
+                if end is None or up.launch is None:
+                    continue
+                total += end - up.launch
+            elif (pid, tag) in ride_durations:
+                total += ride_durations[(pid, tag)]
+            elif tag in missions and missions[tag].launch:
+                m = missions[tag]
+                end = m.land.at if m.land else horizon
+                if end is not None:
+                    total += end - m.launch.at  # type: ignore[union-attr]
+            else:
+                notes.append(tag)
+        diff = total - a.duration
+        if abs(diff) > DURATION_TOLERANCE:
+            sign = "+" if diff > timedelta() else "-"
+            out.append(f"{pid} {a.name}: stays and flights add up to {_fmt(total)}, astro.txt says "
+                       f"{_fmt(a.duration)}{'*' if a.in_space else ''} ({sign}{_fmt(abs(diff))})"
+                       + (f"; no duration for {', '.join(notes)}" if notes else ""))
+    return out
+
+
+def _ride_durations(rides: list[Ride]) -> dict[tuple[str, str], timedelta]:
+    return {(r.person, r.up): r.duration for r in rides if r.duration is not None and not r.in_progress}
+
+
+def _fmt(d: timedelta) -> str:
+    secs = int(d.total_seconds())
+    days, rem = divmod(secs, 86400)
+    h, rem = divmod(rem, 3600)
+    m, s = divmod(rem, 60)
+    return f"{days}:{h:02d}:{m:02d}:{s:02d}"

@@ -1,0 +1,180 @@
+"""Scenario files (TOML): load with every problem located, dump deterministically."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from mixedcrew.domain import Scenario
+from mixedcrew.errors import Problem, ScenarioError
+from mixedcrew.io import toml_write
+from mixedcrew.io.locate import LineIndex, PathKey, format_path
+from mixedcrew.references import check_references
+
+_EVENT_KINDS = {"grounding", "damage", "contingency_seat", "early_return", "site_outage"}
+_TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
+_COLLECTIONS = ("stations", "launch_sites", "agencies", "vehicle_types", "capsules",
+                "certifications", "people", "flights", "assignments", "agreements", "events")
+
+
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as err:
+        raise ScenarioError([Problem(str(p), None, "", f"cannot read: {err.strerror}")]) from None
+    return loads_scenario(raw, str(p))
+
+
+def loads_scenario(raw: bytes | str, filename: str = "<scenario>") -> Scenario:
+    """Parse and validate a scenario; raise ScenarioError listing every problem."""
+    if isinstance(raw, bytes):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = raw[: err.start].count(b"\n") + 1
+            raise ScenarioError([Problem(filename, line, "", (
+                f"byte 0x{raw[err.start]:02x} is not UTF-8: save the file as UTF-8"))]) from None
+    else:
+        text = raw
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        m = _TOML_AT.search(str(err))
+        msg = _TOML_AT.sub("", str(err)).strip()
+        line = int(m.group(1)) if m else None
+        col = f" (column {m.group(2)})" if m else ""
+        raise ScenarioError([Problem(filename, line, "", f"TOML syntax: {msg}{col}")]) from None
+    return validate_scenario(data, text, filename)
+
+
+def validate_scenario(data: dict[str, Any], text: str = "", filename: str = "<scenario>") -> Scenario:
+    index = LineIndex(text)
+    found: list[tuple[PathKey, str]] = []
+    try:
+        scenario = Scenario.model_validate(data)
+        found += check_references(scenario)
+    except ValidationError as err:
+        found += _validation_found(err, data)
+        partial, known = _partial(data)
+        found += check_references(partial, known)
+    if not found:
+        return scenario
+    problems = [Problem(filename, index.line_of(path), format_path(path), msg) for path, msg in found]
+    problems.sort(key=lambda p: (p.line or 0, p.path))
+    raise ScenarioError(_unique(problems))
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen: set[Problem] = set()
+    return [p for p in problems if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+
+
+def _validation_found(err: ValidationError, data: Any) -> list[tuple[PathKey, str]]:
+    out = []
+    for e in err.errors(include_url=False):
+        loc = _clean_loc(e["loc"], data)
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field (check its spelling; `mixedcrew schema` lists the fields)"
+        elif e["type"] == "missing":
+            msg = "required field is missing"
+        elif "input" in e and e["type"] not in ("value_error", "assertion_error") and not isinstance(
+            e["input"], dict | list
+        ):
+            msg = f"{msg} (got {e['input']!r})"
+        out.append((loc, msg))
+    return out
+
+
+def _clean_loc(loc: tuple[Any, ...], data: Any) -> PathKey:
+    """Drop pydantic's union tags (e.g. the event kind) so the path is the file's path."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part not in node and isinstance(part, str) and (
+            part in _EVENT_KINDS or "[" in part or part.startswith("function-")
+        ):
+            continue
+        out.append(part)
+        if isinstance(node, dict):
+            node = node.get(part)
+        elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+        else:
+            node = None
+    return tuple(out)
+
+
+def _partial(data: dict[str, Any]) -> tuple[Scenario, dict[str, set[str]]]:
+    """The valid items of each collection, and the ids of all items written.
+
+    Reference checks then run on what did validate, without reporting items
+    that failed on their own as dangling.
+    """
+    from mixedcrew.domain import Scenario as S
+
+    kept: dict[str, Any] = {}
+    known: dict[str, set[str]] = {}
+    try:
+        S.model_validate({"scenario": data.get("scenario", {})})
+        kept["scenario"] = data.get("scenario", {})
+    except ValidationError:
+        pass
+    for name in _COLLECTIONS:
+        items = data.get(name)
+        if not isinstance(items, list):
+            continue
+        known[name] = {str(it.get("id")) for it in items if isinstance(it, dict) and "id" in it}
+        if name == "stations":
+            known["segments"] = {str(seg.get("id")) for it in items if isinstance(it, dict)
+                                 for seg in it.get("segments", []) if isinstance(seg, dict)}
+        good = []
+        for item in items:
+            try:
+                S.model_validate({name: [item]})
+                good.append(item)
+            except ValidationError:
+                pass
+        kept[name] = good
+    try:
+        return S.model_validate(kept), known
+    except ValidationError:
+        return S(), known
+
+
+# --- dump -----------------------------------------------------------------------
+
+
+def dump_scenario(scenario: Scenario, header: str = "") -> str:
+    """TOML text for a scenario, the same for the same scenario (diff-friendly)."""
+    data = scenario.model_dump(mode="python", by_alias=True, exclude_defaults=True)
+    body = toml_write.dumps(data)
+    lines = "".join(f"# {ln}\n" if ln else "#\n" for ln in header.splitlines())
+    return lines + ("\n" if lines else "") + body
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write to a temp file beside the target, then rename: never half-written."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_scenario(scenario: Scenario, path: str | os.PathLike[str], header: str = "") -> None:
+    write_atomic(path, dump_scenario(scenario, header))
