@@ -1,0 +1,176 @@
+"""A single self-contained HTML report: plotly.js is embedded, so it works offline.
+
+Charts: stays per person (grouped and coloured by agency), vehicles docked per
+port, people aboard and operators per segment over time. Tables: violations,
+seat-exchange ledger. Colours are the Okabe-Ito palette (colour-blind safe).
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from mixedcrew.check import Report
+from mixedcrew.domain import Scenario
+from mixedcrew.instants import format_day, format_instant
+from mixedcrew.summary import Summary
+from mixedcrew.timeline import Timeline
+
+# Okabe & Ito (2008), distinguishable with the common colour-vision deficiencies.
+PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000",
+           "#999999"]
+
+
+def _ms(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() * 1000.0
+
+
+def _colours(keys: list[str]) -> dict[str, str]:
+    return {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(keys)}
+
+
+def stays_figure(s: Scenario, tl: Timeline) -> go.Figure:
+    """One bar per stay, one row per person, rows grouped by agency."""
+    people = s.person_by_id
+    first_start: dict[str, datetime] = {}
+    for stay in tl.stays:
+        first_start[stay.person] = min(first_start.get(stay.person, stay.start), stay.start)
+    agencies = sorted({s.agency_of(st.assignment) or "?" for st in tl.stays},
+                      key=lambda a: (a not in ("NASA", "ROSCOSMOS"), a))
+    colour = _colours(agencies)
+    order = sorted(first_start, key=lambda p: (agencies.index(people[p].agency)
+                                               if people[p].agency in agencies else 99, first_start[p]))
+    label = {p: f"{people[p].agency} · {people[p].short_name}" for p in order}
+    fig = go.Figure()
+    for agency in agencies:
+        rows = [st for st in tl.stays if (s.agency_of(st.assignment) or "?") == agency]
+        if not rows:
+            continue
+        fig.add_trace(go.Bar(
+            name=agency, orientation="h", marker_color=colour[agency],
+            y=[label[st.person] for st in rows],
+            base=[format_instant(st.start) for st in rows],
+            x=[_ms(st.start, st.end) for st in rows],
+            customdata=[[people[st.person].name, st.up, st.down or "(aboard)", format_day(st.start),
+                         format_day(st.end)] for st in rows],
+            hovertemplate="%{customdata[0]}<br>up %{customdata[1]}, down %{customdata[2]}"
+                          "<br>%{customdata[3]} .. %{customdata[4]}<extra>" + agency + "</extra>",
+        ))
+    fig.update_layout(
+        title="Stays aboard, by person (grouped by agency)", barmode="overlay",
+        height=max(400, 11 * len(order) + 120), xaxis={"type": "date"},
+        yaxis={"categoryorder": "array", "categoryarray": [label[p] for p in reversed(order)],
+               "tickfont": {"size": 9}},
+        margin={"l": 200, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h", "y": 1.02},
+    )
+    return fig
+
+
+def ports_figure(s: Scenario, tl: Timeline) -> go.Figure:
+    flights = s.flight_by_id
+    types = sorted({flights[d.flight].vehicle_type for d in tl.dockings})
+    colour = _colours(types)
+    fig = go.Figure()
+    for vt in types:
+        rows = [d for d in tl.dockings if flights[d.flight].vehicle_type == vt]
+        name = s.vehicle_type_by_id[vt].name or vt
+        fig.add_trace(go.Bar(
+            name=name, orientation="h", marker_color=colour[vt],
+            y=[d.port or "(no port)" for d in rows],
+            base=[format_instant(d.start) for d in rows],
+            x=[_ms(d.start, d.end) for d in rows],
+            customdata=[[flights[d.flight].label, format_day(d.start), format_day(d.end)] for d in rows],
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]} .. %{customdata[2]}<extra>%{y}</extra>",
+        ))
+    fig.update_layout(title="Vehicles docked, by port", barmode="overlay", xaxis={"type": "date"},
+                      height=120 + 30 * len({d.port for d in tl.dockings}),
+                      margin={"l": 120, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h", "y": 1.05})
+    return fig
+
+
+def aboard_figure(s: Scenario, tl: Timeline) -> go.Figure:
+    fig = go.Figure()
+    st = s.stations[0]
+    spans = list(tl.spans(st.id))
+    xs = [format_instant(sp.start) for sp in spans] + ([format_instant(spans[-1].end)] if spans else [])
+
+    def series(values: list[int]) -> list[int]:
+        return values + values[-1:]
+
+    fig.add_trace(go.Scatter(x=xs, y=series([sp.crew for sp in spans]), name="people aboard",
+                             line={"shape": "hv", "color": PALETTE[7]}))
+    fig.add_trace(go.Scatter(x=xs, y=series([sp.lifeboat_seats for sp in spans]), name="lifeboat seats",
+                             line={"shape": "hv", "color": PALETTE[8], "dash": "dot"}))
+    for i, seg in enumerate(st.segments):
+        fig.add_trace(go.Scatter(x=xs, y=series([sp.operators.get(seg.id, 0) for sp in spans]),
+                                 name=f"{seg.id} operators",
+                                 line={"shape": "hv", "color": PALETTE[i], "dash": "dash"}))
+    fig.update_layout(title=f"People aboard {st.id}, lifeboat seats and operators per segment",
+                      height=360, xaxis={"type": "date", "rangeslider": {"visible": True}},
+                      margin={"l": 60, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h", "y": 1.12})
+    return fig
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    th = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in head)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_report(s: Scenario, tl: Timeline, report: Report, summary: Summary) -> str:
+    figs = [stays_figure(s, tl), ports_figure(s, tl), aboard_figure(s, tl)]
+    charts = [pio.to_html(f, full_html=False, include_plotlyjs=(i == 0), config={"responsive": True})
+              for i, f in enumerate(figs)]
+    facts = [
+        f"{summary.flights} flights, {summary.people} people, {summary.rides} rides",
+    ]
+    if summary.peak:
+        facts.append(f"peak aboard {summary.peak[0]} on {format_day(summary.peak[1])}")
+    if summary.minimum:
+        facts.append(f"minimum aboard {summary.minimum[0]} (latest on {format_day(summary.minimum[1])})")
+    violations = _table(
+        ["rule", "from", "until", "flights", "people", "what"],
+        [[v.rule, format_instant(v.start), format_instant(v.end), ", ".join(v.flights),
+          ", ".join(s.person_by_id[p].short_name if p in s.person_by_id else p for p in v.people),
+          v.message] for v in report.violations],
+    ) if report.violations else "<p>No rule is broken.</p>"
+    ledgers = ""
+    for ledger in summary.ledgers:
+        a, b = ledger.parties
+        rows = [[str(y), str(r[a]), str(r[b])] for y, r in ledger.per_year.items()]
+        tot = ledger.totals()
+        rows.append(["total", str(tot[a]), str(tot[b])])
+        ledgers += f"<h3>{html.escape(ledger.agreement)}</h3>" + _table(
+            ["year", f"{a} seats on {b} vehicles", f"{b} seats on {a} vehicles"], rows)
+    by_rule = ", ".join(f"{r} {n}" for r, n in summary.violations.items() if n) or "none"
+    title = html.escape(summary.name or "mixedcrew report")
+    attribution = html.escape(s.scenario.attribution)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1400px; color: #111; padding: 0 1rem; }}
+table {{ border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0 1.5rem; }}
+th, td {{ border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }}
+th {{ background: #eee; }}
+.facts li {{ margin: 0.2rem 0; }}
+footer {{ font-size: 0.8rem; color: #444; margin-top: 2rem; }}
+</style></head>
+<body>
+<header><h1>{title}</h1>
+<ul class="facts">{"".join(f"<li>{html.escape(f)}</li>" for f in facts)}
+<li>violations: {html.escape(by_rule)}</li></ul></header>
+<main>
+<section aria-label="stays">{charts[0]}</section>
+<section aria-label="ports">{charts[1]}</section>
+<section aria-label="aboard">{charts[2]}</section>
+<section><h2>Violations</h2>{violations}</section>
+<section><h2>Seat exchange</h2>{ledgers or "<p>No agreement in this scenario.</p>"}</section>
+</main>
+<footer>Made by mixedcrew. {attribution}</footer>
+</body></html>
+"""
