@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cached_property
-from typing import Annotated, Literal
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -352,7 +353,14 @@ class Scenario(Model):
     agreements: tuple[Agreement, ...] = ()
     events: tuple[Event, ...] = ()
 
-    # Lookups are derived once; the model is frozen, so they never go stale.
+    # Lookups are derived once; the model is frozen, so they never go stale —
+    # except through model_copy, which copies the instance dict: drop them there.
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Scenario:
+        new = super().model_copy(update=update, deep=deep)
+        for name in _CACHED:
+            new.__dict__.pop(name, None)
+        return new
+
     @cached_property
     def station_by_id(self) -> dict[str, Station]:
         return {s.id: s for s in self.stations}
@@ -407,3 +415,6 @@ class Scenario(Model):
 
     def events_of(self, kind: type[EventBase]) -> list:
         return [e for e in self.events if isinstance(e, kind)]
+
+
+_CACHED = tuple(name for name, v in vars(Scenario).items() if isinstance(v, cached_property))

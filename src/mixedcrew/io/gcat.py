@@ -40,6 +40,8 @@ def parse_when(text: str) -> When | None:
     if not m:
         raise ValueError(f"not a GCAT date/time: {text!r}")
     y, mon, d, hh, mm, ss, q = m.groups()
+    if mon not in _MONTHS:
+        raise ValueError(f"unknown month {mon!r} in {text!r}")
     at = datetime(int(y), _MONTHS[mon], int(d), int(hh or 0), int(mm or 0), int(ss or 0), tzinfo=UTC)
     return When(at, uncertain=bool(q), date_only=hh is None)
 
@@ -130,7 +132,7 @@ class Astronaut:
 
 
 def _clean_name(name: str) -> str:
-    name = re.sub(r"\s*'[^']*'", "", name)      # nicknames
+    name = re.sub(r"\s+'[^']*'(?=\s|$)", "", name)  # nicknames ('Klim'); not Prokop'ev's apostrophe
     name = re.sub(r"\s*\([^)]*\)", "", name)    # birth or other names
     return re.sub(r"\s+", " ", name.replace("*", "")).strip()
 
