@@ -41,7 +41,8 @@ def test_shipped_data_is_the_shared_data():
         pytest.skip("no ../shared/data beside this checkout: nothing to compare the shipped copy with")
     for name in ("missions.txt", "astro.txt", "rides-2024-05.tsv"):
         assert (DATA / "gcat" / name).read_bytes() == (SHARED / "gcat" / name).read_bytes()
-    assert (DATA / "iss-rides-supplement.csv").read_bytes() == (SHARED / "iss-rides-supplement.csv").read_bytes()
+    supplement = "iss-rides-supplement.csv"
+    assert (DATA / supplement).read_bytes() == (SHARED / supplement).read_bytes()
 
 
 def test_came_home_on_another_vehicle(imported):
@@ -104,7 +105,9 @@ def test_duration_cross_check_catches_a_wrong_way_home(tmp_path):
     shutil.copytree(DATA / "gcat", tmp_path / "gcat")
     sup = tmp_path / "sup.csv"
     text = (DATA / "iss-rides-supplement.csv").read_text()
-    sup.write_text(text.replace("AS-00514,\"Wilmore, Barry E.\",BCFT,SPXC9", "AS-00514,\"Wilmore, Barry E.\",BCFT,BCFT"))
+    wrong = text.replace('AS-00514,"Wilmore, Barry E.",BCFT,SPXC9', 'AS-00514,"Wilmore, Barry E.",BCFT,BCFT')
+    assert wrong != text
+    sup.write_text(wrong)
     result = import_gcat(tmp_path / "gcat", since=datetime(2024, 1, 1, tzinfo=UTC), supplement=sup)
     assert any(m.startswith("AS-00514 Wilmore") for m in result.mismatches)
 

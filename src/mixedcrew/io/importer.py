@@ -195,7 +195,8 @@ def _flights(b: _Builder, missions: dict[str, Mission], since: datetime | None,
         f: dict[str, Any] = {
             "id": m.tag, "name": _flight_name(m), "vehicle_type": vt, "station": b.station_id,
             "launch": launch, "dock": dock, "undock": undock, "land": land,
-            "source": f"missions.txt line {m.line}" + (" (landing time uncertain)" if m.land and m.land.uncertain else ""),
+            "source": f"missions.txt line {m.line}"
+                      + (" (landing time uncertain)" if m.land and m.land.uncertain else ""),
         }
         if vt.startswith("soyuz"):
             f["launch_site"] = "baikonur"
@@ -265,7 +266,8 @@ def _rides(b: _Builder, rides: list[Ride], supplement: Path | None,
     if supplement is not None:
         for s in read_supplement(Path(supplement)):
             if s.up not in flights:
-                b.fail(str(supplement), s.line, "up", f"flight {s.up!r} is not a {b.station_id} flight in the lists")
+                b.fail(str(supplement), s.line, "up",
+                       f"flight {s.up!r} is not a {b.station_id} flight in the lists")
                 continue
             role = _role(astros, s.person, s.up)
             chosen[(s.person, s.up)] = _Chosen(s.person, s.up, s.down or None, s.sponsor, role,

@@ -153,7 +153,8 @@ def render_report(s: Scenario, tl: Timeline, report: Report, summary: Summary) -
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1400px; color: #111; padding: 0 1rem; }}
+body {{ font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1400px; color: #111;
+        padding: 0 1rem; }}
 table {{ border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0 1.5rem; }}
 th, td {{ border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }}
 th {{ background: #eee; }}
