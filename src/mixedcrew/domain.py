@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mixedcrew.instants import Instant, format_day
+from mixedcrew.planning_settings import PlanningSettings
+from mixedcrew.risk_model import RiskModel
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")]
 
@@ -352,6 +354,8 @@ class Scenario(Model):
     assignments: tuple[Assignment, ...] = ()
     agreements: tuple[Agreement, ...] = ()
     events: tuple[Event, ...] = ()
+    planning: PlanningSettings = PlanningSettings()
+    risk: RiskModel = RiskModel()
 
     # Lookups are derived once; the model is frozen, so they never go stale —
     # except through model_copy, which copies the instance dict: drop them there.
