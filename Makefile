@@ -12,6 +12,7 @@ demo: $(STAMP_RUN)
 	$(BIN)/mixedcrew report examples/iss.toml -o report.html
 
 test: $(STAMP_TEST)
+	@bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP_TEST)
