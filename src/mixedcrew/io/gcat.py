@@ -132,7 +132,7 @@ class Astronaut:
 
 
 def _clean_name(name: str) -> str:
-    name = re.sub(r"\s+'[^']*'(?=\s|$)", "", name)  # nicknames ('Klim'); not Prokop'ev's apostrophe
+    name = re.sub(r"\s+'[^']*'(?=[\s,]|$)", "", name)  # nicknames ('Klim'); not Prokop'ev's apostrophe
     name = re.sub(r"\s*\([^)]*\)", "", name)    # birth or other names
     return re.sub(r"\s+", " ", name.replace("*", "")).strip()
 

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.offline import get_plotlyjs
 
 from mixedcrew.check import Report
 from mixedcrew.domain import Scenario
@@ -38,12 +39,16 @@ def stays_figure(s: Scenario, tl: Timeline) -> go.Figure:
     first_start: dict[str, datetime] = {}
     for stay in tl.stays:
         first_start[stay.person] = min(first_start.get(stay.person, stay.start), stay.start)
-    agencies = sorted({s.agency_of(st.assignment) or "?" for st in tl.stays},
-                      key=lambda a: (a not in ("NASA", "ROSCOSMOS"), a))
-    colour = _colours(agencies)
+    counts: dict[str, int] = {}
+    for st in tl.stays:
+        agency = s.agency_of(st.assignment) or "?"
+        counts[agency] = counts.get(agency, 0) + 1
+    agencies = sorted(counts, key=lambda a: (-counts[a], a))
+    # Eight distinguishable colours for the agencies with most stays; the rest share grey.
+    colour = {a: PALETTE[i] if i < 8 else PALETTE[8] for i, a in enumerate(agencies)}
     order = sorted(first_start, key=lambda p: (agencies.index(people[p].agency)
                                                if people[p].agency in agencies else 99, first_start[p]))
-    label = {p: f"{people[p].agency} · {people[p].short_name}" for p in order}
+    label = _unique_labels({p: f"{people[p].agency} · {people[p].short_name}" for p in order}, s)
     fig = go.Figure()
     for agency in agencies:
         rows = [st for st in tl.stays if (s.agency_of(st.assignment) or "?") == agency]
@@ -60,13 +65,23 @@ def stays_figure(s: Scenario, tl: Timeline) -> go.Figure:
                           "<br>%{customdata[3]} .. %{customdata[4]}<extra>" + agency + "</extra>",
         ))
     fig.update_layout(
-        title="Stays aboard, by person (grouped by agency)", barmode="overlay",
-        height=max(400, 11 * len(order) + 120), xaxis={"type": "date"},
+        barmode="overlay", height=max(400, 13 * len(order) + 160), xaxis={"type": "date"},
         yaxis={"categoryorder": "array", "categoryarray": [label[p] for p in reversed(order)],
-               "tickfont": {"size": 9}},
-        margin={"l": 200, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h", "y": 1.02},
+               "tickfont": {"size": 9}, "dtick": 1},
+        margin={"l": 220, "r": 20, "t": 110, "b": 40},
+        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"},
     )
     return fig
+
+
+def _unique_labels(labels: dict[str, str], s: Scenario) -> dict[str, str]:
+    """Row labels by surname, with given names where surnames collide (three NASA Williamses)."""
+    counts: dict[str, int] = {}
+    for text in labels.values():
+        counts[text] = counts.get(text, 0) + 1
+    people = s.person_by_id
+    return {p: (text if counts[text] == 1 else f"{people[p].agency} · {people[p].name}")
+            for p, text in labels.items()}
 
 
 def ports_figure(s: Scenario, tl: Timeline) -> go.Figure:
@@ -85,9 +100,10 @@ def ports_figure(s: Scenario, tl: Timeline) -> go.Figure:
             customdata=[[flights[d.flight].label, format_day(d.start), format_day(d.end)] for d in rows],
             hovertemplate="%{customdata[0]}<br>%{customdata[1]} .. %{customdata[2]}<extra>%{y}</extra>",
         ))
-    fig.update_layout(title="Vehicles docked, by port", barmode="overlay", xaxis={"type": "date"},
+    fig.update_layout(barmode="overlay", xaxis={"type": "date"},
                       height=120 + 30 * len({d.port for d in tl.dockings}),
-                      margin={"l": 120, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h", "y": 1.05})
+                      margin={"l": 120, "r": 20, "t": 90, "b": 40},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"})
     return fig
 
 
@@ -108,9 +124,9 @@ def aboard_figure(s: Scenario, tl: Timeline) -> go.Figure:
         fig.add_trace(go.Scatter(x=xs, y=series([sp.operators.get(seg.id, 0) for sp in spans]),
                                  name=f"{seg.id} operators",
                                  line={"shape": "hv", "color": PALETTE[i], "dash": "dash"}))
-    fig.update_layout(title=f"People aboard {st.id}, lifeboat seats and operators per segment",
-                      height=360, xaxis={"type": "date", "rangeslider": {"visible": True}},
-                      margin={"l": 60, "r": 20, "t": 50, "b": 40}, legend={"orientation": "h", "y": 1.12})
+    fig.update_layout(height=380, xaxis={"type": "date", "rangeslider": {"visible": True}},
+                      margin={"l": 60, "r": 20, "t": 90, "b": 40},
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"})
     return fig
 
 
@@ -122,8 +138,9 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 
 def render_report(s: Scenario, tl: Timeline, report: Report, summary: Summary) -> str:
     figs = [stays_figure(s, tl), ports_figure(s, tl), aboard_figure(s, tl)]
-    charts = [pio.to_html(f, full_html=False, include_plotlyjs=(i == 0), config={"responsive": True})
-              for i, f in enumerate(figs)]
+    # The library goes in <head> once, so the charts may appear in any order.
+    charts = [pio.to_html(f, full_html=False, include_plotlyjs=False, config={"responsive": True})
+              for f in figs]
     facts = [
         f"{summary.flights} flights, {summary.people} people, {summary.rides} rides",
     ]
@@ -152,6 +169,7 @@ def render_report(s: Scenario, tl: Timeline, report: Report, summary: Summary) -
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
+<script>{get_plotlyjs()}</script>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1400px; color: #111;
         padding: 0 1rem; }}
@@ -166,9 +184,9 @@ footer {{ font-size: 0.8rem; color: #444; margin-top: 2rem; }}
 <ul class="facts">{"".join(f"<li>{html.escape(f)}</li>" for f in facts)}
 <li>violations: {html.escape(by_rule)}</li></ul></header>
 <main>
-<section aria-label="stays">{charts[0]}</section>
-<section aria-label="ports">{charts[1]}</section>
-<section aria-label="aboard">{charts[2]}</section>
+<section><h2>People aboard, lifeboat seats and operators per segment</h2>{charts[2]}</section>
+<section><h2>Stays aboard, by person (grouped by agency)</h2>{charts[0]}</section>
+<section><h2>Vehicles docked, by port</h2>{charts[1]}</section>
 <section><h2>Violations</h2>{violations}</section>
 <section><h2>Seat exchange</h2>{ledgers or "<p>No agreement in this scenario.</p>"}</section>
 </main>
