@@ -63,7 +63,9 @@ def check(
     run = tuple(r for r in RULES if r not in skip)
     for rule_id in run:
         for v in RULES[rule_id].check(scenario, tl):
-            if start is not None and v.end < start:
+            # half-open: [v.start, v.end) ending at `start` does not overlap; a single
+            # instant (v.start == v.end) does when it is `start` itself
+            if start is not None and (v.end < start or (v.end == start and v.start < v.end)):
                 continue
             if end is not None and v.start >= end:
                 continue

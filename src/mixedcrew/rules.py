@@ -8,7 +8,7 @@ carry the same ids, so all three speak of the same thing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from mixedcrew.domain import (
@@ -19,6 +19,7 @@ from mixedcrew.domain import (
     Grounding,
     Scenario,
     SiteOutage,
+    Station,
 )
 from mixedcrew.instants import DAY, format_day, format_instant
 from mixedcrew.timeline import Span, Timeline
@@ -121,7 +122,8 @@ def check_order(s: Scenario, tl: Timeline) -> Iterator[Violation]:
             yield Violation("ORDER", down.undock, up.dock, (
                 f"{_names(s, [a.person])} rides down on {down.label} (undocks "
                 f"{format_instant(down.undock)}) before arriving on {up.label} "
-                f"(docks {format_instant(up.dock)})"), (up.id, down.id), (a.person,))
+                f"(docks {format_instant(up.dock)})"), tuple(dict.fromkeys((up.id, down.id))),
+                (a.person,))
     yield from _capsule_reuse(s)
 
 
@@ -135,9 +137,16 @@ def _capsule_reuse(s: Scenario) -> Iterator[Violation]:
         turnaround = timedelta(days=cap.turnaround_days if cap else 0)
         flights.sort(key=lambda f: f.launch)  # type: ignore[arg-type,return-value]
         for prev, nxt in zip(flights, flights[1:], strict=False):
-            ready = (prev.land or prev.undock or prev.launch) + turnaround  # type: ignore[operator]
             assert nxt.launch is not None
-            if prev.land is None or nxt.launch < ready:
+            if prev.land is None:
+                # still flying (e.g. docked at the horizon): never back, so no ready date
+                yield Violation("ORDER", nxt.launch, nxt.launch, (
+                    f"capsule {cap.name if cap else cap_id} launches on {nxt.label} "
+                    f"{format_day(nxt.launch)} but has not landed from {prev.label}"),
+                    (prev.id, nxt.id))
+                continue
+            ready = prev.land + turnaround
+            if nxt.launch < ready:
                 yield Violation("ORDER", nxt.launch, ready, (
                     f"capsule {cap.name if cap else cap_id} launches on {nxt.label} "
                     f"{format_day(nxt.launch)} but is not back from {prev.label} and turned "
@@ -233,6 +242,8 @@ def check_available(s: Scenario, tl: Timeline) -> Iterator[Violation]:
         if up is None or up.launch is None:
             continue
         end = (down.land or down.undock) if down else None
+        if end is None and s.scenario.horizon is not None:
+            end = max(s.scenario.horizon, up.launch)  # no ride home yet: aboard at the horizon
         trips.setdefault(a.person, []).append((up.launch, end or up.launch, a.up, a.down))
     for pid, legs in trips.items():
         person = people.get(pid)
@@ -241,7 +252,7 @@ def check_available(s: Scenario, tl: Timeline) -> Iterator[Violation]:
         legs.sort()
         av = person.available
         for start, end, up, down in legs:
-            fl = tuple(x for x in (up, down) if x)
+            fl = tuple(dict.fromkeys(x for x in (up, down) if x))
             if (av.start and start < av.start) or (av.end and end > av.end):
                 yield Violation("AVAILABLE", start, end, (
                     f"{person.short_name} flies {format_day(start)}..{format_day(end)} outside "
@@ -270,7 +281,7 @@ def check_available(s: Scenario, tl: Timeline) -> Iterator[Violation]:
                     yield Violation("AVAILABLE", e.at, stay.end, (
                         f"{_names(s, [pid])} must return early by {format_instant(e.at)}{why} "
                         f"but stays until {format_instant(stay.end)}"),
-                        tuple(x for x in (stay.up, stay.down) if x), (pid,))
+                        tuple(dict.fromkeys(x for x in (stay.up, stay.down) if x)), (pid,))
 
 
 # --- helpers for span rules ------------------------------------------------------
@@ -305,6 +316,24 @@ def _flights_of_people(tl: Timeline, people: Iterable[str], at: datetime) -> tup
 # --- CAPACITY -------------------------------------------------------------------
 
 
+def _split_at(spans: Iterable[Span], cuts: Iterable[datetime]) -> Iterator[Span]:
+    """The same spans, cut at each instant in `cuts` that falls strictly inside one."""
+    points = sorted(set(cuts))
+    for sp in spans:
+        start = sp.start
+        for c in points:
+            if start < c < sp.end:
+                yield replace(sp, start=start, end=c)
+                start = c
+        yield sp if start == sp.start else replace(sp, start=start)
+
+
+def _maximum(st: Station, sp: Span) -> int:
+    era = st.era_at(sp.start)
+    assert era is not None
+    return era.maximum
+
+
 @rule("CAPACITY", "people aboard <= the station's nominal crew, except handovers: <= its "
                   "maximum, for at most the era's allowed handover days")
 def check_capacity(s: Scenario, tl: Timeline) -> Iterator[Violation]:
@@ -313,18 +342,20 @@ def check_capacity(s: Scenario, tl: Timeline) -> Iterator[Violation]:
             era = st.era_at(sp.start)
             return True if era and sp.crew > era.nominal else None
 
-        for run, _ in _runs(tl.spans(st.id), above):
+        # a crew era may start inside a span: cut there, so each instant meets its own era
+        spans = _split_at(tl.spans(st.id), [era.start for era in st.crew])
+        for run, _ in _runs(spans, above):
             start, end = run[0].start, run[-1].end
             era = st.era_at(start)
             assert era is not None
             peak = max(run, key=lambda sp: sp.crew)
             days = (end - start) / DAY
             who = frozenset().union(*(sp.aboard for sp in run))
-            over_max = [sp for sp in run if sp.crew > era.maximum]
+            over_max = [sp for sp in run if sp.crew > _maximum(st, sp)]
             if over_max:
                 sp = max(over_max, key=lambda x: x.crew)
                 yield Violation("CAPACITY", sp.start, sp.end, (
-                    f"{sp.crew} people aboard {st.id}, above its maximum of {era.maximum}"),
+                    f"{sp.crew} people aboard {st.id}, above its maximum of {_maximum(st, sp)}"),
                     tuple(sorted(sp.docked)), tuple(sorted(sp.aboard)))
             if days > era.handover_days:
                 yield Violation("CAPACITY", start, end, (
