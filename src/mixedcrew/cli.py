@@ -23,8 +23,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# emoji=False: rich would otherwise print a name or id such as ":rocket:" as an emoji.
+out = Console(highlight=False, soft_wrap=True, emoji=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 EXIT_VIOLATIONS = 1
 EXIT_BAD_INPUT = 2
@@ -91,7 +92,8 @@ def check_cmd(
     file: Annotated[Path, typer.Argument(help="Scenario or plan file (TOML).")],
     start: Annotated[str | None, typer.Option("--from", help="Only violations from this instant.")] = None,
     end: Annotated[str | None, typer.Option("--until", help="Only violations before this instant.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Rule id to skip (repeatable).")] = None,
+    ignore: Annotated[list[str] | None,
+                      typer.Option("--ignore", help="Rule id to skip (repeatable).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Check a manifest against every rule. Exit 0 clean, 1 violations, 2 bad input."""

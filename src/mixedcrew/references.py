@@ -6,7 +6,7 @@ file. Instant order inside a flight is the ORDER rule's, reused from there.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from mixedcrew.domain import (
     ContingencySeat,
@@ -33,23 +33,31 @@ def _unknown(kind: str, value: str, known: Iterable[str]) -> str:
     return f"unknown {kind} {value!r}{_did_you_mean(value, known)}"
 
 
-def _duplicates(items: Iterable[object], where: PathKey, label: str) -> Iterator[Found]:
+def _duplicates(items: Iterable[object], where: PathKey, label: str,
+                at: Callable[[int], int] = lambda i: i) -> Iterator[Found]:
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
         key = item.id  # type: ignore[attr-defined]
         if key in seen:
-            yield (*where, i, "id"), f"duplicate {label} id {key!r} (first at {seen[key]})"
+            yield (*where, i, "id"), f"duplicate {label} id {key!r} (first at {at(seen[key])})"
         else:
             seen[key] = i
 
 
-def check_references(s: Scenario, known: dict[str, set[str]] | None = None) -> list[Found]:
+def check_references(s: Scenario, known: dict[str, set[str]] | None = None,
+                     positions: Mapping[str, Sequence[int]] | None = None) -> list[Found]:
     """Every dangling reference and duplicate id.
 
     `known` adds ids that exist in the file but failed their own validation,
     so a bad person is reported once, not again at every reference to them.
+    `positions` gives, for a scenario made of the valid items only, the index
+    in the file of each item of a collection, so paths name the file's items.
     """
     extra = known or {}
+    where = positions or {}
+
+    def at(name: str) -> Callable[[int], int]:
+        return lambda i: where[name][i] if name in where else i
 
     def ids(name: str, objs: Iterable[object]) -> set[str]:
         return {o.id for o in objs} | extra.get(name, set())  # type: ignore[attr-defined]
@@ -63,9 +71,11 @@ def check_references(s: Scenario, known: dict[str, set[str]] | None = None) -> l
     sites = ids("launch_sites", s.launch_sites)
     segments = {seg.id for st in s.stations for seg in st.segments} | extra.get("segments", set())
     out: list[Found] = []
-    for name in ("stations", "launch_sites", "agencies", "vehicle_types", "capsules",
-                 "people", "flights", "agreements", "events"):
-        out += _duplicates(getattr(s, name), (name,), name.rstrip("s").replace("_", " "))
+    for name, label in (("stations", "station"), ("launch_sites", "launch site"),
+                        ("agencies", "agency"), ("vehicle_types", "vehicle type"),
+                        ("capsules", "capsule"), ("people", "person"), ("flights", "flight"),
+                        ("agreements", "agreement"), ("events", "event")):
+        out += _duplicates(getattr(s, name), (name,), label, at(name))
     for i, st in enumerate(s.stations):
         out += _duplicates(st.segments, ("stations", i, "segments"), "segment")
         out += _duplicates(st.ports, ("stations", i, "ports"), "port")
@@ -88,13 +98,15 @@ def check_references(s: Scenario, known: dict[str, set[str]] | None = None) -> l
         if cert.agency not in agencies:
             out.append((("certifications", i, "agency"), _unknown("agency", cert.agency, agencies)))
         if cert.vehicle_type not in vtypes:
-            out.append((("certifications", i, "vehicle_type"), _unknown("vehicle type", cert.vehicle_type, vtypes)))
+            out.append((("certifications", i, "vehicle_type"),
+                        _unknown("vehicle type", cert.vehicle_type, vtypes)))
     out += _people(s, agencies, vtypes, segments)
     out += _flights(s, vtypes, capsules, stations, sites)
-    out += _assignments(s, people, flights)
+    out += _assignments(s, people, flights, at("assignments"))
     out += _agreements(s, agencies, vtypes)
     out += _events(s, flights, vtypes, capsules, people, sites)
-    return out
+    return [((path[0], at(str(path[0]))(path[1]), *path[2:]) if isinstance(path[1], int) else path, message)
+            for path, message in out]
 
 
 def _people(s: Scenario, agencies: set[str], vtypes: set[str], segments: set[str]) -> Iterator[Found]:
@@ -106,7 +118,8 @@ def _people(s: Scenario, agencies: set[str], vtypes: set[str], segments: set[str
                 yield ("people", i, "segments", k), _unknown("segment", seg, segments)
         for k, t in enumerate(p.trained):
             if t.vehicle_type not in vtypes:
-                yield ("people", i, "trained", k, "vehicle_type"), _unknown("vehicle type", t.vehicle_type, vtypes)
+                yield (("people", i, "trained", k, "vehicle_type"),
+                       _unknown("vehicle type", t.vehicle_type, vtypes))
 
 
 def _flights(s: Scenario, vtypes: set[str], capsules: set[str], stations: set[str],
@@ -147,7 +160,8 @@ def _flights(s: Scenario, vtypes: set[str], capsules: set[str], stations: set[st
             yield (*where, field), message
 
 
-def _assignments(s: Scenario, people: set[str], flights: set[str]) -> Iterator[Found]:
+def _assignments(s: Scenario, people: set[str], flights: set[str],
+                 at: Callable[[int], int]) -> Iterator[Found]:
     seen: dict[tuple[str, str], int] = {}
     for i, a in enumerate(s.assignments):
         where = ("assignments", i)
@@ -164,7 +178,7 @@ def _assignments(s: Scenario, people: set[str], flights: set[str]) -> Iterator[F
         key = (a.person, a.up)
         if key in seen:
             yield (*where, "person"), (
-                f"{a.person} already rides up on {a.up} (assignments[{seen[key]}])")
+                f"{a.person} already rides up on {a.up} (assignments[{at(seen[key])}])")
         seen.setdefault(key, i)
 
 
@@ -177,7 +191,8 @@ def _agreements(s: Scenario, agencies: set[str], vtypes: set[str]) -> Iterator[F
             yield ("agreements", i, "until"), "'until' is before 'from'"
         for k, q in enumerate(ag.quotas):
             if q.vehicle_type not in vtypes:
-                yield ("agreements", i, "quotas", k, "vehicle_type"), _unknown("vehicle type", q.vehicle_type, vtypes)
+                yield (("agreements", i, "quotas", k, "vehicle_type"),
+                       _unknown("vehicle type", q.vehicle_type, vtypes))
             if q.party not in ag.parties:
                 yield ("agreements", i, "quotas", k, "party"), (
                     f"{q.party!r} is not a party of this agreement ({' and '.join(ag.parties)})")

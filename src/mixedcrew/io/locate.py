@@ -9,6 +9,7 @@ the line of its nearest written parent.
 from __future__ import annotations
 
 import re
+import tomllib
 
 PathKey = tuple[str | int, ...]
 
@@ -23,10 +24,16 @@ def _split_key(text: str) -> list[str]:
         c = text[i]
         if c in " \t.":
             i += 1
-        elif c in "\"'":
+        elif c == "'":
             j = text.find(c, i + 1)
             j = n if j < 0 else j
             parts.append(text[i + 1 : j])
+            i = j + 1
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            parts.append(_unescape(text[i + 1 : min(j, n)]))
             i = j + 1
         else:
             m = _BARE.match(text, i)
@@ -35,6 +42,16 @@ def _split_key(text: str) -> list[str]:
             parts.append(m.group())
             i = m.end()
     return parts
+
+
+def _unescape(body: str) -> str:
+    """The value of a basic-string key's body (escapes such as \\" or \\u00e9 resolved)."""
+    if "\\" not in body:
+        return body
+    try:
+        return str(tomllib.loads(f'k = "{body}"')["k"])
+    except tomllib.TOMLDecodeError:
+        return body
 
 
 class LineIndex:
@@ -66,7 +83,10 @@ class LineIndex:
 
     def _scan(self, text: str) -> None:
         table: PathKey = ()
-        lines = text.splitlines()
+        # Lines as TOML counts them: only "\n" ends a line (str.splitlines would also
+        # split at U+2028, U+0085, form feed…, which TOML allows inside strings and
+        # comments, and shift every later line number).
+        lines = [ln.removesuffix("\r") for ln in text.split("\n")]
         i = 0
         while i < len(lines):
             raw = lines[i]
@@ -77,6 +97,9 @@ class LineIndex:
                 continue
             if stripped.startswith("[["):
                 parts = _split_key(stripped[2 : stripped.find("]]")])
+                if not parts:  # not TOML ("[[]]"): nothing to record
+                    i += 1
+                    continue
                 parent = self._resolve(parts[:-1])
                 key = (*parent, parts[-1])
                 self._aot_count[key] = self._aot_count.get(key, 0) + 1
@@ -124,6 +147,7 @@ class LineIndex:
                     if c in "\"'":
                         _, end = _skip_string(lines, i, j, c, False)
                         name, j = line[j + 1 : end - 1], end
+                        name = _unescape(name) if c == '"' else name
                     elif m:
                         name, j = m.group(), m.end()
                     else:
@@ -184,9 +208,14 @@ class _Frame:
 
 def _find_equals(line: str) -> int:
     quote = None
+    escaped = False
     for j, c in enumerate(line):
         if quote:
-            if c == quote:
+            if escaped:
+                escaped = False
+            elif c == "\\" and quote == '"':
+                escaped = True
+            elif c == quote:
                 quote = None
         elif c in "\"'":
             quote = c
@@ -213,9 +242,20 @@ def _skip_string(lines: list[str], i: int, j: int, q: str, triple: bool) -> tupl
     end = q * 3
     k = j + 3
     while i < len(lines):
-        found = lines[i].find(end, k)
-        if found >= 0:
-            return i, found + 3
+        line = lines[i]
+        while k < len(line):
+            if line[k] == "\\" and q == '"':
+                k += 2  # an escape: \" does not end the string
+                continue
+            if line.startswith(end, k):
+                k += 3
+                # up to two more quotes belong to the string: """a""""" is 'a""'
+                extra = 0
+                while extra < 2 and k < len(line) and line[k] == q:
+                    k += 1
+                    extra += 1
+                return i, k
+            k += 1
         i += 1
         k = 0
     return i, 0

@@ -17,7 +17,7 @@ from mixedcrew.io import toml_write
 from mixedcrew.io.locate import LineIndex, PathKey, format_path
 from mixedcrew.references import check_references
 
-_EVENT_KINDS = {"grounding", "damage", "contingency_seat", "early_return", "site_outage"}
+_EVENT_KINDS = ("grounding", "damage", "contingency_seat", "early_return", "site_outage")
 _TOML_AT = re.compile(r"\(at line (\d+), column (\d+)\)")
 _COLLECTIONS = ("stations", "launch_sites", "agencies", "vehicle_types", "capsules",
                 "certifications", "people", "flights", "assignments", "agreements", "events")
@@ -35,6 +35,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
 def loads_scenario(raw: bytes | str, filename: str = "<scenario>") -> Scenario:
     """Parse and validate a scenario; raise ScenarioError listing every problem."""
     if isinstance(raw, bytes):
+        raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark, as some editors write
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as err:
@@ -42,15 +43,18 @@ def loads_scenario(raw: bytes | str, filename: str = "<scenario>") -> Scenario:
             raise ScenarioError([Problem(filename, line, "", (
                 f"byte 0x{raw[err.start]:02x} is not UTF-8: save the file as UTF-8"))]) from None
     else:
-        text = raw
+        text = raw.removeprefix("\ufeff")
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError([Problem(filename, None, "", (
+            "TOML syntax: arrays or inline tables nested too deeply"))]) from None
     except tomllib.TOMLDecodeError as err:
         m = _TOML_AT.search(str(err))
         msg = _TOML_AT.sub("", str(err)).strip()
-        line = int(m.group(1)) if m else None
+        at = int(m.group(1)) if m else None
         col = f" (column {m.group(2)})" if m else ""
-        raise ScenarioError([Problem(filename, line, "", f"TOML syntax: {msg}{col}")]) from None
+        raise ScenarioError([Problem(filename, at, "", f"TOML syntax: {msg}{col}")]) from None
     return validate_scenario(data, text, filename)
 
 
@@ -62,8 +66,8 @@ def validate_scenario(data: dict[str, Any], text: str = "", filename: str = "<sc
         found += check_references(scenario)
     except ValidationError as err:
         found += _validation_found(err, data)
-        partial, known = _partial(data)
-        found += check_references(partial, known)
+        partial, known, positions = _partial(data)
+        found += check_references(partial, known, positions)
     if not found:
         return scenario
     problems = [Problem(filename, index.line_of(path), format_path(path), msg) for path, msg in found]
@@ -83,6 +87,16 @@ def _validation_found(err: ValidationError, data: Any) -> list[tuple[PathKey, st
         msg = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             msg = "unknown field (check its spelling; `mixedcrew schema` lists the fields)"
+        elif e["type"] in ("union_tag_not_found", "union_tag_invalid"):
+            # The tag (an event's kind) is a field of its own: point at its line.
+            ctx = e.get("ctx", {})
+            tag_field = str(ctx.get("discriminator", "kind")).strip("'\"")
+            loc = (*loc, tag_field)
+            expected = ctx.get("expected_tags") or ", ".join(repr(k) for k in _EVENT_KINDS)
+            if e["type"] == "union_tag_not_found":
+                msg = f"required field is missing (one of {expected})"
+            else:
+                msg = f"unknown {tag_field} {ctx.get('tag')!r} (expected one of {expected})"
         elif e["type"] == "missing":
             msg = "required field is missing"
         elif "input" in e and e["type"] not in ("value_error", "assertion_error") and not isinstance(
@@ -112,16 +126,18 @@ def _clean_loc(loc: tuple[Any, ...], data: Any) -> PathKey:
     return tuple(out)
 
 
-def _partial(data: dict[str, Any]) -> tuple[Scenario, dict[str, set[str]]]:
-    """The valid items of each collection, and the ids of all items written.
+def _partial(data: dict[str, Any]) -> tuple[Scenario, dict[str, set[str]], dict[str, list[int]]]:
+    """The valid items of each collection, the ids of all items written, and
+    where each valid item stands in the file (its index in its collection).
 
     Reference checks then run on what did validate, without reporting items
-    that failed on their own as dangling.
+    that failed on their own as dangling, and name the file's own indices.
     """
     from mixedcrew.domain import Scenario as S
 
     kept: dict[str, Any] = {}
     known: dict[str, set[str]] = {}
+    positions: dict[str, list[int]] = {}
     try:
         S.model_validate({"scenario": data.get("scenario", {})})
         kept["scenario"] = data.get("scenario", {})
@@ -134,19 +150,22 @@ def _partial(data: dict[str, Any]) -> tuple[Scenario, dict[str, set[str]]]:
         known[name] = {str(it.get("id")) for it in items if isinstance(it, dict) and "id" in it}
         if name == "stations":
             known["segments"] = {str(seg.get("id")) for it in items if isinstance(it, dict)
-                                 for seg in it.get("segments", []) if isinstance(seg, dict)}
+                                 and isinstance(it.get("segments"), list)
+                                 for seg in it["segments"] if isinstance(seg, dict) and "id" in seg}
         good = []
-        for item in items:
+        positions[name] = []
+        for i, item in enumerate(items):
             try:
                 S.model_validate({name: [item]})
                 good.append(item)
+                positions[name].append(i)
             except ValidationError:
                 pass
         kept[name] = good
     try:
-        return S.model_validate(kept), known
+        return S.model_validate(kept), known, positions
     except ValidationError:
-        return S(), known
+        return S(), known, {}
 
 
 # --- dump -----------------------------------------------------------------------

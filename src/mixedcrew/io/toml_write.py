@@ -40,7 +40,15 @@ def value(v: Any) -> str:
     if isinstance(v, str):
         return string(v)
     if isinstance(v, datetime):
-        return format_instant(v)
+        # UTC with Z, to the second, as a scenario holds them; otherwise what was given,
+        # so a reload gives the same value (sub-seconds, a local time, a year-1 offset).
+        if v.tzinfo is None or v.utcoffset() is None:
+            return v.isoformat()
+        try:
+            text = format_instant(v)
+        except OverflowError:
+            return v.isoformat()
+        return text.removesuffix("Z") + f".{v.microsecond:06d}Z" if v.microsecond else text
     if isinstance(v, date):
         return v.isoformat()
     if isinstance(v, dict):
