@@ -595,7 +595,7 @@ def test_exchange_breaks_when_seats_do_not_balance(world):
     v = one(world.scenario(), "EXCHANGE")
     assert span(v) == (S1_LAUNCH, D1_LAUNCH)
     assert v.flights == ("S1",)
-    assert v.message == ("after Soyuz-1, BLUE has received 2 seats and RED 0 under Crew swap: "
+    assert v.message == ("after Soyuz-1, BLUE has received 2 seats and RED 0 seats under Crew swap: "
                          "BLUE is 2 ahead, tolerance 1")
 
 
@@ -606,7 +606,7 @@ def test_exchange_imbalance_on_the_last_flight_runs_to_the_agreement_end(world):
     found = of(world.scenario(), "EXCHANGE")
     assert [span(v) for v in found] == [(S1_LAUNCH, D1_LAUNCH), (D1_LAUNCH, T("2030-01-01"))]
     assert [v.flights for v in found] == [("S1",), ("D1",)]
-    assert found[1].message == ("after Dragon-1, BLUE has received 1 seats and RED 2 under Crew swap: "
+    assert found[1].message == ("after Dragon-1, BLUE has received 1 seat and RED 2 seats under Crew swap: "
                                 "RED is 1 ahead, tolerance 0")
 
 
@@ -748,3 +748,11 @@ def test_check_uses_a_given_timeline(world):
     broken = _two_rules_broken(world)
     report = check(s, Timeline(broken))
     assert [v.rule for v in report.violations] == ["LIFEBOAT"]  # GROUNDED reads the scenario
+
+
+def test_check_ignore_accepts_a_single_rule_id_string(small):
+    """check(ignore="LIFEBOAT") skips that rule, rather than reading the string letter by letter."""
+    from mixedcrew.check import check as run_check
+
+    report = run_check(small, ignore="lifeboat")
+    assert "LIFEBOAT" not in report.rules_run and not report.violations

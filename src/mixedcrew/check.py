@@ -54,7 +54,8 @@ def check(
     ignore: Iterable[str] = (),
 ) -> Report:
     """Every violation of every rule not ignored, overlapping [start, end)."""
-    skip = {r.upper() for r in ignore}
+    # A lone string is one rule id, not a sequence of letters.
+    skip = {ignore.upper()} if isinstance(ignore, str) else {r.upper() for r in ignore}
     unknown = sorted(skip - set(RULES))
     if unknown:
         raise UnknownRuleError(unknown)

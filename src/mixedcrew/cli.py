@@ -198,6 +198,27 @@ def report(
     out.print(f"wrote {output}", markup=False)
 
 
+# Commands of the planner, risk engine and web app live beside their code; each
+# module adds its commands with `register(app)`. A part not installed is skipped.
+_COMMAND_MODULES = ("mixedcrew.plan.commands", "mixedcrew.risk.commands", "mixedcrew.web.commands")
+
+
+def _register_commands() -> None:
+    import importlib
+
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as e:
+            if e.name and name.startswith(e.name):
+                continue
+            raise
+        module.register(app)
+
+
+_register_commands()
+
+
 def main() -> None:
     try:
         app()

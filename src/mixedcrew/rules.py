@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from mixedcrew.domain import (
     Agreement,
@@ -18,6 +19,7 @@ from mixedcrew.domain import (
     Flight,
     Grounding,
     Scenario,
+    Segment,
     SiteOutage,
     Station,
 )
@@ -46,6 +48,7 @@ class Violation:
 
 
 RuleFn = Callable[[Scenario, Timeline], Iterable[Violation]]
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,10 @@ def _names(s: Scenario, ids: Iterable[str]) -> str:
 def _label(s: Scenario, flight_id: str) -> str:
     f = s.flight_by_id.get(flight_id)
     return f.label if f else flight_id
+
+
+def _seats(n: int) -> str:
+    return f"{n} seat" if n == 1 else f"{n} seats"
 
 
 def _days(x: float) -> str:
@@ -251,15 +258,15 @@ def check_available(s: Scenario, tl: Timeline) -> Iterator[Violation]:
             continue
         legs.sort()
         av = person.available
-        for start, end, up, down in legs:
-            fl = tuple(dict.fromkeys(x for x in (up, down) if x))
+        for start, end, up_id, down_id in legs:
+            fl = tuple(dict.fromkeys(x for x in (up_id, down_id) if x))
             if (av.start and start < av.start) or (av.end and end > av.end):
                 yield Violation("AVAILABLE", start, end, (
                     f"{person.short_name} flies {format_day(start)}..{format_day(end)} outside "
                     f"their availability {format_day(av.start) if av.start else '…'}.."
                     f"{format_day(av.end) if av.end else '…'}"), fl, (pid,))
         rest = person.min_rest_days if person.min_rest_days is not None else s.scenario.min_rest_days
-        for (s1, e1, u1, d1), (s2, e2, u2, d2) in zip(legs, legs[1:], strict=False):
+        for (_, e1, u1, d1), (s2, e2, u2, d2) in zip(legs, legs[1:], strict=False):
             gap = (s2 - e1) / DAY
             fl = tuple(dict.fromkeys(x for x in (u1, d1, u2, d2) if x))
             if s2 < e1:
@@ -287,10 +294,10 @@ def check_available(s: Scenario, tl: Timeline) -> Iterator[Violation]:
 # --- helpers for span rules ------------------------------------------------------
 
 
-def _runs(spans: Iterable[Span], key: Callable[[Span], object]) -> Iterator[tuple[list[Span], object]]:
+def _runs(spans: Iterable[Span], key: Callable[[Span], K | None]) -> Iterator[tuple[list[Span], K]]:
     """Consecutive spans grouped by a key; spans with key None are dropped."""
     run: list[Span] = []
-    current: object = None
+    current: K | None = None
     for sp in spans:
         k = key(sp)
         if run and (k != current or sp.start != run[-1].end):
@@ -385,13 +392,14 @@ def check_coverage(s: Scenario, tl: Timeline) -> Iterator[Violation]:
                     f"{format_instant(run[-1].end)}: continuous presence since "
                     f"{format_day(since)} is broken"), tuple(sorted(run[0].docked)))
         for seg in st.segments:
-            def short(sp: Span, seg=seg) -> tuple[int, frozenset[str]] | None:
+            def short(sp: Span, seg: Segment = seg, since: datetime | None = since
+                      ) -> tuple[int, frozenset[str]] | None:
                 n = sp.operators.get(seg.id, 0)
                 if n >= seg.min_operators or (sp.crew == 0 and since is not None):
                     return None  # an empty station is reported once, above
                 return n, sp.aboard
 
-            for run, (n, aboard) in _runs(spans, short):  # type: ignore[misc]
+            for run, (n, aboard) in _runs(spans, short):
                 start, end = run[0].start, run[-1].end
                 yield Violation("COVERAGE", start, end, (
                     f"{seg.id} has {n} qualified operator{'s' if n != 1 else ''} aboard, "
@@ -413,7 +421,7 @@ def check_lifeboat(s: Scenario, tl: Timeline) -> Iterator[Violation]:
                 return sp.crew, sp.lifeboat_seats, sp.docked
             return None
 
-        for run, (crew, seats, docked) in _runs(tl.spans(st.id), short):  # type: ignore[misc]
+        for run, (crew, seats, docked) in _runs(tl.spans(st.id), short):
             start, end = run[0].start, run[-1].end
             lost = [f"{_label(s, d.flight)} lost {d.seats_lost} after damage on {format_day(d.at)}"
                     for d in damages if d.flight in docked and d.at <= start]
@@ -527,8 +535,8 @@ def check_exchange(s: Scenario, tl: Timeline) -> Iterator[Violation]:
                     s.scenario.horizon or ag.end or f.land or f.launch)
                 ahead = a_id if gap > 0 else b_id
                 yield Violation("EXCHANGE", f.launch, nxt or f.launch, (
-                    f"after {f.label}, {a_id} has received {received[a_id]} seats and {b_id} "
-                    f"{received[b_id]} under {title}: {ahead} is {abs(gap)} ahead, tolerance "
+                    f"after {f.label}, {a_id} has received {_seats(received[a_id])} and {b_id} "
+                    f"{_seats(received[b_id])} under {title}: {ahead} is {abs(gap)} ahead, tolerance "
                     f"{ag.tolerance}"), (f.id,))
 
 
