@@ -128,10 +128,11 @@ def print_summary(summary: Summary, console: Console) -> None:
     console.print(f"Violations: {total}" + (f" ({parts})" if parts else ""))
     for ledger in summary.ledgers:
         a, b = ledger.parties
-        table = Table(title=f"Seats received under {ledger.agreement}", title_justify="left")
+        table = Table(title=f"Seats given and received under {ledger.agreement}",
+                      title_justify="left")
         table.add_column("year")
-        table.add_column(f"{a} on {b} vehicles", justify="right")
-        table.add_column(f"{b} on {a} vehicles", justify="right")
+        table.add_column(f"{b} gave, {a} received", justify="right")
+        table.add_column(f"{a} gave, {b} received", justify="right")
         for year, row in ledger.per_year.items():
             table.add_row(str(year), str(row[a]), str(row[b]))
         tot = ledger.totals()
