@@ -1,12 +1,196 @@
 """The `[risk]` section of a scenario: the stochastic model the risk engine samples.
 
-Domain-level (no NumPy/SimPy imports); the risk package reads it.
+Domain-level (no NumPy/SimPy imports); the risk package reads it. Every
+field may be left out: the built-in defaults below come from the public
+record since 2000, and docs/risk.md gives the source of each number.
+
+A per-vehicle-type or per-site entry only needs the fields it changes; the
+rest come from `vehicle_default` / `site_default`, and from the built-ins.
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import math
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")]
+Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+
+_NEEDS = {
+    "fixed": ("days",),
+    "exponential": ("mean_days",),
+    "lognormal": ("median_days", "sigma"),
+    "uniform": ("min_days", "max_days"),
+}
+_FIELDS = ("days", "mean_days", "median_days", "sigma", "min_days", "max_days")
 
 
-class RiskModel(BaseModel):
+class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class Distribution(_Model):
+    """A non-negative duration in days: `{ kind = "lognormal", median_days = 80, sigma = 1.0 }`."""
+
+    kind: Literal["fixed", "exponential", "lognormal", "uniform"]
+    days: Rate | None = None
+    mean_days: Rate | None = None
+    median_days: float | None = Field(default=None, gt=0, allow_inf_nan=False)
+    sigma: Rate | None = None
+    min_days: Rate | None = None
+    max_days: Rate | None = None
+
+    @model_validator(mode="after")
+    def _fields_of_kind(self) -> Distribution:
+        needed = _NEEDS[self.kind]
+        missing = [f for f in needed if getattr(self, f) is None]
+        extra = [f for f in _FIELDS if f not in needed and getattr(self, f) is not None]
+        if missing or extra:
+            raise ValueError(f"a {self.kind} distribution takes {' and '.join(needed)}"
+                             + (f" (missing {', '.join(missing)})" if missing else "")
+                             + (f" (not {', '.join(extra)})" if extra else ""))
+        if self.kind == "uniform" and self.max_days < self.min_days:  # type: ignore[operator]
+            raise ValueError(f"max_days {self.max_days} is below min_days {self.min_days}")
+        return self
+
+    @property
+    def mean(self) -> float:
+        if self.kind == "fixed":
+            return float(self.days)  # type: ignore[arg-type]
+        if self.kind == "exponential":
+            return float(self.mean_days)  # type: ignore[arg-type]
+        if self.kind == "lognormal":
+            return self.median_days * math.exp(self.sigma**2 / 2)  # type: ignore[operator]
+        return (self.min_days + self.max_days) / 2  # type: ignore[operator]
+
+    def describe(self) -> str:
+        if self.kind == "fixed":
+            return f"{self.days:g} days"
+        if self.kind == "exponential":
+            return f"exponential, mean {self.mean_days:g} days"
+        if self.kind == "lognormal":
+            return f"lognormal, median {self.median_days:g} days, sigma {self.sigma:g}"
+        return f"uniform {self.min_days:g}-{self.max_days:g} days"
+
+
+NO_DAYS = Distribution(kind="fixed", days=0)
+
+
+class VehicleRisk(_Model):
+    """What can go wrong with one vehicle type (or, without `vehicle_type`, any type)."""
+
+    vehicle_type: Id | None = None
+    groundings_per_year: Rate | None = Field(default=None, description="fleet stand-downs per year")
+    grounding_days: Distribution | None = Field(default=None, description="how long a stand-down lasts")
+    launch_slip_days: Distribution | None = Field(default=None, description="delay of each launch")
+    damage_per_docked_day: Rate | None = Field(
+        default=None, description="rate at which a docked vehicle stops being a usable lifeboat")
+    replacement_lead_days: Rate | None = Field(
+        default=None, description="days from damage to the launch of an uncrewed replacement")
+    source: str = ""
+
+
+class SiteRisk(_Model):
+    """What can go wrong with one launch site (or, without `site`, any site)."""
+
+    site: Id | None = None
+    outages_per_year: Rate | None = None
+    outage_days: Distribution | None = None
+    launch_slip_days: Distribution | None = Field(
+        default=None, description="delay added to the vehicle type's slip for launches from here")
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class VehicleRates:
+    """A vehicle type's risk with every field resolved."""
+
+    groundings_per_year: float
+    grounding_days: Distribution
+    launch_slip_days: Distribution
+    damage_per_docked_day: float
+    replacement_lead_days: float
+
+
+@dataclass(frozen=True)
+class SiteRates:
+    outages_per_year: float
+    outage_days: Distribution
+    launch_slip_days: Distribution
+
+
+# The built-in defaults. docs/risk.md explains each number and its source.
+BUILTIN_VEHICLE = VehicleRates(
+    groundings_per_year=0.12,
+    grounding_days=Distribution(kind="lognormal", median_days=80, sigma=1.0),
+    launch_slip_days=Distribution(kind="exponential", mean_days=5),
+    damage_per_docked_day=1.0e-4,
+    replacement_lead_days=70.0,
+)
+BUILTIN_SITE = SiteRates(
+    outages_per_year=0.02,
+    outage_days=Distribution(kind="lognormal", median_days=120, sigma=0.7),
+    launch_slip_days=NO_DAYS,
+)
+BUILTIN_MEDICAL_PER_PERSON_DAY = 2.1e-5
+
+
+class RiskModel(_Model):
+    vehicle_default: VehicleRisk = VehicleRisk()
+    vehicles: tuple[VehicleRisk, ...] = ()
+    site_default: SiteRisk = SiteRisk()
+    sites: tuple[SiteRisk, ...] = ()
+    medical_returns_per_person_day: Rate = BUILTIN_MEDICAL_PER_PERSON_DAY
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _keys(self) -> RiskModel:
+        if self.vehicle_default.vehicle_type is not None:
+            raise ValueError("vehicle_default applies to every type: leave vehicle_type out")
+        if self.site_default.site is not None:
+            raise ValueError("site_default applies to every site: leave site out")
+        for what, items, key in (("vehicles", self.vehicles, "vehicle_type"), ("sites", self.sites, "site")):
+            seen: set[str] = set()
+            for i, item in enumerate(items):
+                value = getattr(item, key)
+                if value is None:
+                    raise ValueError(f"{what}[{i}] needs {key}")
+                if value in seen:
+                    raise ValueError(f"{what}[{i}]: {key} {value!r} is listed twice")
+                seen.add(value)
+        return self
+
+    def vehicle(self, vehicle_type: str) -> VehicleRates:
+        own = next((v for v in self.vehicles if v.vehicle_type == vehicle_type), VehicleRisk())
+        return VehicleRates(**{
+            name: _first(getattr(own, name), getattr(self.vehicle_default, name), getattr(BUILTIN_VEHICLE, name))
+            for name in VehicleRates.__dataclass_fields__
+        })
+
+    def site(self, site: str) -> SiteRates:
+        own = next((s for s in self.sites if s.site == site), SiteRisk())
+        return SiteRates(**{
+            name: _first(getattr(own, name), getattr(self.site_default, name), getattr(BUILTIN_SITE, name))
+            for name in SiteRates.__dataclass_fields__
+        })
+
+    def unknown_references(self, vehicle_types: set[str], sites: set[str]) -> list[tuple[tuple[str | int, ...], str]]:
+        """(path, message) for each entry naming a vehicle type or site the scenario lacks."""
+        found: list[tuple[tuple[str | int, ...], str]] = []
+        for i, v in enumerate(self.vehicles):
+            if v.vehicle_type not in vehicle_types:
+                found.append((("risk", "vehicles", i, "vehicle_type"),
+                              f"unknown vehicle type {v.vehicle_type!r} (vehicle types: "
+                              f"{', '.join(sorted(vehicle_types)) or 'none'})"))
+        for i, s in enumerate(self.sites):
+            if s.site not in sites:
+                found.append((("risk", "sites", i, "site"),
+                              f"unknown launch site {s.site!r} (launch sites: {', '.join(sorted(sites)) or 'none'})"))
+        return found
+
+
+def _first(*values):  # type: ignore[no-untyped-def]
+    return next(v for v in values if v is not None)
