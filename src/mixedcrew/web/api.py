@@ -1,0 +1,228 @@
+"""The JSON API under /api: everything the pages do, documented at /docs and /openapi.json."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
+
+from mixedcrew.instants import to_instant
+from mixedcrew.summary import aboard_snapshot
+from mixedcrew.web.exports import CSV_FILES, agency_calendar, manifest_json, person_calendar
+from mixedcrew.web.manifest import FIGURES, violation_json
+from mixedcrew.web.schemas import (
+    CheckOut,
+    ErrorOut,
+    ExportLink,
+    ExportsOut,
+    Facts,
+    JobIn,
+    JobKindOut,
+    JobOut,
+    LedgerOut,
+    ScenarioDetail,
+    ScenarioOut,
+)
+from mixedcrew.web.service import FieldError, Invalid, NotFound, Service
+
+router = APIRouter(prefix="/api", responses={404: {"model": ErrorOut, "description": "unknown id"}})
+
+ScenarioId = Annotated[int, Path(description="scenario id", ge=1)]
+JobId = Annotated[int, Path(description="job id", ge=1)]
+
+
+def service(request: Request) -> Service:
+    svc: Service = request.app.state.service
+    return svc
+
+
+def attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f'attachment; filename="{name}"'}
+
+
+@router.get("/health", tags=["server"], summary="Liveness and schema revision")
+def health(request: Request) -> dict[str, Any]:
+    from mixedcrew.web.db import current_revision
+
+    svc = service(request)
+    return {"ok": True, "schema": current_revision(svc.db.engine), "runner": svc.runner.runner_id}
+
+
+@router.get("/scenarios", tags=["scenarios"], summary="Stored scenarios, newest first")
+def list_scenarios(request: Request) -> list[ScenarioOut]:
+    return [ScenarioOut.of(s) for s in service(request).scenarios()]
+
+
+@router.post("/scenarios", status_code=201, tags=["scenarios"], summary="Upload a scenario file (TOML)",
+             responses={413: {"model": ErrorOut, "description": "file over the upload limit"},
+                        422: {"model": ErrorOut, "description": "problems, one per field, with lines"}})
+def upload_scenario(
+    request: Request, file: Annotated[UploadFile, File(description="scenario file, TOML, UTF-8")],
+) -> ScenarioOut:
+    svc = service(request)
+    raw = file.file.read(svc.settings.max_upload_bytes + 1)
+    return ScenarioOut.of(svc.upload(file.filename, raw))
+
+
+@router.get("/scenarios/{scenario_id}", tags=["scenarios"], summary="A scenario and its headline facts")
+def get_scenario(request: Request, scenario_id: ScenarioId) -> ScenarioDetail:
+    svc = service(request)
+    stored, view = svc.scenario(scenario_id), svc.view(scenario_id)
+    s = view.summary
+    facts = Facts(flights=s.flights, people=s.people, rides=s.rides, first=s.first, last=s.last,
+                  peak_aboard=s.peak[0] if s.peak else None, violations=len(view.violations),
+                  by_rule=s.violations)
+    return ScenarioDetail(**ScenarioOut.of(stored).model_dump(), facts=facts, bars=view.bars)
+
+
+@router.get("/scenarios/{scenario_id}/source", tags=["scenarios"], response_class=Response,
+            summary="The file exactly as uploaded",
+            responses={200: {"content": {"application/toml": {}}}})
+def download_source(request: Request, scenario_id: ScenarioId,
+                    revision: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    rev = service(request).revision(scenario_id, revision)
+    return Response(rev.source, media_type="application/toml", headers=attachment(rev.filename))
+
+
+@router.get("/scenarios/{scenario_id}/check", tags=["manifest"], summary="Violations, as `mixedcrew check`")
+def check_scenario(request: Request, scenario_id: ScenarioId) -> CheckOut:
+    view = service(request).view(scenario_id)
+    return CheckOut(violations=[violation_json(v) for v in view.violations],  # type: ignore[misc]
+                    summary=view.report.as_json()["summary"])  # type: ignore[arg-type]
+
+
+@router.get("/scenarios/{scenario_id}/figures/{name}", tags=["manifest"],
+            summary="A chart as plotly JSON: stays (by person), ports, aboard",
+            responses={200: {"content": {"application/json": {}}}})
+def figure(request: Request, scenario_id: ScenarioId, name: str) -> Response:
+    if name not in FIGURES:
+        raise NotFound("figure", name)
+    return Response(service(request).view(scenario_id).figure_json(name), media_type="application/json")
+
+
+@router.get("/scenarios/{scenario_id}/ledgers", tags=["manifest"], summary="Seat-exchange ledgers")
+def get_ledgers(request: Request, scenario_id: ScenarioId) -> list[LedgerOut]:
+    view = service(request).view(scenario_id)
+    return [LedgerOut(agreement=lg.agreement, parties=list(lg.parties), per_year=lg.per_year,
+                      totals=lg.totals,
+                      flights=[{"flight": r.flight, "label": r.label, "launch": r.launch.isoformat(),
+                                "vehicle_type": r.vehicle_type, "party": r.party, "seats": r.seats}
+                               for r in lg.flights]) for lg in view.ledgers]
+
+
+@router.get("/scenarios/{scenario_id}/aboard", tags=["manifest"],
+            summary="Who is aboard at an instant, operators per segment, docked vehicles")
+def aboard(request: Request, scenario_id: ScenarioId,
+           at: Annotated[str, Query(description="UTC instant, e.g. 2023-01-01T00:00:00Z")]) -> dict[str, Any]:
+    view = service(request).view(scenario_id)
+    try:
+        t = to_instant(at)
+    except ValueError as err:
+        raise Invalid([FieldError(("query", "at"), str(err), "value_error")]) from None
+    return aboard_snapshot(view.scenario, t, timeline=view.timeline)
+
+
+# --- exports ---------------------------------------------------------------------------
+
+
+@router.get("/scenarios/{scenario_id}/exports", tags=["exports"], summary="Every export of a scenario")
+def exports(request: Request, scenario_id: ScenarioId) -> ExportsOut:
+    view = service(request).view(scenario_id)
+    base = f"/api/scenarios/{scenario_id}"
+    files = [ExportLink(title="manifest (JSON)", href=f"{base}/export.json", media_type="application/json")]
+    files += [ExportLink(title=f"{name} (CSV)", href=f"{base}/export/{name}.csv", media_type="text/csv")
+              for name in CSV_FILES]
+    agencies = [ExportLink(title=a, href=f"{base}/calendars/agency/{a}.ics", media_type="text/calendar")
+                for a in view.agencies()]
+    people = [ExportLink(title=f"{name} ({agency})", href=f"{base}/calendars/person/{pid}.ics",
+                         media_type="text/calendar") for pid, name, agency in view.riders()]
+    return ExportsOut(files=files, agency_calendars=agencies, person_calendars=people)
+
+
+@router.get("/scenarios/{scenario_id}/export.json", tags=["exports"],
+            summary="The scenario with its stays, dockings and violations")
+def export_json(request: Request, scenario_id: ScenarioId) -> JSONResponse:
+    return JSONResponse(manifest_json(service(request).view(scenario_id)),
+                        headers=attachment(f"scenario-{scenario_id}.json"))
+
+
+@router.get("/scenarios/{scenario_id}/export/{name}.csv", tags=["exports"], response_class=Response,
+            summary="stays, flights or violations as CSV", responses={200: {"content": {"text/csv": {}}}})
+def export_csv(request: Request, scenario_id: ScenarioId, name: str) -> Response:
+    if name not in CSV_FILES:
+        raise NotFound("export", f"{name}.csv")
+    text = CSV_FILES[name](service(request).view(scenario_id))
+    return Response(text, media_type="text/csv; charset=utf-8",
+                    headers=attachment(f"scenario-{scenario_id}-{name}.csv"))
+
+
+def _calendar_response(body: bytes, name: str) -> Response:
+    return Response(body, media_type="text/calendar; charset=utf-8", headers=attachment(name))
+
+
+@router.get("/scenarios/{scenario_id}/calendars/agency/{agency}.ics", tags=["exports"],
+            response_class=Response, summary="iCalendar feed of an agency's flights",
+            responses={200: {"content": {"text/calendar": {}}}})
+def agency_feed(request: Request, scenario_id: ScenarioId, agency: str) -> Response:
+    svc = service(request)
+    rev, view = svc.revision(scenario_id), svc.view(scenario_id)
+    if agency not in view.scenario.agency_by_id:
+        raise NotFound("agency", agency)
+    body = agency_calendar(view, agency, stamp=rev.created_at, sequence=rev.number)
+    return _calendar_response(body, f"scenario-{scenario_id}-{agency}.ics")
+
+
+@router.get("/scenarios/{scenario_id}/calendars/person/{person}.ics", tags=["exports"],
+            response_class=Response, summary="iCalendar feed of one person's rides",
+            responses={200: {"content": {"text/calendar": {}}}})
+def person_feed(request: Request, scenario_id: ScenarioId, person: str) -> Response:
+    svc = service(request)
+    rev, view = svc.revision(scenario_id), svc.view(scenario_id)
+    if person not in view.scenario.person_by_id:
+        raise NotFound("person", person)
+    body = person_calendar(view, person, stamp=rev.created_at, sequence=rev.number)
+    return _calendar_response(body, f"scenario-{scenario_id}-{person}.ics")
+
+
+# --- jobs ---------------------------------------------------------------------------------
+
+
+@router.get("/job-kinds", tags=["jobs"], summary="Kinds of job this server runs, and their parameters")
+def job_kinds(request: Request) -> list[JobKindOut]:
+    out = []
+    for kind in service(request).kinds.values():
+        why = kind.unavailable()
+        out.append(JobKindOut(name=kind.name, title=kind.title, description=kind.description,
+                              available=why is None, unavailable_because=why,
+                              params_schema=kind.params.model_json_schema(by_alias=True)))
+    return out
+
+
+@router.get("/scenarios/{scenario_id}/jobs", tags=["jobs"], summary="Jobs of a scenario, newest first")
+def scenario_jobs(request: Request, scenario_id: ScenarioId) -> list[JobOut]:
+    return [JobOut.of(j) for j in service(request).jobs(scenario_id)]
+
+
+@router.post("/scenarios/{scenario_id}/jobs", status_code=202, tags=["jobs"],
+             summary="Start a job on the scenario's latest revision; poll its `links.self`",
+             responses={422: {"model": ErrorOut, "description": "unknown kind or bad parameters"}})
+def start_job(request: Request, scenario_id: ScenarioId, body: JobIn) -> JobOut:
+    return JobOut.of(service(request).start_job(scenario_id, body.kind, body.params))
+
+
+@router.get("/jobs", tags=["jobs"], summary="Recent jobs of every scenario, newest first")
+def all_jobs(request: Request) -> list[JobOut]:
+    return [JobOut.of(j) for j in service(request).jobs()]
+
+
+@router.get("/jobs/{job_id}", tags=["jobs"], summary="A job's state, progress and (when done) result")
+def get_job(request: Request, job_id: JobId) -> JobOut:
+    return JobOut.of(service(request).job(job_id))
+
+
+@router.delete("/jobs/{job_id}", status_code=202, tags=["jobs"],
+               summary="Stop a job: a queued one at once, a running one at its next progress report",
+               responses={409: {"model": ErrorOut, "description": "the job has already finished"}})
+def cancel_job(request: Request, job_id: JobId) -> JobOut:
+    return JobOut.of(service(request).cancel_job(job_id))

@@ -1,0 +1,237 @@
+"""Long work as jobs: recorded in the database, run on worker threads, stoppable.
+
+A job kind is a function `run(scenario, params, ctx) -> JobOutcome` with a
+pydantic model for its parameters. `ctx.progress(fraction, message)` stores
+progress (throttled) and raises `JobCancelled` once a stop was asked for;
+long loops should call it, or poll `ctx.cancelled`. Kinds are passed to
+the app (see `default_kinds`), so tests and later modules add their own.
+
+Every state change is a row update guarded by the state it expects, so a
+job that a sweep has marked failed (its server was gone) is never revived.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+import uuid
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from mixedcrew.domain import Scenario
+from mixedcrew.errors import MixedcrewError
+from mixedcrew.web import store
+from mixedcrew.web.db import Database
+
+log = logging.getLogger("mixedcrew.web.jobs")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class JobCancelled(Exception):
+    """Raised inside a job by `ctx.progress` once a stop was asked for."""
+
+
+class JobError(MixedcrewError):
+    """A job that cannot finish, with a message meant for the person who started it."""
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    result: dict[str, Any]
+    message: str = "done"
+    # A manifest to store as a new scenario (e.g. a plan), and its name.
+    scenario_toml: str | None = None
+    scenario_name: str | None = None
+
+
+class JobContext:
+    """What a running job sees: progress reporting and the stop signal."""
+
+    def __init__(self, job_id: int, report: Callable[[float, str | None], bool],
+                 stop: threading.Event, min_interval_s: float = 0.5):
+        self.job_id = job_id
+        self._report = report
+        self.stop = stop
+        self._min_interval = min_interval_s
+        self._last = 0.0
+
+    @property
+    def cancelled(self) -> bool:
+        return self.stop.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self.stop.is_set():
+            raise JobCancelled()
+
+    def progress(self, fraction: float, message: str | None = None, *, force: bool = False) -> None:
+        """Record progress in [0, 1]; stored at most every `min_interval_s` unless forced."""
+        self.raise_if_cancelled()
+        now = time.monotonic()
+        if force or now - self._last >= self._min_interval:
+            self._last = now
+            if self._report(fraction, message):
+                self.stop.set()
+        self.raise_if_cancelled()
+
+
+JobFn = Callable[[Scenario, dict[str, Any], JobContext], JobOutcome]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    title: str
+    description: str
+    run: JobFn
+    params: type[BaseModel]
+    # None when the kind can run here; otherwise why not (e.g. a module missing).
+    unavailable: Callable[[], str | None] = field(default=lambda: None)
+
+
+Kinds = Mapping[str, JobKind]
+
+
+class JobRunner:
+    """Runs a server's jobs on a small thread pool and keeps their rows alive."""
+
+    def __init__(self, db: Database, kinds: Kinds, load: Callable[[int, int], Scenario], *,
+                 workers: int = 2, heartbeat_s: float = 5.0, stale_after_s: float = 30.0,
+                 save: Callable[[Session, store.StoredJob, JobOutcome], int] | None = None):
+        self.db = db
+        self.kinds = kinds
+        self.load = load  # (scenario id, revision) -> Scenario
+        self.save = save  # stores a job's manifest as a scenario (same transaction), returns its id
+        self.runner_id = uuid.uuid4().hex
+        self.heartbeat_s = heartbeat_s
+        self.stale_after_s = stale_after_s
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mixedcrew-job")
+        self._stops: dict[int, threading.Event] = {}
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+        self._beat: threading.Thread | None = None
+
+    # -- lifecycle --------------------------------------------------------------
+
+    def start(self) -> list[int]:
+        """Fail the jobs a dead server left unfinished, then start the heartbeat."""
+        failed = self.sweep(stale_after_s=0.0)
+        self._beat = threading.Thread(target=self._beat_loop, name="mixedcrew-heartbeat", daemon=True)
+        self._beat.start()
+        return failed
+
+    def close(self, wait_s: float = 5.0) -> None:
+        """Ask every job to stop, wait a little, and fail those still running."""
+        self._closing.set()
+        with self._lock:
+            stops = list(self._stops.values())
+        for ev in stops:
+            ev.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline and self._active():
+            time.sleep(0.05)
+        with self.db.transaction() as session:
+            store.fail_runner_jobs(session, runner=self.runner_id, now=utcnow(),
+                                   error="the server shut down before this job finished; start it again")
+        if self._beat is not None:
+            self._beat.join(timeout=self.heartbeat_s + 1)
+
+    def _active(self) -> list[int]:
+        with self._lock:
+            return list(self._stops)
+
+    def sweep(self, stale_after_s: float | None = None) -> list[int]:
+        stale = self.stale_after_s if stale_after_s is None else stale_after_s
+        now = utcnow()
+        with self.db.transaction() as session:
+            failed = store.fail_orphaned_jobs(session, now=now, stale_before=now - timedelta(seconds=stale),
+                                              spare_runner=self.runner_id)
+        if failed:
+            log.warning("marked failed %d job(s) left unfinished by a stopped server: %s", len(failed),
+                        failed)
+        return failed
+
+    def _beat_loop(self) -> None:
+        while not self._closing.wait(self.heartbeat_s):
+            try:
+                with self.db.transaction() as session:
+                    stop_ids = store.heartbeat(session, runner=self.runner_id, now=utcnow())
+                for job_id in stop_ids:
+                    self.cancel(job_id)
+                self.sweep()
+            except Exception:  # a database hiccup must not end the heartbeat
+                log.exception("job heartbeat failed")
+
+    # -- jobs -------------------------------------------------------------------
+
+    def submit(self, job: store.StoredJob) -> None:
+        stop = threading.Event()
+        with self._lock:
+            self._stops[job.id] = stop
+        try:
+            self._pool.submit(self._run, job, stop)
+        except RuntimeError:  # shutting down
+            with self._lock:
+                self._stops.pop(job.id, None)
+
+    def cancel(self, job_id: int) -> None:
+        with self._lock:
+            stop = self._stops.get(job_id)
+        if stop is not None:
+            stop.set()
+
+    def _run(self, job: store.StoredJob, stop: threading.Event) -> None:
+        try:
+            with self.db.transaction() as session:
+                if not store.start_job(session, job.id, runner=self.runner_id, now=utcnow()):
+                    return  # cancelled while queued
+            self._execute(job, stop)
+        except Exception:
+            log.exception("job %s: could not record its outcome", job.id)
+        finally:
+            with self._lock:
+                self._stops.pop(job.id, None)
+
+    def _execute(self, job: store.StoredJob, stop: threading.Event) -> None:
+        def report(fraction: float, message: str | None) -> bool:
+            with self.db.transaction() as session:
+                return store.record_progress(session, job.id, progress=fraction, message=message,
+                                             now=utcnow())
+
+        ctx = JobContext(job.id, report, stop)
+        kind = self.kinds[job.kind]
+        try:
+            outcome = kind.run(self.load(job.scenario_id, job.revision), job.params, ctx)
+        except JobCancelled:
+            return self._finish(job.id, "cancelled", "stopped on request")
+        except (JobError, MixedcrewError) as err:
+            return self._finish(job.id, "failed", "failed", error=str(err))
+        except Exception as err:
+            log.error("job %s (%s) crashed:\n%s", job.id, job.kind, traceback.format_exc())
+            return self._finish(job.id, "failed", "failed",
+                                error=f"internal error in the {job.kind} job: {type(err).__name__}: {err}")
+        if stop.is_set():
+            return self._finish(job.id, "cancelled", "stopped on request")
+        self._finish(job.id, "succeeded", outcome.message, result=outcome.result, job=job, outcome=outcome)
+
+    def _finish(self, job_id: int, state: str, message: str, *, result: dict[str, Any] | None = None,
+                error: str | None = None, job: store.StoredJob | None = None,
+                outcome: JobOutcome | None = None) -> None:
+        """Record the end; a manifest the job made is stored in the same transaction, or not at all."""
+        with self.db.transaction() as session:
+            output = None
+            if job is not None and outcome is not None and outcome.scenario_toml and self.save:
+                output = self.save(session, job, outcome)
+            store.finish_job(session, job_id, state=state, now=utcnow(), message=message, result=result,
+                             error=error, output_scenario_id=output)

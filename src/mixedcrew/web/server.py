@@ -1,0 +1,26 @@
+"""Run the app with uvicorn (what `mixedcrew serve` calls)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import uvicorn
+
+from mixedcrew.web.app import create_app
+from mixedcrew.web.db import Database, DatabaseError, safe_url
+from mixedcrew.web.settings import WebSettings
+
+
+def run(settings: WebSettings, *, host: str, port: int) -> int:
+    """Serve until interrupted; exit status 2 when the database cannot be opened."""
+    try:  # open (and migrate) once here, so a bad URL is one clear line, not a traceback
+        Database.open(settings.db_url).dispose()
+    except DatabaseError as err:
+        print(f"mixedcrew serve: {err}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    print(f"mixedcrew: database {safe_url(settings.db_url)}", file=sys.stderr)
+    print(f"mixedcrew: serving on http://{host}:{port}/ (API docs at /docs)", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0

@@ -1,0 +1,39 @@
+"""What a running web app is configured with: one value object, passed in, never global."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+MiB = 1024 * 1024
+# The ISS history since 2000 is about 150 KB of TOML: 2 MiB leaves room for
+# a decade more and several stations, and keeps one upload's parse bounded.
+DEFAULT_MAX_UPLOAD = 2 * MiB
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    db_url: str
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD
+    job_workers: int = 2
+    # A running job's row is touched this often; one untouched for
+    # `stale_after_s` belongs to a server that died, and is marked failed.
+    heartbeat_s: float = 5.0
+    stale_after_s: float = 30.0
+    # Scenarios kept parsed (with timeline and check) in memory.
+    cached_manifests: int = 8
+
+    def with_(self, **changes: Any) -> WebSettings:
+        return replace(self, **changes)
+
+
+def default_db_path() -> Path:
+    """$XDG_DATA_HOME/mixedcrew/mixedcrew.db (~/.local/share/... when unset)."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "mixedcrew" / "mixedcrew.db"
+
+
+def default_db_url() -> str:
+    return f"sqlite:///{default_db_path()}"
