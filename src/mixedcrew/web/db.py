@@ -20,6 +20,7 @@ from mixedcrew.errors import MixedcrewError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SUPPORTED = ("sqlite", "postgresql")
+BEGIN_OPTION = "mixedcrew_sqlite_begin"
 
 
 class DatabaseError(MixedcrewError):
@@ -61,9 +62,13 @@ def _sqlite_engine(url: Any) -> Engine:
             cur.execute("PRAGMA journal_mode = WAL")
         cur.close()
 
+    # Writing transactions take SQLite's write lock when they begin (IMMEDIATE),
+    # so two of them wait for each other (busy_timeout) instead of one failing
+    # when it upgrades a read to a write; reading ones (DEFERRED) never block.
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
 
@@ -94,11 +99,13 @@ def head_revision() -> str | None:
 
 
 class Database:
-    """An engine and its sessions. `transaction()` commits all or nothing."""
+    """An engine and its sessions. `transaction()` commits all or nothing; `reading()` only reads."""
 
     def __init__(self, engine: Engine):
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._readers = sessionmaker(engine.execution_options(**{BEGIN_OPTION: "DEFERRED"}),
+                                     expire_on_commit=False)
 
     @classmethod
     def open(cls, url: str, *, upgrade: bool = True) -> Database:
@@ -116,6 +123,12 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         with self._sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that only reads: on SQLite it takes no write lock."""
+        with self._readers() as session, session.begin():
             yield session
 
     def dispose(self) -> None:

@@ -105,18 +105,18 @@ class Service:
             return store.add_scenario(session, name=title, filename=name, source=raw, now=utcnow())
 
     def scenarios(self) -> list[store.StoredScenario]:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return store.list_scenarios(session)
 
     def scenario(self, scenario_id: int) -> store.StoredScenario:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             found = store.get_scenario(session, scenario_id)
         if found is None:
             raise NotFound("scenario", scenario_id)
         return found
 
     def revision(self, scenario_id: int, number: int | None = None) -> store.StoredRevision:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             rev = store.get_revision(session, scenario_id, number)
         if rev is None:
             raise NotFound("scenario" if number is None else "revision", scenario_id
@@ -158,7 +158,7 @@ class Service:
         return job
 
     def job(self, job_id: int) -> store.StoredJob:
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             found = store.get_job(session, job_id)
         if found is None:
             raise NotFound("job", job_id)
@@ -167,7 +167,7 @@ class Service:
     def jobs(self, scenario_id: int | None = None) -> list[store.StoredJob]:
         if scenario_id is not None:
             self.scenario(scenario_id)
-        with self.db.transaction() as session:
+        with self.db.reading() as session:
             return store.list_jobs(session, scenario_id)
 
     def cancel_job(self, job_id: int) -> store.StoredJob:
