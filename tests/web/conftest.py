@@ -12,11 +12,8 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,98 +22,26 @@ from typing import Any
 
 import pytest
 
-pytest.importorskip("fastapi", reason="the web extra is not installed: pip install 'mixedcrew[web]'")
-
-from pydantic import BaseModel, ConfigDict  # noqa: E402
-
-from mixedcrew.web.jobs import JobContext, JobError, JobKind, JobOutcome  # noqa: E402
-from mixedcrew.web.kinds import CHECK  # noqa: E402
-from mixedcrew.web.settings import WebSettings  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = ROOT / "examples"
-ISS = EXAMPLES / "iss.toml"
-SMALL = EXAMPLES / "small.toml"
-ARTIFACTS = ROOT / "test-artifacts"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-# --- job kinds for tests ----------------------------------------------------------------
-
-
-class SlowParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    steps: int = 200
-    step_s: float = 0.02
-    fail_at: int | None = None
-
-
-def run_slow(scenario: Any, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
-    """Counts to `steps`, reporting progress each step; fails at `fail_at` when asked."""
-    p = SlowParams.model_validate(params)
-    for i in range(p.steps):
-        if p.fail_at is not None and i == p.fail_at:
-            raise JobError(f"asked to fail at step {i}")
-        ctx.progress(i / p.steps, f"step {i} of {p.steps}", force=True)
-        time.sleep(p.step_s)
-    return JobOutcome({"steps": p.steps, "flights": len(scenario.flights)}, f"{p.steps} steps")
-
-
-def run_explain(scenario: Any, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
-    """A stand-in for an infeasible plan: explanations as sentences."""
-    return JobOutcome({"status": "infeasible", "explanations": [
-        "Crew-3 must carry one ROSCOSMOS person, but ROSCOSMOS has not certified Crew Dragon before "
-        "2022-07-15.", "Soyuz MS-22 has 3 seats, 4 people are assigned to it."]}, "infeasible")
-
-
-def run_copy(scenario: Any, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
-    """A stand-in for a plan: saves the scenario back as a new one."""
-    from mixedcrew.io.scenario_file import dump_scenario
-
-    return JobOutcome({"status": "optimal"}, "planned", scenario_toml=dump_scenario(scenario),
-                      scenario_name="copy made by a job")
-
-
-class NoParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-SLOW = JobKind("slow", "Slow count", "Counts slowly, for tests.", run_slow, SlowParams)
-EXPLAIN = JobKind("explain", "Explain", "Always infeasible, for tests.", run_explain, NoParams)
-COPY = JobKind("copy", "Copy", "Saves a copy as a new scenario, for tests.", run_copy, NoParams)
-MISSING = JobKind("missing", "Missing", "Never available.", run_explain, NoParams,
-                  unavailable=lambda: "mixedcrew.nothing is not part of this installation")
-TEST_KINDS = {k.name: k for k in (CHECK, SLOW, EXPLAIN, COPY, MISSING)}
+# Nothing from the web extra at module level: without it, each test module
+# reports itself skipped (pytest.importorskip) instead of failing to collect.
 
 
 @pytest.fixture
-def web_settings(tmp_path: Path) -> WebSettings:
+def web_settings(tmp_path: Path) -> Any:
+    from mixedcrew.web.settings import WebSettings
+
     return WebSettings(db_url=f"sqlite:///{tmp_path / 'web.db'}", heartbeat_s=0.2, stale_after_s=2.0)
 
 
 @pytest.fixture
-def client(web_settings: WebSettings) -> Iterator[Any]:
+def client(web_settings: Any) -> Iterator[Any]:
     from fastapi.testclient import TestClient
+    from webtools import TEST_KINDS
 
     from mixedcrew.web.app import create_app
 
     with TestClient(create_app(web_settings, kinds=TEST_KINDS)) as c:
         yield c
-
-
-def wait_job(client: Any, job_id: int, timeout: float = 20.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        job = client.get(f"/api/jobs/{job_id}").json()
-        if job["state"] in ("succeeded", "failed", "cancelled"):
-            return job
-        assert time.monotonic() < deadline, f"job {job_id} still {job['state']} after {timeout} s"
-        time.sleep(0.05)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -156,6 +81,8 @@ def postgres_server() -> Iterator[PostgresServer]:
     base = Path(tempfile.mkdtemp(prefix="mixedcrew-pg-"))
     if run_as:
         os.chown(base, run_as["user"], run_as["group"])
+    from webtools import free_port
+
     data, port, user = base / "data", free_port(), "mixedcrew"
 
     def pg(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -202,35 +129,3 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("postgres_url"))
 
 
-# --- a live server for the browser ------------------------------------------------------------
-
-
-@dataclass
-class LiveServer:
-    url: str
-    thread: threading.Thread
-    server: Any
-
-
-def start_live_server(settings: WebSettings, kinds: Any = None) -> LiveServer:
-    import uvicorn
-
-    from mixedcrew.web.app import create_app
-
-    port = free_port()
-    config = uvicorn.Config(create_app(settings, kinds=kinds), host="127.0.0.1", port=port,
-                            log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="mixedcrew-test-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive(), "the test server stopped while starting"
-        assert time.monotonic() < deadline, "the test server did not start in 30 s"
-        time.sleep(0.05)
-    return LiveServer(f"http://127.0.0.1:{port}", thread, server)
-
-
-def stop_live_server(live: LiveServer) -> None:
-    live.server.should_exit = True
-    live.thread.join(timeout=15)

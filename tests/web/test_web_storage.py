@@ -6,12 +6,15 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, text
-from sqlalchemy.exc import IntegrityError
 
-from mixedcrew.web import store
-from mixedcrew.web.db import Database, current_revision, head_revision, migrate
-from mixedcrew.web.tables import Base, JobRow, ScenarioRow
+pytest.importorskip("sqlalchemy", reason="the web extra is not installed: pip install 'mixedcrew[web]'")
+
+from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy.exc import IntegrityError  # noqa: E402
+
+from mixedcrew.web import store  # noqa: E402
+from mixedcrew.web.db import Database, current_revision, head_revision, migrate  # noqa: E402
+from mixedcrew.web.tables import Base, JobRow, ScenarioRow  # noqa: E402
 
 T0 = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 

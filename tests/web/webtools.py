@@ -1,0 +1,123 @@
+"""Helpers and job kinds shared by the web tests (fixtures live in conftest.py).
+
+Import it after `pytest.importorskip("fastapi")`: it needs the web extra.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from mixedcrew.web.jobs import JobContext, JobError, JobKind, JobOutcome
+from mixedcrew.web.kinds import CHECK
+from mixedcrew.web.settings import WebSettings
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+ISS = EXAMPLES / "iss.toml"
+SMALL = EXAMPLES / "small.toml"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# --- job kinds for tests ----------------------------------------------------------------
+
+
+class SlowParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    steps: int = 200
+    step_s: float = 0.02
+    fail_at: int | None = None
+
+
+def run_slow(scenario: Any, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
+    """Counts to `steps`, reporting progress each step; fails at `fail_at` when asked."""
+    p = SlowParams.model_validate(params)
+    for i in range(p.steps):
+        if p.fail_at is not None and i == p.fail_at:
+            raise JobError(f"asked to fail at step {i}")
+        ctx.progress(i / p.steps, f"step {i} of {p.steps}", force=True)
+        time.sleep(p.step_s)
+    return JobOutcome({"steps": p.steps, "flights": len(scenario.flights)}, f"{p.steps} steps")
+
+
+def run_explain(scenario: Any, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
+    """A stand-in for an infeasible plan: explanations as sentences."""
+    return JobOutcome({"status": "infeasible", "explanations": [
+        "Crew-3 must carry one ROSCOSMOS person, but ROSCOSMOS has not certified Crew Dragon before "
+        "2022-07-15.", "Soyuz MS-22 has 3 seats, 4 people are assigned to it."]}, "infeasible")
+
+
+def run_copy(scenario: Any, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
+    """A stand-in for a plan: saves the scenario back as a new one."""
+    from mixedcrew.io.scenario_file import dump_scenario
+
+    return JobOutcome({"status": "optimal"}, "planned", scenario_toml=dump_scenario(scenario),
+                      scenario_name="copy made by a job")
+
+
+class NoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+SLOW = JobKind("slow", "Slow count", "Counts slowly, for tests.", run_slow, SlowParams)
+EXPLAIN = JobKind("explain", "Explain", "Always infeasible, for tests.", run_explain, NoParams)
+COPY = JobKind("copy", "Copy", "Saves a copy as a new scenario, for tests.", run_copy, NoParams)
+MISSING = JobKind("missing", "Missing", "Never available.", run_explain, NoParams,
+                  unavailable=lambda: "mixedcrew.nothing is not part of this installation")
+TEST_KINDS = {k.name: k for k in (CHECK, SLOW, EXPLAIN, COPY, MISSING)}
+
+
+def wait_job(client: Any, job_id: int, timeout: float = 20.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        job = client.get(f"/api/jobs/{job_id}").json()
+        if job["state"] in ("succeeded", "failed", "cancelled"):
+            return job
+        assert time.monotonic() < deadline, f"job {job_id} still {job['state']} after {timeout} s"
+        time.sleep(0.05)
+
+
+# --- a live server for the browser ------------------------------------------------------------
+
+
+@dataclass
+class LiveServer:
+    url: str
+    thread: threading.Thread
+    server: Any
+
+
+def start_live_server(settings: WebSettings, kinds: Any = None) -> LiveServer:
+    import uvicorn
+
+    from mixedcrew.web.app import create_app
+
+    port = free_port()
+    config = uvicorn.Config(create_app(settings, kinds=kinds), host="127.0.0.1", port=port,
+                            log_level="warning", lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="mixedcrew-test-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive(), "the test server stopped while starting"
+        assert time.monotonic() < deadline, "the test server did not start in 30 s"
+        time.sleep(0.05)
+    return LiveServer(f"http://127.0.0.1:{port}", thread, server)
+
+
+def stop_live_server(live: LiveServer) -> None:
+    live.server.should_exit = True
+    live.thread.join(timeout=15)
