@@ -67,6 +67,11 @@ def run_copy(scenario: Any, params: dict[str, Any], ctx: JobContext) -> JobOutco
                       scenario_name="copy made by a job")
 
 
+def run_crash(scenario: Any, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
+    """A bug in a job kind: the job fails with the error, the server carries on."""
+    return JobOutcome({"x": 1 / 0})
+
+
 class NoParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -74,9 +79,10 @@ class NoParams(BaseModel):
 SLOW = JobKind("slow", "Slow count", "Counts slowly, for tests.", run_slow, SlowParams)
 EXPLAIN = JobKind("explain", "Explain", "Always infeasible, for tests.", run_explain, NoParams)
 COPY = JobKind("copy", "Copy", "Saves a copy as a new scenario, for tests.", run_copy, NoParams)
+CRASH = JobKind("crash", "Crash", "Always raises, for tests.", run_crash, NoParams)
 MISSING = JobKind("missing", "Missing", "Never available.", run_explain, NoParams,
                   unavailable=lambda: "mixedcrew.nothing is not part of this installation")
-TEST_KINDS = {k.name: k for k in (CHECK, SLOW, EXPLAIN, COPY, MISSING)}
+TEST_KINDS = {k.name: k for k in (CHECK, SLOW, EXPLAIN, COPY, CRASH, MISSING)}
 
 
 def wait_job(client: Any, job_id: int, timeout: float = 20.0) -> dict[str, Any]:

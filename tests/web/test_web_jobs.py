@@ -1,0 +1,217 @@
+"""Jobs: POST gives an id, GET polls state and progress, DELETE stops; a dead server's jobs fail."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the web extra is not installed: pip install 'mixedcrew[web]'")
+
+import httpx  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+from webtools import ISS, SMALL, TEST_KINDS, free_port, wait_job  # noqa: E402
+
+from mixedcrew.web import store  # noqa: E402
+from mixedcrew.web.app import create_app  # noqa: E402
+from mixedcrew.web.db import Database  # noqa: E402
+from mixedcrew.web.jobs import JobCancelled, JobContext  # noqa: E402
+
+
+def upload(client, path: Path = SMALL) -> int:
+    r = client.post("/api/scenarios", files={"file": (path.name, path.read_bytes(), "application/toml")})
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+def start(client, sid: int, kind: str, **params) -> dict:
+    r = client.post(f"/api/scenarios/{sid}/jobs", json={"kind": kind, "params": params})
+    assert r.status_code == 202, r.text
+    return r.json()
+
+
+def test_check_job_gives_the_check_result(client):
+    sid = upload(client, ISS)
+    job = start(client, sid, "check")
+    assert job["state"] in ("queued", "running") and job["links"]["self"] == f"/api/jobs/{job['id']}"
+    done = wait_job(client, job["id"])
+    assert done["state"] == "succeeded" and done["progress"] == 1.0 and done["message"] == "6 violations"
+    expected = client.get(f"/api/scenarios/{sid}/check").json()
+    assert done["result"]["violations"] == [
+        {k: v for k, v in x.items() if k != "index"} for x in expected["violations"]]
+    assert done["result"]["summary"] == expected["summary"]
+    ignoring = wait_job(client, start(client, sid, "check", ignore=["lifeboat"])["id"])
+    assert {v["rule"] for v in ignoring["result"]["violations"]} == {"CAPACITY"}
+    assert [j["id"] for j in client.get(f"/api/scenarios/{sid}/jobs").json()] == [ignoring["id"], job["id"]]
+
+
+def test_progress_rises_and_delete_stops_a_running_job(client):
+    sid = upload(client)
+    job = start(client, sid, "slow", steps=2000, step_s=0.005)
+    seen = []
+    deadline = time.monotonic() + 10
+    while len(seen) < 3 and time.monotonic() < deadline:
+        now = client.get(f"/api/jobs/{job['id']}").json()
+        if now["state"] == "running" and now["progress"] > (seen[-1] if seen else 0):
+            seen.append(now["progress"])
+        time.sleep(0.05)
+    assert len(seen) == 3 and seen == sorted(seen)
+    r = client.delete(f"/api/jobs/{job['id']}")
+    assert r.status_code == 202 and r.json()["cancel_requested"]
+    done = wait_job(client, job["id"])
+    assert done["state"] == "cancelled" and done["message"] == "stopped on request" and done["result"] is None
+    assert client.delete(f"/api/jobs/{job['id']}").status_code == 202  # asking again is harmless
+
+
+def test_delete_of_a_finished_job_is_409(client):
+    sid = upload(client)
+    job = wait_job(client, start(client, sid, "slow", steps=1, step_s=0)["id"])
+    assert job["state"] == "succeeded" and job["result"] == {"steps": 1, "flights": 3}
+    r = client.delete(f"/api/jobs/{job['id']}")
+    assert r.status_code == 409 and "already succeeded" in r.json()["detail"]
+
+
+def test_a_queued_job_is_cancelled_at_once_and_never_runs(web_settings):
+    with TestClient(create_app(web_settings.with_(job_workers=1), kinds=TEST_KINDS)) as client:
+        sid = upload(client)
+        busy = start(client, sid, "slow", steps=400, step_s=0.01)
+        waiting = start(client, sid, "slow", steps=1, step_s=0)
+        r = client.delete(f"/api/jobs/{waiting['id']}")
+        assert r.status_code == 202 and r.json()["state"] == "cancelled"
+        client.delete(f"/api/jobs/{busy['id']}")
+        wait_job(client, busy["id"])
+        time.sleep(0.2)
+        after = client.get(f"/api/jobs/{waiting['id']}").json()
+        assert after["state"] == "cancelled" and after["started_at"] is None
+
+
+def test_failures_are_recorded_with_their_reason(client):
+    sid = upload(client)
+    failed = wait_job(client, start(client, sid, "slow", steps=10, step_s=0, fail_at=3)["id"])
+    assert failed["state"] == "failed" and failed["error"] == "asked to fail at step 3"
+
+    crashed = wait_job(client, start(client, sid, "crash")["id"])
+    assert crashed["state"] == "failed"
+    assert crashed["error"] == "internal error in the crash job: ZeroDivisionError: division by zero"
+
+
+def test_infeasibility_explanations_are_sentences_on_the_page(client):
+    sid = upload(client)
+    job = wait_job(client, start(client, sid, "explain")["id"])
+    assert job["result"]["status"] == "infeasible"
+    page = client.get(f"/jobs/{job['id']}").text
+    assert '<ol class="explanations" id="explanations">' in page
+    assert "<li>Soyuz MS-22 has 3 seats, 4 people are assigned to it.</li>" in page
+
+
+def test_a_job_can_save_a_manifest_as_a_new_scenario(client):
+    sid = upload(client)
+    job = wait_job(client, start(client, sid, "copy")["id"])
+    out = job["output_scenario_id"]
+    assert job["state"] == "succeeded" and out not in (None, sid)
+    assert client.get(f"/api/scenarios/{out}").json()["name"] == "copy made by a job"
+    checks = [client.get(f"/api/scenarios/{i}/check").json() for i in (out, sid)]
+    assert checks[0] == checks[1]
+
+
+def test_job_started_from_the_page(client):
+    sid = upload(client)
+    r = client.post(f"/scenarios/{sid}/jobs", data={"kind": "check"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/jobs/")
+    job_id = int(r.headers["location"].rsplit("/", 1)[1])
+    wait_job(client, job_id)
+    page = client.get(f"/jobs/{job_id}").text
+    assert 'id="result-violations"' in page and page.count('data-rule="LIFEBOAT"') == 1
+    assert client.get("/jobs").status_code == 200
+
+
+def test_stop_from_the_page(client):
+    sid = upload(client)
+    job = start(client, sid, "slow", steps=1000, step_s=0.01)
+    r = client.post(f"/jobs/{job['id']}/stop", follow_redirects=False)
+    assert r.status_code == 303
+    assert wait_job(client, job["id"])["state"] == "cancelled"
+
+
+def test_a_job_left_running_by_a_dead_server_is_failed_on_restart(web_settings):
+    """A row left 'running' (its server gone) is marked failed, with the reason, when the app starts."""
+    db = Database.open(web_settings.db_url)
+    long_ago = datetime.now(UTC) - timedelta(hours=1)
+    with db.transaction() as s:
+        sc = store.add_scenario(s, name="x", filename="small.toml", source=SMALL.read_bytes(), now=long_ago)
+        job = store.create_job(s, scenario_id=sc.id, revision=1, kind="check", params={}, runner="gone",
+                               now=long_ago)
+        store.start_job(s, job.id, runner="gone", now=long_ago)
+    db.dispose()
+    with TestClient(create_app(web_settings, kinds=TEST_KINDS)) as client:
+        after = client.get(f"/api/jobs/{job.id}").json()
+    assert after["state"] == "failed" and "the server stopped while this job was running" in after["error"]
+
+
+def test_killed_server_leaves_no_job_running_after_restart(tmp_path):
+    """SIGKILL the server in the middle of a job; the next start marks that job failed."""
+    db_url = f"sqlite:///{tmp_path / 'crash.db'}"
+    script = Path(__file__).with_name("serve_for_tests.py")
+
+    def serve() -> tuple[subprocess.Popen[bytes], str]:
+        port = free_port()
+        proc = subprocess.Popen([sys.executable, str(script), db_url, str(port)], cwd=tmp_path,
+                                env={**os.environ, "PYTHONPATH": str(script.parent)},
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                    return proc, base
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.1)
+
+    proc, base = serve()
+    try:
+        r = httpx.post(f"{base}/api/scenarios", files={"file": ("small.toml", SMALL.read_bytes())})
+        sid = r.json()["id"]
+        job = httpx.post(f"{base}/api/scenarios/{sid}/jobs",
+                         json={"kind": "slow", "params": {"steps": 10000, "step_s": 0.01}}).json()
+        deadline = time.monotonic() + 10
+        while httpx.get(f"{base}/api/jobs/{job['id']}").json()["state"] != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    proc, base = serve()
+    try:
+        after = httpx.get(f"{base}/api/jobs/{job['id']}").json()
+        assert after["state"] == "failed" and "server stopped" in after["error"]
+        assert httpx.get(f"{base}/api/scenarios/{sid}/source").content == SMALL.read_bytes()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_context_throttles_progress_and_raises_once_stopped():
+    import threading
+
+    stored: list[tuple[float, str | None]] = []
+    stop = threading.Event()
+    ctx = JobContext(1, lambda f, m: stored.append((f, m)) or False, stop, min_interval_s=60)
+    ctx.progress(0.1, "a")
+    ctx.progress(0.2, "b")  # within the interval: not stored
+    ctx.progress(0.3, "c", force=True)
+    assert stored == [(0.1, "a"), (0.3, "c")]
+    stop.set()
+    with pytest.raises(JobCancelled):
+        ctx.progress(0.4)
+    asked = JobContext(2, lambda f, m: True, threading.Event())  # the database says: stop
+    with pytest.raises(JobCancelled):
+        asked.progress(0.5, force=True)
