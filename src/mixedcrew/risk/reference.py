@@ -72,7 +72,7 @@ def draw_days(dist: Distribution, rnd: random.Random) -> float:
 # --- the model ----------------------------------------------------------------------
 
 
-class Tally:
+class Shortfall:
     """Time a count of people spends below a threshold, split by year."""
 
     def __init__(self, need: int, edges: np.ndarray):
@@ -114,9 +114,9 @@ class Trial:
         self.left: list[float] = [inf] * len(p.people)
         self.aboard: set[int] = set()
         self.events: dict[str, list[float]] = {"contingency": [], "medical": [], "forced": []}
-        self.coverage = [[Tally(int(p.min_operators[g]), p.year_edges) for g in range(len(p.segments))]
+        self.coverage = [[Shortfall(int(p.min_operators[g]), p.year_edges) for g in range(len(p.segments))]
                          for _ in p.variants]
-        self.crew = Tally(1, p.year_edges)
+        self.crew = Shortfall(1, p.year_edges)
         for f in range(len(p.flights)):
             env.process(self.flight(f))
         for ln in range(len(p.l_flight)):

@@ -1,0 +1,127 @@
+"""Where trials run: in this process (`local`) or on a Dask cluster (`dask`).
+
+Trials come in fixed blocks of BLOCK; block b always draws from the
+stream `SeedSequence(seed, spawn_key=(b,))`, whatever the batch, worker
+or backend, and every block is drawn whole (a short last block is cut
+after playing), so trial i of a seed is the same trial in every run.
+A task plays a few consecutive blocks as one batch and returns integer
+totals, which add up to the same numbers in any order.
+
+Dask rather than Ray (docs/risk.md, "Running on a cluster"): it installs
+from PyPI as pure Python on every platform mixedcrew supports, starts a
+local cluster of worker processes with no daemon, and connects to an
+existing scheduler by address (dask-jobqueue, Kubernetes, Coiled).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from mixedcrew.errors import MixedcrewError
+from mixedcrew.risk.draws import BatchDraws
+from mixedcrew.risk.fast import play, sample_block
+from mixedcrew.risk.metrics import Totals
+from mixedcrew.risk.plan import TrialPlan
+
+BLOCK = 1024
+DEFAULT_BATCH_BLOCKS = 8
+Progress = Callable[[Totals], None]
+
+
+class BackendError(MixedcrewError):
+    """A backend that cannot start or cannot be reached."""
+
+
+def block_random(seed: int, block: int) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block,))))
+
+
+@dataclass(frozen=True)
+class Task:
+    first_block: int
+    last_block: int  # exclusive
+    trials: int  # trials of the whole run (the last block may be cut)
+
+
+def play_blocks(plan: TrialPlan, seed: int, task: Task) -> Totals:
+    """Draw and play blocks [first, last) as one batch; totals of the run's trials among them."""
+    draws = BatchDraws.concat([sample_block(plan, block_random(seed, b), BLOCK)
+                               for b in range(task.first_block, task.last_block)])
+    keep = min(task.trials, task.last_block * BLOCK) - task.first_block * BLOCK
+    return Totals.of(play(plan, draws).head(keep))
+
+
+def tasks(trials: int, batch_blocks: int) -> list[Task]:
+    if trials < 1:
+        raise MixedcrewError(f"--trials must be at least 1 (got {trials})")
+    if batch_blocks < 1:
+        raise MixedcrewError(f"batch size must be at least 1 block (got {batch_blocks})")
+    blocks = -(-trials // BLOCK)
+    return [Task(b, min(b + batch_blocks, blocks), trials) for b in range(0, blocks, batch_blocks)]
+
+
+def run_local(plan: TrialPlan, trials: int, seed: int, *, batch_blocks: int = DEFAULT_BATCH_BLOCKS,
+              progress: Progress | None = None) -> Totals:
+    total = Totals()
+    for task in tasks(trials, batch_blocks):
+        total = total + play_blocks(plan, seed, task)
+        if progress:
+            progress(total)
+    return total
+
+
+def run_dask(plan: TrialPlan, trials: int, seed: int, *, workers: int | None = None, address: str | None = None,
+             batch_blocks: int = DEFAULT_BATCH_BLOCKS, progress: Progress | None = None) -> Totals:
+    """Run on the scheduler at `address`, or on a local cluster of `workers` processes (loopback only)."""
+    distributed = import_distributed()
+    with _client(distributed, workers, address) as client:
+        shared = client.scatter(plan, broadcast=True)
+        futures = [client.submit(play_blocks, shared, seed, task, pure=False) for task in tasks(trials, batch_blocks)]
+        total = Totals()
+        for future in distributed.as_completed(futures):
+            total = total + future.result()
+            if progress:
+                progress(total)
+        return total
+
+
+def import_distributed():  # type: ignore[no-untyped-def]
+    try:
+        import distributed
+    except ImportError:
+        raise BackendError("the dask backend needs Dask's distributed scheduler: "
+                           "pip install mixedcrew[distributed]") from None
+    return distributed
+
+
+class _client:
+    """A Client on `address`, or on a fresh LocalCluster closed afterwards."""
+
+    def __init__(self, distributed, workers: int | None, address: str | None):  # type: ignore[no-untyped-def]
+        self.distributed, self.workers, self.address = distributed, workers, address
+        self.cluster = None
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        d = self.distributed
+        try:
+            if self.address:
+                self.client = d.Client(self.address, timeout="10s")
+            else:
+                import os
+
+                n = self.workers or os.cpu_count() or 1
+                self.cluster = d.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                                              host="127.0.0.1", dashboard_address=None, silence_logs=50)
+                self.client = d.Client(self.cluster)
+        except OSError as e:
+            where = f"the scheduler at {self.address}" if self.address else "a local cluster"
+            raise BackendError(f"cannot reach {where}: {e}") from None
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
