@@ -22,6 +22,12 @@ from typing import Any
 
 import pytest
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "expect_http_status(code): a browser test whose page answers "
+                                       "with this error status on purpose (e.g. 422 for a refused upload)")
+
+
 # Nothing from the web extra at module level: without it, each test module
 # reports itself skipped (pytest.importorskip) instead of failing to collect.
 
