@@ -1,12 +1,62 @@
 """The `[planning]` section of a scenario: how the planner weighs its objectives.
 
-Domain-level (no solver imports); the planner package reads it.
+Domain-level (no solver imports); the planner package reads it. Every field
+has a default, so a scenario without the section plans with the documented
+order (docs/plan.md).
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from mixedcrew.instants import Instant
+
+# The objective levels after the hard rules, and the terms each one adds up.
+LEVELS: dict[str, tuple[str, ...]] = {
+    "balance": ("balance",),
+    "timing": ("stay", "launch"),
+    "fairness": ("fairness",),
+    "overlap": ("overlap",),
+}
+DEFAULT_ORDER = ("balance", "timing", "fairness", "overlap")
+
+
+class Weights(BaseModel):
+    """Weight of each objective term inside its level (0 switches a term off)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    balance: int = Field(default=1, ge=0, description="per seat of exchange imbalance")
+    stay: int = Field(default=1, ge=0, description="per second a stay is off its target")
+    launch: int = Field(default=1, ge=0, description="per second a launch is off its preferred date")
+    fairness: int = Field(default=1, ge=0,
+                          description="per flight between an agency's busiest and idlest candidate")
+    overlap: int = Field(default=1, ge=0,
+                         description="per second two crewed flights of a type are docked together")
 
 
 class PlanningSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    order: tuple[Literal["balance", "timing", "fairness", "overlap"], ...] = Field(
+        default=DEFAULT_ORDER, description="objective levels, most important first")
+    weights: Weights = Weights()
+    until: Instant | None = Field(
+        default=None, description="plan open flights launching before this instant (default: "
+                                  "the end of the latest launch window)")
+    launch_step_hours: float = Field(
+        default=24.0, gt=0, le=24 * 30,
+        description="grid of planned launch and undock instants, in hours")
+    crew: Literal["full", "any"] = Field(
+        default="full", description="full: a crewed open flight fills every seat not kept for "
+                                    "someone riding down on it; any: at least one person")
+
+    @model_validator(mode="after")
+    def _order_unique(self) -> PlanningSettings:
+        if len(set(self.order)) != len(self.order):
+            raise ValueError(f"order names a level twice: {list(self.order)}")
+        if (self.launch_step_hours * 3600) != int(self.launch_step_hours * 3600):
+            raise ValueError("launch_step_hours must be a whole number of seconds")
+        return self

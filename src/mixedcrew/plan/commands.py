@@ -1,0 +1,129 @@
+"""The planner's commands: `plan`, `replan` and `generate`.
+
+`register(app)` adds them to the `mixedcrew` app. They follow cli.py's
+conventions (bad input: one located line each and exit 2; a finding: exit
+1) and import cli.py's helpers when they run, never at import time.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+EXIT_FINDING = 1
+
+
+def _guard(fn: Callable[[], Any]) -> Any:
+    from mixedcrew.cli import guarded
+
+    return guarded(fn)()
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Any]:
+    """A live line with elapsed time, best objective and bound; only on a terminal."""
+    from mixedcrew.cli import err
+
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    from rich.live import Live
+    from rich.text import Text
+
+    with Live(Text("planning…"), console=err, transient=True, refresh_per_second=8) as live:
+        def update(level: str, elapsed: float, best: float | None, bound: float | None) -> None:
+            shown = "-" if best is None else f"{best:,.0f}"
+            live.update(Text(f"planning: level {level}  {elapsed:6.1f} s  best {shown}  "
+                             f"bound {'-' if bound is None else f'{bound:,.0f}'}"))
+        yield update
+
+
+def _print_result(result: Any, output: Path | None, as_json: bool) -> None:
+    from mixedcrew.cli import out
+    from mixedcrew.instants import format_instant
+
+    if as_json:
+        data = result.as_json()
+        if output is not None and result.plan is not None:
+            data["output"] = str(output)
+        out.print(json.dumps(data, indent=2), markup=False)
+        return
+    if result.status == "infeasible":
+        out.print("no plan exists; these facts conflict:", markup=False)
+        for fact in result.facts:
+            out.print(f"  {fact}", markup=False)
+        if not result.facts:
+            out.print("  (the solver proved it impossible but could not name a minimal set of "
+                      "facts in time)", markup=False)
+        return
+    if result.status == "unknown":
+        out.print(f"no plan found in {result.seconds:.1f} s (not proven impossible): give more "
+                  "--time-limit", markup=False)
+        return
+    plan = result.plan
+    for fid in result.planned_flights:
+        f = plan.flight_by_id[fid]
+        crew = ", ".join(plan.person_by_id[a.person].short_name for a in plan.riders_up(fid))
+        undock = format_instant(f.undock) if f.undock else "docked at horizon"
+        out.print(f"{f.label:<14} launch {format_instant(f.launch)}  undock {undock}  port {f.port}  "
+                  f"{crew or '(uncrewed)'}", markup=False)
+    for f, why in result.scope.unplanned:
+        out.print(f"{f.label:<14} left open: {why}", markup=False)
+    for lv in result.levels:
+        value, bound, unit = lv.shown
+        state = "optimal" if lv.optimal else f"bound {bound:g}"
+        out.print(f"level {lv.name:<11} {value:g} {unit} ({state})", markup=False)
+    if result.report is not None and result.report.violations:
+        out.print(f"{len(result.report.violations)} violation(s) in the fixed data the plan keeps "
+                  "(check it for details)", markup=False)
+    if output is not None:
+        out.print(f"wrote {output}", markup=False)
+
+
+def _finish(result: Any, output: Path | None, as_json: bool, header: str) -> None:
+    from mixedcrew.cli import err
+    from mixedcrew.io.scenario_file import save_scenario
+
+    done = result.status in ("planned", "nothing to plan")
+    if result.plan is not None and done and output is not None:
+        save_scenario(result.plan, output, header=header)
+    _print_result(result, output if done else None, as_json)
+    for v in result.new_violations:
+        err.print(f"planner bug: the plan breaks {v.rule}: {v.message}", markup=False)
+    if not done or result.new_violations:
+        raise typer.Exit(EXIT_FINDING)
+
+
+def plan_cmd(
+    scenario: Annotated[Path, typer.Argument(help="Scenario with open flights (TOML).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Plan file to write.")],
+    until: Annotated[str | None, typer.Option("--until", help="Plan flights launching before this.")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Wall-clock seconds, all levels.")] = 60.0,
+    seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
+    workers: Annotated[int, typer.Option("--workers", help="Solver threads.")] = 2,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Fill every open flight: launch, port and crew. Exit 0 planned, 1 impossible, 2 bad input."""
+    def run() -> None:
+        from mixedcrew.cli import parse_instant
+        from mixedcrew.io.scenario_file import load_scenario
+        from mixedcrew.plan.solve import SolveOptions, plan_scenario
+
+        t = parse_instant(until, "--until")
+        s = load_scenario(scenario)
+        with _progress(not as_json) as progress:
+            opts = SolveOptions(time_limit=time_limit, seed=seed, workers=workers, progress=progress)
+            result = plan_scenario(s, t, opts)
+        _finish(result, output, as_json, f"Planned by `mixedcrew plan {scenario.name}` "
+                                         f"(seed {seed}, {workers} workers).")
+
+    _guard(run)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("plan")(plan_cmd)

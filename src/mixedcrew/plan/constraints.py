@@ -1,0 +1,634 @@
+"""One constraint family per rule id (DESIGN.md), plus the planner's own CREW.
+
+Each family reads the same helpers as the checker (rules.certified's data,
+seat_ledger's counting, can_command's reading of training) and adds the
+constraints that make its rule hold wherever the planner decides something.
+Each carries its rule id through `ctx.when`, so an explanation of an
+impossible scenario names the same ids the checker reports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+from mixedcrew.domain import EarlyReturn, Flight, Grounding, SiteOutage
+from mixedcrew.instants import format_day
+from mixedcrew.plan.context import Context, Rider
+from mixedcrew.plan.state import FAR_PAST, StationState, seat_profile
+from mixedcrew.plan.variables import Lit, Time
+
+DAY = 86400
+
+
+def _label(ctx: Context, f: Flight) -> str:
+    """A flight's name with its launch window, as explanations show it."""
+    if f.window is not None and f.id in {g.id for g in ctx.scope.planned}:
+        w = f.window
+        end = format_day(w.end) if w.end else "…"
+        return f"{f.label} (window {format_day(w.start) if w.start else '…'}..{end})"
+    return f.label
+
+
+def _vt_name(ctx: Context, vt_id: str) -> str:
+    vt = ctx.s.vehicle_type_by_id[vt_id]
+    return vt.name or vt.id
+
+
+def _name(ctx: Context, pid: str) -> str:
+    p = ctx.s.person_by_id.get(pid)
+    return p.short_name if p else pid
+
+
+def _sum(lits: list[Lit]) -> Any:
+    return sum((1 if x is True else x) for x in lits if x is not False)
+
+
+def _interval(ctx: Context, start: Time, end: Time, presence: Lit, name: str) -> Any:
+    if presence is False:
+        return None
+    if start.fixed or end.fixed:
+        size: Any = end.expr - start.expr
+    else:  # two variables: the solver wants an affine size
+        size = ctx.model.NewIntVar(max(0, end.lo - start.hi), max(0, end.hi - start.lo), "")
+    if presence is True:
+        return ctx.model.NewIntervalVar(start.expr, size, end.expr, name)
+    return ctx.model.NewOptionalIntervalVar(start.expr, size, end.expr, presence, name)
+
+
+def _guarded(ctx: Context, lit: Lit, guard: list[Lit]) -> Lit:
+    return ctx.cmp.all(lit, *guard) if guard else lit
+
+
+# --- ORDER ----------------------------------------------------------------------
+
+
+def order_constraints(ctx: Context) -> None:
+    """A capsule flies one flight at a time with its turnaround; a ride down leaves after arriving."""
+    s = ctx.s
+    by_capsule: dict[str, list[str]] = {}
+    for f in s.flights:
+        if f.capsule and f.id in ctx.v.times:
+            by_capsule.setdefault(f.capsule, []).append(f.id)
+    for cap_id, flights in by_capsule.items():
+        if not any(fid in ctx.variable for fid in flights):
+            continue
+        cap = s.capsule_by_id.get(cap_id)
+        turnaround = math.ceil((cap.turnaround_days if cap else 0) * DAY)
+        name = cap.name if cap and cap.name else cap_id
+        guard = ctx.when("ORDER", f"capsule:{cap_id}", (
+            f"capsule {name} flies one flight at a time and needs {turnaround / DAY:g} days "
+            "between landing and its next launch"))
+        intervals = []
+        for fid in flights:
+            t = ctx.v.times[fid]
+            end = t.land.shift(turnaround)
+            if end.hi < ctx.var_start:
+                continue
+            presence = _guarded(ctx, True, guard) if fid in ctx.variable else True
+            intervals.append(_interval(ctx, t.launch, end, presence, f"capsule[{fid}]"))
+        ctx.model.AddNoOverlap([i for i in intervals if i is not None])
+    for fid, riders in ctx.downs.items():
+        down = ctx.v.times[fid].undock
+        for r in riders:
+            if r.up == fid:
+                continue
+            up = ctx.times(r.up)
+            if up is None:
+                continue
+            ctx.require(down.expr - up.dock.expr, 1, None, [r.lit], [])
+
+
+# --- SEATS ----------------------------------------------------------------------
+
+
+def usable_seats(ctx: Context, f: Flight, t: Time) -> Any:
+    """Seats of f at t after damage and contingency seats so far (timeline.seats_at)."""
+    total: Any = 0
+    prev = 0
+    for at, seats in seat_profile(ctx, f.id):
+        lit = True if at == FAR_PAST else ctx.cmp.le(Time.at(at), t)
+        if lit is False:
+            break
+        total = total + (seats - prev) * (1 if lit is True else lit)
+        prev = seats
+    return total
+
+
+def seats_constraints(ctx: Context) -> None:
+    """People riding up, and people riding down, fit the seats (usable seats, going home)."""
+    for fid in sorted(ctx.variable):
+        f = ctx.flight(fid)
+        seats = ctx.seats(f)
+        guard = ctx.when("SEATS", fid, f"{_label(ctx, f)} has {seats} seats up and at most {seats} down")
+        if fid not in {g.id for g in ctx.scope.partial}:
+            ctx.require(_sum([r.lit for r in ctx.ups[fid]]), None, seats, [], guard, ("SEATS", fid))
+        down = _sum([r.lit for r in ctx.downs[fid]])
+        if isinstance(down, int) and down == 0:
+            continue
+        usable = usable_seats(ctx, f, ctx.v.times[fid].undock)
+        ctx.require(down - usable, None, 0, [], guard, ("SEATS", fid))
+
+
+# --- CERT -----------------------------------------------------------------------
+
+
+def _cert_windows(ctx: Context, agency: str, vt: str) -> list[tuple[int, int | None]]:
+    out = []
+    for c in ctx.s.certifications:
+        if c.agency == agency and c.vehicle_type == vt:
+            out.append((ctx.scope.seconds(c.start), None if c.end is None else ctx.scope.seconds(c.end)))
+    return sorted(out, key=lambda w: w[0])
+
+
+def _cert_sentence(ctx: Context, agency: str, vt: str) -> str:
+    certs = [c for c in ctx.s.certifications if c.agency == agency and c.vehicle_type == vt]
+    name = _vt_name(ctx, vt)
+    if not certs:
+        return f"{agency} has not certified {name}"
+    spans = ", ".join(f"from {format_day(c.start)}" + (f" until {format_day(c.end)}" if c.end else "")
+                      for c in sorted(certs, key=lambda c: c.start))
+    return f"{agency} has certified {name} only {spans}"
+
+
+def _certified(ctx: Context, agency: str, vt: str, t: Time) -> list[Lit]:
+    out = []
+    for start, end in _cert_windows(ctx, agency, vt):
+        after = ctx.cmp.le(Time.at(start), t)
+        before = True if end is None else ctx.cmp.lt(t, Time.at(end))
+        out.append(ctx.cmp.all(after, before))
+    return out
+
+
+def cert_constraints(ctx: Context) -> None:
+    """Each rider's agency has certified the vehicle type at launch and at landing; test flights exempt."""
+    for fid in sorted(ctx.variable):
+        f = ctx.flight(fid)
+        if f.kind == "test":
+            continue
+        t = ctx.v.times[fid]
+        legs = [(r, t.launch) for r in ctx.ups[fid]] + [(r, t.land) for r in ctx.downs[fid]]
+        for r, when in legs:
+            guard = ctx.when("CERT", f"{r.agency}:{f.vehicle_type}",
+                             _cert_sentence(ctx, r.agency, f.vehicle_type))
+            ctx.implies([r.lit], guard, _certified(ctx, r.agency, f.vehicle_type, when))
+
+
+# --- TRAINED --------------------------------------------------------------------
+
+
+def trained_constraints(ctx: Context) -> None:
+    """Each rider is trained for the vehicle type by launch (by undocking, riding down)."""
+    for fid in sorted(ctx.variable):
+        f = ctx.flight(fid)
+        t = ctx.v.times[fid]
+        legs = [(r, t.launch) for r in ctx.ups[fid]] + [(r, t.undock) for r in ctx.downs[fid]]
+        for r, when in legs:
+            person = ctx.s.person_by_id[r.person]
+            tr = person.training_for(f.vehicle_type)
+            name = _vt_name(ctx, f.vehicle_type)
+            sentence = (f"{person.short_name} has no training on {name}" if tr is None else
+                        f"{person.short_name} is trained on {name} only from {format_day(tr.ready)}")
+            guard = ctx.when("TRAINED", f"{r.person}:{f.vehicle_type}", sentence)
+            ready = [] if tr is None else [ctx.cmp.le(Time.at(ctx.scope.seconds(tr.ready)), when)]
+            ctx.implies([r.lit], guard, ready)
+
+
+# --- AVAILABLE ------------------------------------------------------------------
+
+
+def _trips(ctx: Context) -> dict[str, list[tuple[Lit, Time, Time, Time, Time]]]:
+    """(present, launch up, dock up, undock down, land down) per person."""
+    s, far = ctx.s, ctx.horizon.shift(1)
+    returning = {r.index: r for r in ctx.scope.returns}
+    trips: dict[str, list[tuple[Lit, Time, Time, Time, Time]]] = {}
+    for i, a in enumerate(s.assignments):
+        up = ctx.times(a.up)
+        if up is None:
+            continue
+        if i in returning:
+            r = returning[i]
+            for g in r.downs:
+                d = ctx.v.times[g]
+                trip = (ctx.v.home[i, g], up.launch, up.dock, d.undock, d.land)
+                trips.setdefault(a.person, []).append(trip)
+            if not r.downs:
+                trips.setdefault(a.person, []).append((True, up.launch, up.dock, far, far))
+            continue
+        down = ctx.times(a.down) if a.down else None
+        trips.setdefault(a.person, []).append(
+            (True, up.launch, up.dock, down.undock if down else far, down.land if down else far))
+    for (pid, fid), lit in ctx.v.ride.items():
+        t = ctx.v.times[fid]
+        trips.setdefault(pid, []).append((lit, t.launch, t.dock, t.undock, t.land))
+    return trips
+
+
+def available_constraints(ctx: Context) -> None:
+    """People fly inside their availability, one trip at a time with their rest, home by early returns."""
+    s = ctx.s
+    early = [e for e in s.events if isinstance(e, EarlyReturn)]
+    for pid, trips in sorted(_trips(ctx).items(), key=lambda kv: kv[0]):
+        moving = [tr for tr in trips if not (tr[0] is True and tr[1].fixed and tr[4].fixed)]
+        if not moving:
+            continue
+        person = s.person_by_id[pid]
+        rest_days = person.min_rest_days if person.min_rest_days is not None else s.scenario.min_rest_days
+        rest = math.ceil(rest_days * DAY)
+        av = person.available
+        when = [f"{person.short_name} rests {rest_days:g} days between trips"]
+        if av.start or av.end:
+            when.append(f"is available {format_day(av.start) if av.start else '…'}.."
+                        f"{format_day(av.end) if av.end else '…'}")
+        mine = [e for e in early if pid in e.people]
+        when += [f"must be home by {format_day(e.at)}" + (f" ({e.reason})" if e.reason else "")
+                 for e in mine]
+        guard = ctx.when("AVAILABLE", pid, ", ".join(when))
+        first = min(tr[1].lo for tr in moving)
+        intervals = []
+        for lit, launch, dock, undock, land in trips:
+            if land.hi + rest <= first and lit is True:
+                continue  # long over before anything that moves
+            presence = _guarded(ctx, lit, guard)
+            intervals.append(_interval(ctx, launch, land.shift(rest), presence, f"trip[{pid}]"))
+            if lit is True and launch.fixed and land.fixed:
+                continue
+            if av.start:
+                ctx.require(launch.expr, ctx.scope.seconds(av.start), None, [lit], guard)
+            if av.end:
+                ctx.require(land.expr, None, ctx.scope.seconds(av.end), [lit], guard)
+            for e in mine:
+                at = Time.at(ctx.scope.seconds(e.at))
+                ctx.implies([lit, ctx.cmp.lt(dock, at)], guard, [ctx.cmp.le(undock, at)])
+        ctx.model.AddNoOverlap([i for i in intervals if i is not None])
+
+
+# --- CAPACITY, COVERAGE, LIFEBOAT ---------------------------------------------------
+
+
+def _states(ctx: Context) -> list[StationState]:
+    if ctx.states is None:
+        ctx.states = [StationState(ctx, st.id) for st in ctx.s.stations]
+    return ctx.states
+
+
+def _era_bounds(state: StationState, t: Time) -> tuple[int, int, int] | None:
+    """(nominal, maximum, handover seconds) at t; the strictest over t's range."""
+    scope = state.ctx.scope
+    eras = [e for e in state.station.crew]
+    live = []
+    for i, e in enumerate(eras):
+        start = scope.seconds(e.start)
+        end = scope.seconds(eras[i + 1].start) if i + 1 < len(eras) else None
+        if start <= t.hi and (end is None or end > t.lo):
+            live.append(e)
+    if not live:
+        return None
+    return (min(e.nominal for e in live), min(e.maximum for e in live),
+            int(min(e.handover_days for e in live) * DAY))
+
+
+def capacity_constraints(ctx: Context) -> None:
+    """People aboard <= maximum; above nominal only for handovers of at most the allowed days."""
+    for state in _states(ctx):
+        st = state.station
+        era0 = st.crew[-1] if st.crew else None
+        if era0 is None:
+            continue
+        guard = ctx.when("CAPACITY", st.id, (
+            f"{st.id} holds {era0.nominal} people, up to {era0.maximum} during handovers of at most "
+            f"{era0.handover_days:g} days"))
+        points = state.points()
+        leaves = [p for p in points if p.departure]
+        below: dict[int, Lit] = {}
+        for p in points:
+            if not (p.arrival or p.era):
+                continue
+            bounds = _era_bounds(state, p.t)
+            if bounds is None:
+                continue
+            nominal, maximum, handover = bounds
+            crew = state.crew(p.t)
+            ctx.require(crew, None, maximum, [], guard, ("CAPACITY", f"{st.id} above maximum"))
+            if isinstance(crew, int) and crew <= nominal:
+                continue
+            above = ctx.model.NewBoolVar("")
+            ctx.require(crew, None, nominal, [above.Not()], [])
+            limit = p.t.shift(handover)
+            options = [ctx.cmp.le(ctx.horizon, limit)]
+            for q in leaves:
+                if q.t.hi <= p.t.lo or q.t.lo > limit.hi:
+                    continue
+                key = id(q)
+                if key not in below:
+                    qb = _era_bounds(state, q.t)
+                    lit = ctx.model.NewBoolVar("")
+                    ctx.require(state.crew(q.t), None, qb[0] if qb else nominal, [lit], [])
+                    below[key] = lit
+                options.append(ctx.cmp.all(ctx.cmp.lt(p.t, q.t), ctx.cmp.le(q.t, limit), below[key]))
+            if all(o is False for o in options) and isinstance(crew, int):
+                ctx.preexisting.append(("CAPACITY", f"{st.id} handover"))
+                continue
+            ctx.implies([above], guard, options)
+
+
+def coverage_constraints(ctx: Context) -> None:
+    """Every segment keeps its operators aboard; the station is never empty once continuously crewed."""
+    for state in _states(ctx):
+        st = state.station
+        since = st.continuous_presence_from
+        presence_guard = ctx.when("COVERAGE", f"{st.id}:presence", (
+            f"{st.id} must never be empty from {format_day(since)}" if since else ""))
+        seg_guards = {seg.id: ctx.when("COVERAGE", f"{st.id}:{seg.id}", (
+            f"{st.id} needs {seg.min_operators} {seg.id} operator{'s' if seg.min_operators != 1 else ''} "
+            f"aboard at every instant{' from ' + format_day(since) if since else ' while crewed'}"))
+            for seg in st.segments}
+        start = Time.at(ctx.scope.seconds(since)) if since else None
+        for p in state.points():
+            if not p.departure:
+                continue
+            active = ctx.cmp.lt(p.t, ctx.horizon)
+            crew = state.crew(p.t)
+            if start is not None:
+                active = ctx.cmp.all(active, ctx.cmp.le(start, p.t))
+                ctx.require(crew, 1, None, [active], presence_guard, ("COVERAGE", f"{st.id} empty"))
+            else:
+                crewed = ctx.model.NewBoolVar("") if not isinstance(crew, int) else crew > 0
+                if crewed is not True and crewed is not False:
+                    ctx.require(crew, None, 0, [crewed.Not()], [])
+                active = ctx.cmp.all(active, crewed)
+            for seg in st.segments:
+                ctx.require(state.operators(p.t, seg.id), seg.min_operators, None, [active],
+                            seg_guards[seg.id], ("COVERAGE", f"{st.id} {seg.id}"))
+
+
+def lifeboat_constraints(ctx: Context) -> None:
+    """At every instant, people aboard <= usable seats on docked vehicles."""
+    for state in _states(ctx):
+        st = state.station
+        guard = ctx.when("LIFEBOAT", st.id, (
+            f"everyone aboard {st.id} needs a usable seat on a docked vehicle"))
+        for p in state.points():
+            active = ctx.cmp.lt(p.t, ctx.horizon)
+            ctx.require(state.crew(p.t) - state.lifeboat_seats(p.t), None, 0, [active], guard,
+                        ("LIFEBOAT", st.id))
+
+
+# --- DOCKED_LIMIT -----------------------------------------------------------------
+
+
+def docked_limit_constraints(ctx: Context) -> None:
+    """Each flight stays docked no longer than its vehicle type allows."""
+    for fid in sorted(ctx.variable):
+        f = ctx.flight(fid)
+        vt = ctx.s.vehicle_type_by_id[f.vehicle_type]
+        t = ctx.v.times[fid]
+        days = min(vt.docked_limit_at(ctx.scope.instant(x)) for x in (t.dock.lo, t.dock.hi))
+        guard = ctx.when("DOCKED_LIMIT", fid, (
+            f"{_label(ctx, f)} may stay docked at most {days:g} days ({vt.name or vt.id})"))
+        ctx.require(t.undock.expr - t.dock.expr, None, int(days * DAY), [], guard)
+
+
+# --- PORTS ----------------------------------------------------------------------
+
+
+def ports_constraints(ctx: Context) -> None:
+    """Each planned flight docks at one compatible port in service; one vehicle a port."""
+    s = ctx.s
+    planned = {f.id for f in ctx.scope.planned}
+    by_port: dict[tuple[str, str], list[Any]] = {}
+    for f in ctx.scope.planned:
+        st = s.station_by_id[f.station]
+        vt = s.vehicle_type_by_id[f.vehicle_type]
+        ports = ctx.v.port[f.id]
+        fitting = ", ".join(ports) or "none"
+        guard = ctx.when("PORTS", f.id, (
+            f"{_label(ctx, f)} needs a free {'/'.join(vt.docking) or '?'} port at {st.id} "
+            f"while docked ({fitting})"))
+        ctx.require(_sum(list(ports.values())), 1, 1, [], guard)
+        t = ctx.v.times[f.id]
+        for port in st.ports:
+            if port.id not in ports:
+                continue
+            lit = ports[port.id]
+            if port.start is not None:
+                ctx.require(t.dock.expr, ctx.scope.seconds(port.start), None, [lit], guard)
+            if port.end is not None and ctx.scope.seconds(port.end) < ctx.scope.until:
+                ctx.require(t.undock.expr, None, ctx.scope.seconds(port.end), [lit], guard)
+            by_port.setdefault((f.station, port.id), []).append(
+                _interval(ctx, t.dock, t.undock, _guarded(ctx, lit, guard), f"port[{f.id}]"))
+    for f in s.flights:
+        if f.id in planned or f.port is None or f.dock is None or (f.station, f.port) not in by_port:
+            continue
+        t = ctx.v.times[f.id]
+        if t.undock.hi <= ctx.var_start:
+            continue
+        by_port[f.station, f.port].append(_interval(ctx, t.dock, t.undock, True, f"port[{f.id}]"))
+    for intervals in by_port.values():
+        ctx.model.AddNoOverlap([i for i in intervals if i is not None])
+
+
+# --- EXCHANGE -------------------------------------------------------------------
+
+
+def _party_riders(ctx: Context, f: Flight, party: str) -> Any:
+    if f.id in ctx.ups:
+        return _sum([r.lit for r in ctx.ups[f.id] if r.agency == party])
+    return sum(1 for a in ctx.s.riders_up(f.id) if ctx.s.agency_of(a) == party)
+
+
+def exchange_constraints(ctx: Context) -> None:
+    """Counted flights carry the agreed partner crew; seats received stay within the tolerance."""
+    s = ctx.s
+    for ag in s.agreements:
+        title = ag.name or ag.id
+        start = Time.at(ctx.scope.seconds(ag.start))
+        end = Time.at(ctx.scope.seconds(ag.end)) if ag.end else None
+        entries = []  # (index, flight, party, counted literal, riders of party)
+        for f in s.flights:
+            t = ctx.times(f.id)
+            if t is None or (f.id not in ctx.variable and f.launch is None):
+                continue
+            for q in ag.quotas:
+                if q.vehicle_type != f.vehicle_type or f.kind not in q.kinds:
+                    continue
+                counted = ctx.cmp.all(ctx.cmp.le(start, t.launch),
+                                      True if end is None else ctx.cmp.lt(t.launch, end))
+                if counted is False:
+                    continue
+                n = _party_riders(ctx, f, q.party)
+                entries.append((len(entries), f, q.party, counted, n))
+                if f.id in ctx.variable:
+                    guard = ctx.when("EXCHANGE", f"{ag.id}:{f.id}", (
+                        f"{_label(ctx, f)} must carry {q.per_flight} {q.party} "
+                        f"{'person' if q.per_flight == 1 else 'people'} under {title}"))
+                    ctx.require(n, q.per_flight, None, [counted], guard)
+        _balance(ctx, ag, entries)
+
+
+def _balance(ctx: Context, ag: Any, entries: list[Any]) -> None:
+    a_id = ag.parties[0]
+    title = ag.name or ag.id
+    guard = ctx.when("EXCHANGE", ag.id, (
+        f"under {title}, seats received by {ag.parties[0]} and {ag.parties[1]} may differ by at "
+        f"most {ag.tolerance}"))
+
+    def signed(e: Any) -> Any:
+        return e[4] * (1 if e[2] == a_id else -1)
+
+    final: Any = 0
+    for e in entries:
+        final = final + ctx.times_lit(e[3], e[4], ctx.seats(e[1])) * (1 if e[2] == a_id else -1)
+    ctx.balance[ag.id] = final
+    for e in entries:
+        idx, f, party, counted, n = e
+        moving = f.id in ctx.variable or any(o[1].id in ctx.variable for o in entries)
+        if not moving:
+            continue
+        t = ctx.v.times[f.id]
+        gap: Any = signed(e)
+        for o in entries:
+            if o is e:
+                continue
+            ot = ctx.v.times[o[1].id]
+            before = ctx.cmp.le(ot.launch, t.launch) if o[0] < idx else ctx.cmp.lt(ot.launch, t.launch)
+            lit = ctx.cmp.all(before, o[3])
+            gap = gap + ctx.times_lit(lit, o[4], ctx.seats(o[1])) * (1 if o[2] == a_id else -1)
+        if isinstance(n, int) and n == 0:
+            continue
+        got = True if isinstance(n, int) else ctx.model.NewBoolVar("")
+        if got is not True:
+            ctx.require(n, None, 0, [got.Not()], [])
+        ctx.require(gap, -ag.tolerance, ag.tolerance, [counted, got], guard, ("EXCHANGE", ag.id))
+
+
+# --- COMMANDER ------------------------------------------------------------------
+
+
+def _command_ready(ctx: Context, pid: str, vt: str) -> int | None:
+    p = ctx.s.person_by_id.get(pid)
+    ready = [tr.ready for tr in p.trained if tr.vehicle_type == vt and tr.commander] if p else []
+    return ctx.scope.seconds(min(ready)) if ready else None
+
+
+def commander_constraints(ctx: Context) -> None:
+    """Each crewed flight carries someone qualified to command it, up and down."""
+    for fid in sorted(ctx.variable):
+        f = ctx.flight(fid)
+        t = ctx.v.times[fid]
+        name = _vt_name(ctx, f.vehicle_type)
+        guard = ctx.when("COMMANDER", fid, f"{_label(ctx, f)} needs a commander qualified on {name}")
+        for riders, when in ((ctx.ups[fid], t.launch), (ctx.downs[fid], t.undock)):
+            if fid in {g.id for g in ctx.scope.partial} and riders is ctx.ups[fid]:
+                continue
+            if not riders:
+                continue
+            able = []
+            for r in riders:
+                ready = _command_ready(ctx, r.person, f.vehicle_type)
+                if ready is None:
+                    continue
+                lit = ctx.cmp.all(r.lit, ctx.cmp.le(Time.at(ready), when))
+                if lit is not False:
+                    if (r.person, fid) in ctx.v.ride and r.lit is not True and riders is ctx.ups[fid]:
+                        ctx.v.command[r.person, fid] = lit
+                    able.append(lit)
+            total = _sum([r.lit for r in riders])
+            ctx.require(total - len(riders) * _sum(able), None, 0, [], guard)
+
+
+# --- GROUNDED -------------------------------------------------------------------
+
+
+def grounded_constraints(ctx: Context) -> None:
+    """No launch while the vehicle or site is out of service; no ride home on a grounded vehicle."""
+    s = ctx.s
+    for e in s.events:
+        if not isinstance(e, Grounding | SiteOutage):
+            continue
+        at = Time.at(ctx.scope.seconds(e.at))
+        until = Time.at(ctx.scope.seconds(e.until)) if e.until else None
+        span = f"from {format_day(e.at)}" + (f" until {format_day(e.until)}" if e.until else "")
+        what = (f"{_vt_name(ctx, e.vehicle_type)}" if isinstance(e, Grounding) and e.vehicle_type
+                else f"capsule {e.capsule}" if isinstance(e, Grounding) else f"launch site {e.site}")
+        guard = ctx.when("GROUNDED", e.id, f"{what} is out of service {span} ({e.note or e.id})")
+        for f in ctx.scope.planned:
+            t = ctx.v.times[f.id]
+            if isinstance(e, Grounding):
+                hit: Lit = e.vehicle_type == f.vehicle_type or bool(e.capsule and e.capsule == f.capsule)
+            elif f.launch_site is not None:
+                hit = f.launch_site == e.site
+            else:
+                hit = ctx.v.site.get(f.id, {}).get(e.site, False)
+            if hit is False:
+                continue
+            during = [ctx.cmp.lt(t.launch, at)] + ([ctx.cmp.le(until, t.launch)] if until else [])
+            ctx.implies([hit], guard, during)
+        if not isinstance(e, Grounding):
+            continue
+        for fid in sorted(ctx.variable):
+            f = ctx.flight(fid)
+            if not (e.vehicle_type == f.vehicle_type or (e.capsule and e.capsule == f.capsule)):
+                continue
+            t = ctx.v.times[fid]
+            for r in ctx.downs[fid]:
+                home = [ctx.cmp.lt(t.undock, at), ctx.cmp.le(ctx.horizon, t.undock)]
+                if until is not None:
+                    home.append(ctx.cmp.le(until, t.undock))
+                ctx.implies([r.lit], guard, home)
+
+
+def site_choice(ctx: Context) -> None:
+    for sites in ctx.v.site.values():
+        ctx.model.AddExactlyOne(list(sites.values()))
+
+
+# --- CREW (planning) ------------------------------------------------------------------
+
+
+def crew_constraints(ctx: Context) -> None:
+    """A crewed open flight flies full: every seat not kept for someone riding home on it."""
+    full = ctx.s.planning.crew == "full"
+    for f in ctx.scope.planned:
+        if f.kind == "uncrewed":
+            continue
+        seats = ctx.seats(f)
+        up = _sum([r.lit for r in ctx.ups[f.id]])
+        extra = _sum([r.lit for r in ctx.downs[f.id] if r.up != f.id])
+        ctx.v.crew_up[f.id] = up
+        if full:
+            guard = ctx.when("CREW", f.id, (
+                f"{_label(ctx, f)} flies full: {seats} people up, less seats kept for people riding "
+                "home on it"))
+            ctx.require(up + extra, seats, seats, [], guard)
+        else:
+            guard = ctx.when("CREW", f.id, f"{_label(ctx, f)} carries at least one person up")
+            ctx.require(up, 1, None, [], guard)
+
+
+FAMILIES: list[tuple[str, Callable[[Context], None]]] = [
+    ("ORDER", order_constraints),
+    ("SEATS", seats_constraints),
+    ("CERT", cert_constraints),
+    ("TRAINED", trained_constraints),
+    ("AVAILABLE", available_constraints),
+    ("CAPACITY", capacity_constraints),
+    ("COVERAGE", coverage_constraints),
+    ("LIFEBOAT", lifeboat_constraints),
+    ("DOCKED_LIMIT", docked_limit_constraints),
+    ("PORTS", ports_constraints),
+    ("EXCHANGE", exchange_constraints),
+    ("COMMANDER", commander_constraints),
+    ("GROUNDED", grounded_constraints),
+    ("CREW", crew_constraints),
+]
+
+
+def add_all(ctx: Context) -> None:
+    site_choice(ctx)
+    for _, fn in FAMILIES:
+        fn(ctx)
+
+
+__all__ = ["FAMILIES", "Rider", "add_all"]

@@ -1,0 +1,175 @@
+"""The model under construction: variables, comparisons, riders, and guards.
+
+A guard is the assumption literal of one rule family for one subject (a
+flight, an agency and vehicle type, a person, a station). When planning,
+guards are absent and every constraint is hard. When explaining, each
+constraint is enforced only if its guard holds, and the solver's sufficient
+assumptions name the families that clash; each guard carries the sentence
+that says its fact in domain words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from mixedcrew.domain import Flight, Scenario
+from mixedcrew.plan.scope import Scope
+from mixedcrew.plan.variables import Comparisons, FlightTimes, Lit, Time, Variables, make_variables
+
+
+@dataclass(frozen=True)
+class Guard:
+    rule: str
+    subject: str
+    sentence: str
+    literal: Any = field(compare=False)
+
+
+@dataclass(frozen=True)
+class Rider:
+    """Someone riding up on, or down on, a flight whose instants are planned."""
+
+    person: str
+    agency: str
+    lit: Lit  # True for an assignment already written
+    up: str
+    down: str | None
+
+
+class Context:
+    def __init__(self, scope: Scope, explain: bool = False):
+        self.scope = scope
+        self.s: Scenario = scope.scenario
+        self.explain = explain
+        self.model = cp_model.CpModel()
+        self.v: Variables = make_variables(self.model, scope, docked_slack=2.0 if explain else 1.0)
+        self.cmp = Comparisons(self.model)
+        self.guards: dict[tuple[str, str], Guard] = {}
+        self.preexisting: list[tuple[str, str]] = []  # (rule, what) already broken by fixed data
+        self.balance: dict[str, Any] = {}  # agreement -> final seat gap (objective)
+        self.states: list[Any] | None = None  # per-station state, built once
+        self.variable = scope.variable_ids
+        self.ups: dict[str, list[Rider]] = {f: [] for f in self.variable}
+        self.downs: dict[str, list[Rider]] = {f: [] for f in self.variable}
+        self._collect_riders()
+        self.var_start = min([t.lo for fid in self.variable for t in self._moving(fid)],
+                             default=scope.until)
+
+    # -- lookups ----------------------------------------------------------------
+
+    def times(self, flight_id: str) -> FlightTimes | None:
+        return self.v.times.get(flight_id)
+
+    def flight(self, flight_id: str) -> Flight:
+        return self.s.flight_by_id[flight_id]
+
+    def _moving(self, fid: str) -> list[Time]:
+        t = self.v.times[fid]
+        return [x for x in (t.launch, t.dock, t.undock, t.land) if not x.fixed]
+
+    @property
+    def horizon(self) -> Time:
+        return Time.at(self.scope.until)
+
+    def seats(self, f: Flight) -> int:
+        return self.s.seats_of(f)
+
+    def agency(self, person: str) -> str:
+        return self.s.person_by_id[person].agency
+
+    # -- guards and constraints -----------------------------------------------------
+
+    def when(self, rule: str, subject: str, sentence: str) -> list[Lit]:
+        """The enforcement literals of a rule family for one subject ([] when planning)."""
+        if not self.explain:
+            return []
+        g = self.guards.get((rule, subject))
+        if g is None:
+            g = Guard(rule, subject, sentence, self.model.NewBoolVar(f"assume[{rule}:{subject}]"))
+            self.guards[rule, subject] = g
+        return [g.literal]
+
+    def require(self, expr: Any, lo: int | None, hi: int | None, enforce: list[Lit],
+                guard: list[Lit], what: tuple[str, str] | None = None) -> None:
+        """lo <= expr <= hi whenever every literal in `enforce` holds.
+
+        Folds constants. A constant that breaks it, with nothing the planner
+        decides in it, is pre-existing when `what` names it (a rule the fixed
+        data already breaks), and makes the model infeasible otherwise.
+        """
+        live = []
+        for x in enforce:
+            if x is False:
+                return
+            if x is not True:
+                live.append(x)
+        if isinstance(expr, int):
+            if (lo is None or expr >= lo) and (hi is None or expr <= hi):
+                return
+            if not live and what:
+                self.preexisting.append(what)
+                return
+            self.model.AddBoolOr([x.Not() for x in live + guard])
+            return
+        if lo is not None and hi is not None:
+            self.model.AddLinearConstraint(expr, lo, hi).OnlyEnforceIf(live + guard)
+        elif lo is not None:
+            self.model.Add(expr >= lo).OnlyEnforceIf(live + guard)
+        elif hi is not None:
+            self.model.Add(expr <= hi).OnlyEnforceIf(live + guard)
+
+    def implies(self, lits: list[Lit], guard: list[Lit], disjunction: list[Lit]) -> None:
+        """all(lits) -> any(disjunction), folded."""
+        live = []
+        for x in lits:
+            if x is False:
+                return
+            if x is not True:
+                live.append(x)
+        options = []
+        for x in disjunction:
+            if x is True:
+                return
+            if x is not False:
+                options.append(x)
+        # with no options left, the literals cannot all hold (infeasible if none can move)
+        self.model.AddBoolOr(options).OnlyEnforceIf(live + guard)
+
+    def times_lit(self, lit: Lit, expr: Any, ub: int) -> Any:
+        """expr if lit else 0, for 0 <= expr <= ub."""
+        if lit is False:
+            return 0
+        if lit is True:
+            return expr
+        if isinstance(expr, int):
+            return expr * lit
+        z = self.model.NewIntVar(0, ub, "")
+        self.model.Add(z == expr).OnlyEnforceIf(lit)
+        self.model.Add(z == 0).OnlyEnforceIf(lit.Not())
+        return z
+
+    # -- riders -------------------------------------------------------------------
+
+    def _collect_riders(self) -> None:
+        s = self.s
+        returning = {r.index for r in self.scope.returns}
+        for i, a in enumerate(s.assignments):
+            agency = s.agency_of(a) or ""
+            if i in returning:
+                continue
+            if a.up in self.scope.variable_ids and a.up not in {f.id for f in self.scope.partial}:
+                self.ups[a.up].append(Rider(a.person, agency, True, a.up, a.down))
+            if a.down in self.variable:
+                self.downs[a.down].append(Rider(a.person, agency, True, a.up, a.down))
+        for (pid, fid), lit in self.v.ride.items():
+            rider = Rider(pid, self.agency(pid), lit, fid, fid)
+            self.ups[fid].append(rider)
+            self.downs[fid].append(rider)
+        for r in self.scope.returns:
+            agency = s.agency_of(r.assignment) or ""
+            for g in r.downs:
+                self.downs[g].append(Rider(r.assignment.person, agency, self.v.home[r.index, g],
+                                           r.assignment.up, g))

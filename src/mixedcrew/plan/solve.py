@@ -1,0 +1,201 @@
+"""Build, solve level by level, check with the oracle, and say what happened.
+
+Determinism: the solver runs with a fixed random seed and, by default,
+interleaved search, whose workers take turns in a fixed order; the same
+scenario, seed and worker count give the same plan when every level ends
+by proving its optimum (or proving it cannot improve). A wall-clock limit
+that stops a level early makes the plan depend on the machine's speed:
+`work_limit` (the solver's deterministic time) stops it at the same point
+on every machine instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from ortools.sat.python import cp_model
+
+from mixedcrew.check import Report, check
+from mixedcrew.domain import Scenario
+from mixedcrew.plan.constraints import add_all
+from mixedcrew.plan.context import Context
+from mixedcrew.plan.extract import to_scenario
+from mixedcrew.plan.objective import Level, levels
+from mixedcrew.plan.scope import Reference, Scope, make_scope
+from mixedcrew.rules import Violation
+
+Progress = Callable[[str, float, float | None, float | None], None]  # level, elapsed, best, bound
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    time_limit: float = 60.0  # wall-clock seconds for all levels together
+    work_limit: float | None = None  # deterministic seconds per level
+    seed: int = 0
+    workers: int = 2
+    deterministic: bool = True
+    progress: Progress | None = None
+
+
+@dataclass(frozen=True)
+class LevelResult:
+    name: str
+    unit: str
+    value: int
+    bound: float
+    optimal: bool
+    seconds: float
+
+    @property
+    def shown(self) -> tuple[float, float, str]:
+        """(value, bound, unit) in the unit people read: days for seconds."""
+        if self.unit == "second":
+            return self.value / 86400, self.bound / 86400, "days"
+        return float(self.value), float(self.bound), self.unit + "s"
+
+    def as_json(self) -> dict[str, object]:
+        value, bound, unit = self.shown
+        return {"level": self.name, "value": round(value, 4), "bound": round(bound, 4),
+                "unit": unit, "optimal": self.optimal, "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class PlanResult:
+    status: Literal["planned", "infeasible", "unknown", "nothing to plan"]
+    plan: Scenario | None
+    scope: Scope
+    levels: list[LevelResult] = field(default_factory=list)
+    facts: list[Any] = field(default_factory=list)  # explanation of an infeasible scenario
+    report: Report | None = None
+    new_violations: list[Violation] = field(default_factory=list)
+    preexisting: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def planned_flights(self) -> list[str]:
+        return [f.id for f in self.scope.planned]
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "status": self.status,
+            "planned_flights": self.planned_flights,
+            "undocks_planned": [f.id for f in self.scope.partial],
+            "left_open": [{"flight": f.id, "why": why} for f, why in self.scope.unplanned],
+            "levels": [lv.as_json() for lv in self.levels],
+            "explanation": [fact.as_json() for fact in self.facts],
+            "violations": [v.as_json() for v in self.report.violations] if self.report else [],
+            "new_violations": [v.as_json() for v in self.new_violations],
+            "seconds": round(self.seconds, 3),
+        }
+
+
+def build(scope: Scope, explain: bool = False) -> Context:
+    ctx = Context(scope, explain=explain)
+    add_all(ctx)
+    return ctx
+
+
+def solver_for(opts: SolveOptions, seconds: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = max(1, opts.workers)
+    p.random_seed = opts.seed
+    p.max_time_in_seconds = max(seconds, 0.05)
+    if opts.work_limit is not None:
+        p.max_deterministic_time = opts.work_limit
+    if opts.deterministic and opts.workers > 1:
+        p.interleave_search = True
+    return solver
+
+
+class _Watch(cp_model.CpSolverSolutionCallback):
+    def __init__(self, level: str, progress: Progress, started: float):
+        super().__init__()
+        self.level, self.progress, self.started = level, progress, started
+
+    def on_solution_callback(self) -> None:
+        self.progress(self.level, time.monotonic() - self.started, self.ObjectiveValue(),
+                      self.BestObjectiveBound())
+
+
+def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOptions | None = None, *,
+                  now: datetime | None = None, reference: Reference | None = None,
+                  explain: bool = True) -> PlanResult:
+    """Fill the scenario's open parts; on infeasibility, explain why (explain.py)."""
+    opts = options or SolveOptions()
+    started = time.monotonic()
+    scope = make_scope(s, until, now=now, reference=reference)
+    if not scope.planned and not scope.partial and not scope.returns:
+        return PlanResult("nothing to plan", s, scope, report=check(s), seconds=0.0)
+    ctx = build(scope)
+    lv = levels(ctx)
+    result = PlanResult("unknown", None, scope, preexisting=list(dict.fromkeys(ctx.preexisting)))
+    hint: list[int] | None = None
+    for i, level in enumerate(lv):
+        left = opts.time_limit - (time.monotonic() - started)
+        share = left / (len(lv) - i)
+        done = _solve_level(ctx, level, opts, share, hint, started)
+        if done is None:
+            if i == 0:
+                result.status = "unknown"
+            break
+        status, solver, level_result = done
+        if status == cp_model.INFEASIBLE:
+            result.status = "infeasible"
+            if explain:
+                from mixedcrew.plan.explain import explain_infeasible
+
+                result.facts = explain_infeasible(scope, opts)
+            break
+        result.levels.append(level_result)
+        result.status = "planned"
+        result.plan = to_scenario(ctx, _values(solver))
+        hint = [solver.Value(ctx.model.GetIntVarFromProtoIndex(k))
+                for k in range(len(ctx.model.Proto().variables))]
+        if not isinstance(level.expr, int):
+            ctx.model.Add(level.expr <= level_result.value)
+    if result.plan is not None:
+        _oracle(s, result)
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
+                 hint: list[int] | None, started: float) -> tuple[int, Any, LevelResult] | None:
+    model = ctx.model
+    model.ClearHints()
+    if hint is not None:
+        for k, value in enumerate(hint):
+            model.AddHint(model.GetIntVarFromProtoIndex(k), value)
+    model.Minimize(level.expr)
+    solver = solver_for(opts, seconds)
+    t0 = time.monotonic()
+    watch = _Watch(level.name, opts.progress, started) if opts.progress else None
+    status = solver.Solve(model, watch) if watch else solver.Solve(model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        value = int(round(solver.ObjectiveValue()))
+        bound = solver.BestObjectiveBound()
+        result = LevelResult(level.name, level.unit, value, bound, status == cp_model.OPTIMAL,
+                             time.monotonic() - t0)
+        if opts.progress:
+            opts.progress(level.name, time.monotonic() - started, value, bound)
+        return status, solver, result
+    if status == cp_model.INFEASIBLE:
+        return status, solver, LevelResult(level.name, level.unit, 0, 0, False, time.monotonic() - t0)
+    return None
+
+
+def _values(solver: cp_model.CpSolver) -> Callable[[Any], int]:
+    return lambda e: e if isinstance(e, int) else solver.Value(e)
+
+
+def _oracle(original: Scenario, result: PlanResult) -> None:
+    """Check the plan; violations the input's fixed data did not already have are new."""
+    assert result.plan is not None
+    result.report = check(result.plan)
+    before = {(v.rule, v.start) for v in check(original).violations}
+    result.new_violations = [v for v in result.report.violations if (v.rule, v.start) not in before]
