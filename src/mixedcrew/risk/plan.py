@@ -105,12 +105,13 @@ class TrialPlan:
 
 
 def default_window(scenario: Scenario, timeline: Timeline, station: str) -> Window:
-    """From continuous presence (or the first stay) to the horizon (or the last undocking)."""
+    """From continuous presence (or the first stay in the data, if later) to the horizon (or the last undocking)."""
     st = scenario.station_by_id[station]
     stays = [x for x in timeline.stays if x.station == station]
     if not stays:
         raise RiskInputError(f"station {station!r} has no stays: the risk engine needs a crewed manifest")
-    start = st.continuous_presence_from or min(x.start for x in stays)
+    first = min(x.start for x in stays)
+    start = max(st.continuous_presence_from or first, first)  # the data may begin after presence did
     end = scenario.scenario.horizon or max(x.end for x in stays)
     return Window(start, end)
 

@@ -1,0 +1,122 @@
+"""`mixedcrew risk`: the risk engine on the command line (registered by mixedcrew.cli)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+_YEAR = re.compile(r"\s*(\d{4})\s*")
+
+
+def register(app: typer.Typer) -> None:
+    from mixedcrew.cli import guarded
+
+    app.command("risk")(guarded(risk))
+
+
+def risk(
+    file: Annotated[Path, typer.Argument(metavar="PLAN", help="Scenario or plan file (TOML).")],
+    trials: Annotated[int, typer.Option("--trials", "-n", help="Number of trials.")] = 10_000,
+    seed: Annotated[int, typer.Option(help="Seed: the same seed gives the same numbers.")] = 0,
+    start: Annotated[str | None, typer.Option(
+        "--from", help="Window start: an instant, a date, or a year (2022 = 2022-01-01).")] = None,
+    end: Annotated[str | None, typer.Option(
+        "--until", help="Window end (excluded): an instant, a date, or a year (2026 = through 2026).")] = None,
+    compare: Annotated[str | None, typer.Option(
+        help="Also play a variant of the manifest on the same trials: 'segregated' "
+             "(each agency flies only its own vehicles).")] = None,
+    station: Annotated[str | None, typer.Option(help="Station id (default: the first).")] = None,
+    backend: Annotated[str, typer.Option(help="Where trials run: local or dask.")] = "local",
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes of the local Dask cluster (default: one per CPU).")] = None,
+    address: Annotated[str | None, typer.Option(
+        help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
+    engine: Annotated[str, typer.Option(
+        help="fast (NumPy) or reference (SimPy, slow: for checking).")] = "fast",
+    batch: Annotated[int, typer.Option(help="Trials per batch (rounded up to blocks of 1024).")] = 8192,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (numbers, seed and trial count).")] = False,
+) -> None:
+    """Monte Carlo of groundings, launch slips, damage and medical returns over a manifest."""
+    import json
+
+    from mixedcrew.cli import err, fail, out
+    from mixedcrew.io.scenario_file import load_scenario
+    from mixedcrew.risk import assess_risk
+    from mixedcrew.risk.backends import BLOCK
+
+    t0, t1 = _window_bound(start, "--from", end=False), _window_bound(end, "--until", end=True)
+    if address and backend != "dask":
+        fail(["--address needs --backend dask"])
+    if workers is not None and workers < 1:
+        fail([f"--workers must be at least 1 (got {workers})"])
+    scenario = load_scenario(file)
+    _check_risk_references(scenario, file)
+    show = err.is_terminal and not err.is_dumb_terminal
+    with _progress(err, trials, show) as progress:
+        result = assess_risk(scenario, trials=trials, seed=seed, start=t0, end=t1, station=station,
+                             compare=compare, engine=engine, backend=backend, workers=workers,
+                             address=address, batch_blocks=max(1, -(-batch // BLOCK)), progress=progress)
+    if as_json:
+        out.print(json.dumps(result.as_json(), indent=2), markup=False)
+        return
+    out.print(result.window_table())
+    out.print(result.year_table())
+    out.print(result.sentence(), markup=False)
+    for note in result.plan.notes:
+        out.print(f"note: {note}", markup=False)
+    out.print(f"repeat with: --seed {seed} --trials {trials}"
+              + (f" --compare {compare}" if compare else ""), markup=False)
+
+
+def _window_bound(value: str | None, option: str, *, end: bool) -> datetime | None:
+    from mixedcrew.cli import parse_instant
+
+    if value is not None and (m := _YEAR.fullmatch(value)):
+        value = f"{int(m.group(1)) + (1 if end else 0):04d}-01-01"
+    return parse_instant(value, option)
+
+
+def _check_risk_references(scenario, file: Path) -> None:  # type: ignore[no-untyped-def]
+    from mixedcrew.cli import fail
+    from mixedcrew.errors import Problem
+    from mixedcrew.io.locate import LineIndex, format_path
+
+    found = scenario.risk.unknown_references({v.id for v in scenario.vehicle_types},
+                                             {x.id for x in scenario.launch_sites})
+    if found:
+        index = LineIndex(file.read_text(encoding="utf-8"))
+        fail([Problem(str(file), index.line_of(path), format_path(path), msg) for path, msg in found])
+
+
+class _progress:
+    """A rich progress bar on stderr with the running headline estimate; nothing when piped."""
+
+    def __init__(self, console, trials: int, show: bool):  # type: ignore[no-untyped-def]
+        self.console, self.trials, self.show = console, trials, show
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        if not self.show:
+            return None
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("trials"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            TextColumn("{task.fields[headline]}"), console=self.console, transient=True)
+        self.bar.start()
+        self.task = self.bar.add_task("trials", total=self.trials, headline="")
+        return self.update
+
+    def update(self, totals) -> None:  # type: ignore[no-untyped-def]
+        from mixedcrew.risk.metrics import probability
+        from mixedcrew.risk.result import pct
+
+        p = probability(int(totals.hits["short"][0, -1, -1]), totals.trials)
+        self.bar.update(self.task, completed=totals.trials,
+                        headline=f"P(a segment without operator) {pct(p)}")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.show:
+            self.bar.stop()
