@@ -28,7 +28,15 @@ if not CHROMIUM.exists():
 import httpx  # noqa: E402
 from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
-from webtools import ARTIFACTS, ISS, SMALL, TEST_KINDS, start_live_server, stop_live_server  # noqa: E402
+from webtools import (  # noqa: E402
+    ARTIFACTS,
+    ISS,
+    SMALL,
+    TEST_KINDS,
+    plannable,
+    start_live_server,
+    stop_live_server,
+)
 
 from mixedcrew import Timeline, load_scenario  # noqa: E402
 from mixedcrew.cli import app as cli_app  # noqa: E402
@@ -193,6 +201,20 @@ def test_a_job_runs_to_completion_and_another_stops(page: Page, live: Any):
     page.get_by_role("button", name="Stop this job").click()
     expect(page.locator("#job-status .state")).to_have_text("stopped", timeout=10_000)
     assert page.get_by_role("button", name="Stop this job").count() == 0
+
+
+def test_a_plan_job_runs_to_completion(page: Page, live: Any):
+    pytest.importorskip("mixedcrew.plan", reason="the planner (mixedcrew.plan) is not in this build")
+    r = httpx.post(f"{live.url}/api/scenarios", files={"file": ("open.toml", plannable())})
+    page.goto(f"{live.url}/scenarios/{r.json()['id']}")
+    page.get_by_label("Start a job").select_option("plan")
+    page.get_by_role("button", name="Start", exact=True).click()
+    page.wait_for_url("**/jobs/*")
+    expect(page.locator("#levels tbody tr")).to_have_count(4, timeout=60_000)
+    expect(page.locator("#job-status .state")).to_have_text("done")
+    page.get_by_role("link", name="open it").click()
+    page.wait_for_selector("body[data-charts-ready=true]", timeout=30_000)
+    assert page.locator("#chart-ports .barlayer .point").count() == 4  # three flown, one planned
 
 
 def test_infeasibility_explanations_are_listed(page: Page, live: Any):

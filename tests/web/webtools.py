@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from mixedcrew.web.jobs import JobContext, JobError, JobKind, JobOutcome
-from mixedcrew.web.kinds import CHECK
+from mixedcrew.web.kinds import CHECK, PLAN
 from mixedcrew.web.settings import WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,6 +23,37 @@ EXAMPLES = ROOT / "examples"
 ISS = EXAMPLES / "iss.toml"
 SMALL = EXAMPLES / "small.toml"
 ARTIFACTS = ROOT / "test-artifacts"
+
+# small.toml with one open Crew Dragon flight (Crew-6) to plan. Without the
+# four extra candidates it is impossible: no ROSCOSMOS person is trained on
+# Crew Dragon and free, yet the agreement asks for one on every Dragon.
+OPEN_FLIGHT = """
+[[flights]]
+id = "SPXC6"
+name = "Crew-6"
+vehicle_type = "crew-dragon"
+station = "ISS"
+launch_site = "ksc-39a"
+window = { from = 2023-02-20T00:00:00Z, until = 2023-03-10T00:00:00Z }
+"""
+CANDIDATES = "".join(f"""
+[[people]]
+id = "{pid}"
+name = "{name}"
+agency = "{agency}"
+segments = ["{segment}"]
+trained = [{{ vehicle_type = "crew-dragon", ready = 2022-06-01{extra} }}]
+""" for pid, name, agency, segment, extra in [
+    ("bowen", "Bowen, Stephen", "NASA", "USOS", ", commander = true"),
+    ("hoburg", "Hoburg, Warren", "NASA", "USOS", ""),
+    ("alneyadi", "Al Neyadi, Sultan", "NASA", "USOS", ""),
+    ("fedyaev", "Fedyaev, Andrey", "ROSCOSMOS", "ROS", ""),
+])
+
+
+def plannable(feasible: bool = True) -> bytes:
+    text = SMALL.read_text(encoding="utf-8") + (CANDIDATES if feasible else "") + OPEN_FLIGHT
+    return text.encode("utf-8")
 
 
 def free_port() -> int:
@@ -82,7 +113,7 @@ COPY = JobKind("copy", "Copy", "Saves a copy as a new scenario, for tests.", run
 CRASH = JobKind("crash", "Crash", "Always raises, for tests.", run_crash, NoParams)
 MISSING = JobKind("missing", "Missing", "Never available.", run_explain, NoParams,
                   unavailable=lambda: "mixedcrew.nothing is not part of this installation")
-TEST_KINDS = {k.name: k for k in (CHECK, SLOW, EXPLAIN, COPY, CRASH, MISSING)}
+TEST_KINDS = {k.name: k for k in (CHECK, PLAN, SLOW, EXPLAIN, COPY, CRASH, MISSING)}
 
 
 def wait_job(client: Any, job_id: int, timeout: float = 20.0) -> dict[str, Any]:

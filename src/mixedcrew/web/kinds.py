@@ -7,13 +7,14 @@ whichever of them exists, and says why a kind is unavailable otherwise.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from mixedcrew.check import check
 from mixedcrew.domain import Scenario
 from mixedcrew.instants import Instant
+from mixedcrew.io.scenario_file import dump_scenario
 from mixedcrew.rules import RULES
 from mixedcrew.timeline import Timeline
 from mixedcrew.web.jobs import JobContext, JobKind, JobOutcome, Kinds
@@ -60,16 +61,122 @@ CHECK = JobKind("check", "Check", "Run every rule over the manifest and list the
                 run_check, CheckParams)
 
 
-def module_missing(name: str) -> str | None:
-    """Why `name` cannot be used here, or None when it imports."""
+def entry_missing(module: str, name: str) -> str | None:
+    """Why `module.name` cannot be used here, or None when it imports."""
     try:
-        importlib.import_module(name)
+        found = importlib.import_module(module)
     except ImportError as err:
-        return f"{name} is not part of this installation ({err})"
+        return f"{module} is not part of this installation ({err})"
+    if not callable(getattr(found, name, None)):
+        return f"{module} has no {name}() in this version"
     return None
 
 
+# --- plan ------------------------------------------------------------------------------
+
+
+class PlanParams(Params):
+    until: Instant | None = Field(default=None, description="plan flights launching before this")
+    time_limit: float = Field(default=60.0, gt=0, le=600, description="wall-clock seconds, all levels")
+    seed: int = Field(default=0, ge=0, description="solver random seed")
+    workers: int = Field(default=2, ge=1, le=16, description="solver threads")
+
+
+def run_plan(scenario: Scenario, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
+    """The planner (mixedcrew.plan.plan_scenario); the plan is saved as a new scenario.
+
+    It stops on request at its next solution or level, at the latest at its time limit.
+    """
+    from mixedcrew.plan import SolveOptions, plan_scenario
+
+    p = PlanParams.model_validate(params)
+    order = list(scenario.planning.order)
+
+    def progress(level: str, elapsed: float, best: float | None, bound: float | None) -> None:
+        done = (order.index(level) + 0.5) / len(order) if level in order else elapsed / p.time_limit
+        shown = "-" if best is None else f"{best:,.0f}"
+        ctx.progress(min(done, 0.99), f"level {level}: best {shown}, bound "
+                                      f"{'-' if bound is None else f'{bound:,.0f}'} after {elapsed:.1f} s")
+
+    ctx.progress(0.0, "building the model", force=True)
+    options = SolveOptions(time_limit=p.time_limit, seed=p.seed, workers=p.workers, progress=progress)
+    r = plan_scenario(scenario, p.until, options)
+    result = r.as_json()
+    result["explanations"] = [f.sentence for f in r.facts]
+    if r.status == "infeasible":
+        if not r.facts:
+            result["explanations"] = ["The solver proved that no plan exists but could not name a "
+                                      "minimal set of conflicting facts in time."]
+        return JobOutcome(result, "no plan exists")
+    if r.status == "unknown":
+        return JobOutcome(result, f"no plan found in {r.seconds:.1f} s (not proven impossible): "
+                                  "give it a longer time limit")
+    planned = r.planned_flights
+    if r.status != "planned" or r.plan is None:
+        return JobOutcome(result, "nothing to plan")
+    name = f"{scenario.scenario.name or 'scenario'}: plan"
+    header = f"Planned by mixedcrew (job {ctx.job_id}): {', '.join(planned)}"
+    return JobOutcome(result, f"planned {len(planned)} flight{'s' if len(planned) != 1 else ''}",
+                      scenario_toml=dump_scenario(r.plan, header=header), scenario_name=name)
+
+
+PLAN = JobKind("plan", "Plan", "Fill the open flights (launch, port, crew) so that every rule holds; "
+               "the plan is saved as a new scenario, or the conflicting facts are listed.",
+               run_plan, PlanParams, unavailable=lambda: entry_missing("mixedcrew.plan", "plan_scenario"))
+
+
+# --- risk ------------------------------------------------------------------------------
+
+
+class RiskParams(Params):
+    trials: int = Field(default=10_000, ge=1, le=2_000_000, description="Monte Carlo trials")
+    seed: int = Field(default=0, ge=0, description="the same seed gives the same numbers")
+    compare: Literal["segregated"] | None = Field(
+        default="segregated", description="also play the manifest with each agency on its own vehicles")
+    start: Instant | None = Field(default=None, alias="from", description="window start")
+    end: Instant | None = Field(default=None, alias="until", description="window end")
+
+
+def run_risk(scenario: Scenario, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
+    """The risk engine (mixedcrew.risk.assess_risk), fast engine, in this process."""
+    from mixedcrew.risk import assess_risk
+
+    p = RiskParams.model_validate(params)
+
+    def progress(totals: Any) -> None:
+        ctx.progress(totals.trials / p.trials, f"{totals.trials:,} of {p.trials:,} trials")
+
+    ctx.progress(0.0, "compiling the manifest", force=True)
+    r = assess_risk(scenario, trials=p.trials, seed=p.seed, compare=p.compare, start=p.start, end=p.end,
+                    progress=progress)
+    result = r.as_json()
+    result["headline"] = r.sentence()
+    result["figures"] = risk_figures(result)
+    return JobOutcome(result, f"{p.trials:,} trials")
+
+
+def risk_figures(data: dict[str, Any]) -> list[list[str]]:
+    """[measure, value with its 95% interval] for the whole window, read from the JSON."""
+    def pct(e: dict[str, float]) -> str:
+        return f"{100 * e['value']:.1f}% ({100 * e['low']:.1f} to {100 * e['high']:.1f})"
+
+    rows = []
+    for variant, v in (data.get("metrics") or {}).items():
+        for segment, m in (v.get("segments") or {}).items():
+            window = (m.get("p_ever_without_operator") or {}).get("window")
+            if window:
+                rows.append([f"P({segment} ever without operator), {variant}", pct(window)])
+    emptied = ((data.get("whole_station") or {}).get("p_emptied") or {}).get("window")
+    if emptied:
+        rows.append(["P(station emptied)", pct(emptied)])
+    return rows
+
+
+RISK = JobKind("risk", "Risk", "Monte Carlo of groundings, slips, damage and medical returns over this "
+               "manifest, compared with each agency flying only its own vehicles.",
+               run_risk, RiskParams, unavailable=lambda: entry_missing("mixedcrew.risk", "assess_risk"))
+
+
 def default_kinds() -> Kinds:
-    """Kinds served by `mixedcrew serve`, keyed by name."""
-    kinds = [CHECK]
-    return {k.name: k for k in kinds}
+    """Kinds served by `mixedcrew serve`, keyed by name (unavailable ones say why)."""
+    return {k.name: k for k in (CHECK, PLAN, RISK)}

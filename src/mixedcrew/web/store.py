@@ -8,6 +8,7 @@ several rows stores all of them or none.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -62,6 +63,17 @@ class StoredJob:
     @property
     def finished(self) -> bool:
         return self.state in FINISHED_STATES
+
+
+def json_safe(value: Any) -> Any:
+    """Plain JSON for a JSON column: NaN and infinities (which PostgreSQL's json refuses) become null."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def _revision(row: RevisionRow) -> StoredRevision:
@@ -145,7 +157,8 @@ def count_scenarios(session: Session) -> int:
 def create_job(session: Session, *, scenario_id: int, revision: int, kind: str,
                params: dict[str, Any], runner: str, now: datetime) -> StoredJob:
     """A queued job, held by `runner` (the server that will run it) from the start."""
-    row = JobRow(scenario_id=scenario_id, revision=revision, kind=kind, params=params, state="queued",
+    row = JobRow(scenario_id=scenario_id, revision=revision, kind=kind, params=json_safe(params),
+                 state="queued",
                  progress=0.0, message="waiting for a worker", cancel_requested=False, runner=runner,
                  created_at=now, heartbeat_at=now)
     session.add(row)
@@ -189,7 +202,8 @@ def finish_job(session: Session, job_id: int, *, state: str, now: datetime, mess
                output_scenario_id: int | None = None) -> bool:
     """running -> a finished state. False when it was no longer running (failed by a sweep)."""
     assert state in FINISHED_STATES, state
-    values: dict[str, Any] = {"state": state, "finished_at": now, "message": message, "result": result,
+    values: dict[str, Any] = {"state": state, "finished_at": now, "message": message,
+                              "result": None if result is None else json_safe(result),
                               "error": error, "output_scenario_id": output_scenario_id}
     if state == "succeeded":
         values["progress"] = 1.0
