@@ -35,7 +35,7 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
 def error_page(request: Request, status: int, detail: object) -> HTMLResponse:
     lines = [d.get("text") or d.get("msg", "") for d in detail] if isinstance(detail, list) else [str(detail)]
     titles = {404: "Not found", 409: "Conflict", 413: "Too large", 422: "Not accepted"}
-    return render(request, "error.html", status, status=status, title=titles.get(status, "Error"),
+    return render(request, "error.html", status, code=status, title=titles.get(status, "Error"),
                   lines=lines)
 
 
