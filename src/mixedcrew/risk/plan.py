@@ -261,13 +261,15 @@ class _Compiler:
             relief, undock = self._relief(f), f.undock
         vt = s.vehicle_type_by_id[f.vehicle_type]
         assert f.dock is not None
+        planned_end = undock or s.scenario.horizon
         return {
             "flight": f.id, "relief": relief.id if relief else None, "type": f.vehicle_type,
             "site": self._site(f), "undock": _days(undock, w.start),
             "handover": (undock - relief.dock) / DAY if relief and undock and relief.dock else 0.0,
-            # A stay the manifest itself plans past the limit is not cut short.
+            # A stay the manifest itself plans past the limit (to its undocking, or to the
+            # horizon for a vehicle still docked there) is not cut short.
             "limit": inf if "@" in key else max(vt.docked_limit_at(f.dock),
-                                                (undock - f.dock) / DAY if undock else 0.0),
+                                                (planned_end - f.dock) / DAY if planned_end else 0.0),
             "rendezvous": vt.rendezvous_hours / 24,
         }
 
