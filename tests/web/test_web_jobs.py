@@ -215,3 +215,24 @@ def test_context_throttles_progress_and_raises_once_stopped():
     asked = JobContext(2, lambda f, m: True, threading.Event())  # the database says: stop
     with pytest.raises(JobCancelled):
         asked.progress(0.5, force=True)
+
+
+def test_the_app_on_postgresql(postgres_url):
+    """The same app on PostgreSQL: upload, a job to completion, a stop, state kept across a restart."""
+    from mixedcrew.web.settings import WebSettings
+
+    settings = WebSettings(db_url=postgres_url, heartbeat_s=0.2, stale_after_s=2.0)
+    with TestClient(create_app(settings, kinds=TEST_KINDS)) as client:
+        sid = upload(client, ISS)
+        done = wait_job(client, start(client, sid, "check")["id"])
+        assert done["state"] == "succeeded" and len(done["result"]["violations"]) == 6
+        slow = start(client, sid, "slow", steps=5000, step_s=0.01)
+        client.delete(f"/api/jobs/{slow['id']}")
+        assert wait_job(client, slow["id"])["state"] == "cancelled"
+        bad = client.post("/api/scenarios", files={"file": ("x.toml", b"[scenario\n")})
+        assert bad.status_code == 422
+    with TestClient(create_app(settings, kinds=TEST_KINDS)) as client:
+        assert client.get(f"/api/scenarios/{sid}/source").content == ISS.read_bytes()
+        assert [j["state"] for j in client.get(f"/api/scenarios/{sid}/jobs").json()] == ["cancelled",
+                                                                                        "succeeded"]
+        assert len(client.get("/api/scenarios").json()) == 1
