@@ -168,6 +168,9 @@ def test_openapi_documents_every_api_route(client):
     assert "post" in paths["/api/scenarios"] and "delete" in paths["/api/jobs/{job_id}"]
     assert "413" in paths["/api/scenarios"]["post"]["responses"]
     assert not any(p.startswith("/scenarios") for p in paths)  # pages stay out of the API
+    page = client.get("/api-docs").text  # the spec as a page, with no CDN-loaded Swagger UI
+    assert page.count("<tr>") - 1 == sum(len(methods) for methods in paths.values())
+    assert client.get("/docs").status_code == 404
 
 
 def test_assets_are_served_from_the_package_whatever_the_working_directory(client, tmp_path):

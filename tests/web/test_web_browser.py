@@ -152,7 +152,7 @@ def test_iss_manifest_page(page: Page, live: Any):
 
 def test_every_control_has_a_label_and_the_skip_link_comes_first(page: Page, live: Any):
     sid = upload_small(live)
-    for path in ("/", f"/scenarios/{sid}"):
+    for path in ("/", f"/scenarios/{sid}", "/jobs", "/api-docs"):
         page.goto(live.url + path)
         unlabelled = page.evaluate("""() => Array.from(document.querySelectorAll('input, select, button'))
             .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')

@@ -1,4 +1,4 @@
-"""The JSON API under /api: everything the pages do, documented at /docs and /openapi.json."""
+"""The JSON API under /api: everything the pages do, described by /openapi.json and the /api-docs page."""
 
 from __future__ import annotations
 

@@ -53,7 +53,9 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
             svc.runner.close()
             db.dispose()
 
-    app = FastAPI(title="mixedcrew", version=__version__, lifespan=lifespan,
+    # Swagger UI and ReDoc load their scripts from a CDN: off. /openapi.json is the
+    # machine-readable spec; /api-docs renders it here, offline.
+    app = FastAPI(title="mixedcrew", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Crew rotations for stations with mixed, multi-agency crews: scenarios, "
                               "manifest views, checks, jobs and exports.")
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + FORM_OVERHEAD,

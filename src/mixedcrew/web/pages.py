@@ -99,6 +99,20 @@ def job_page(request: Request, job_id: int) -> HTMLResponse:
                   title=kind.title if kind else job.kind)
 
 
+@router.get("/api-docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> HTMLResponse:
+    """The OpenAPI document as a page, served from here (no CDN)."""
+    spec = request.app.openapi()
+    routes = []
+    for path, methods in spec["paths"].items():
+        for method, op in methods.items():
+            body = (op.get("requestBody") or {}).get("content", {})
+            routes.append({"method": method.upper(), "path": path, "summary": op.get("summary", ""),
+                           "tag": (op.get("tags") or [""])[0], "parameters": op.get("parameters", []),
+                           "body": list(body), "responses": op.get("responses", {})})
+    return render(request, "api.html", spec=spec, routes=routes)
+
+
 @router.post("/jobs/{job_id}/stop")
 def stop_job(request: Request, job_id: int) -> Response:
     service(request).cancel_job(job_id)

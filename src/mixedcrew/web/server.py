@@ -21,6 +21,6 @@ def run(settings: WebSettings, *, host: str, port: int) -> int:
         return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     print(f"mixedcrew: database {safe_url(settings.db_url)}", file=sys.stderr)
-    print(f"mixedcrew: serving on http://{host}:{port}/ (API docs at /docs)", file=sys.stderr)
+    print(f"mixedcrew: serving on http://{host}:{port}/ (API: /api-docs, /openapi.json)", file=sys.stderr)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     return 0
