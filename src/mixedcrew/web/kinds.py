@@ -15,7 +15,7 @@ from mixedcrew.check import check
 from mixedcrew.domain import Scenario
 from mixedcrew.instants import Instant
 from mixedcrew.io.scenario_file import dump_scenario
-from mixedcrew.rules import RULES
+from mixedcrew.rules import RULES, Violation
 from mixedcrew.timeline import Timeline
 from mixedcrew.web.jobs import JobContext, JobKind, JobOutcome, Kinds
 
@@ -44,7 +44,7 @@ def run_check(scenario: Scenario, params: dict[str, Any], ctx: JobContext) -> Jo
     ctx.progress(0.0, "building the timeline", force=True)
     tl = Timeline(scenario)
     rules = [r for r in RULES if r not in p.ignore]
-    found = []
+    found: list[Violation] = []
     for i, rule_id in enumerate(rules):
         ctx.progress(0.1 + 0.9 * i / len(rules), f"checking {rule_id}")
         others = [r for r in RULES if r != rule_id]
