@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")]
 Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -146,22 +146,33 @@ class RiskModel(_Model):
     medical_returns_per_person_day: Rate = BUILTIN_MEDICAL_PER_PERSON_DAY
     source: str = ""
 
-    @model_validator(mode="after")
-    def _keys(self) -> RiskModel:
-        if self.vehicle_default.vehicle_type is not None:
+    @field_validator("vehicle_default")
+    @classmethod
+    def _any_type(cls, v: VehicleRisk) -> VehicleRisk:
+        if v.vehicle_type is not None:
             raise ValueError("vehicle_default applies to every type: leave vehicle_type out")
-        if self.site_default.site is not None:
+        return v
+
+    @field_validator("site_default")
+    @classmethod
+    def _any_site(cls, v: SiteRisk) -> SiteRisk:
+        if v.site is not None:
             raise ValueError("site_default applies to every site: leave site out")
-        for what, items, key in (("vehicles", self.vehicles, "vehicle_type"), ("sites", self.sites, "site")):
-            seen: set[str] = set()
-            for i, item in enumerate(items):
-                value = getattr(item, key)
-                if value is None:
-                    raise ValueError(f"{what}[{i}] needs {key}")
-                if value in seen:
-                    raise ValueError(f"{what}[{i}]: {key} {value!r} is listed twice")
-                seen.add(value)
-        return self
+        return v
+
+    @field_validator("vehicles", "sites")
+    @classmethod
+    def _keyed_once(cls, items: tuple, info: ValidationInfo) -> tuple:  # type: ignore[type-arg]
+        key = "vehicle_type" if info.field_name == "vehicles" else "site"
+        seen: set[str] = set()
+        for i, item in enumerate(items):
+            value = getattr(item, key)
+            if value is None:
+                raise ValueError(f"entry [{i}] needs {key}")
+            if value in seen:
+                raise ValueError(f"entry [{i}]: {key} {value!r} is listed twice")
+            seen.add(value)
+        return items
 
     def vehicle(self, vehicle_type: str) -> VehicleRates:
         own = next((v for v in self.vehicles if v.vehicle_type == vehicle_type), VehicleRisk())

@@ -6,7 +6,7 @@ from math import exp, sqrt
 
 import numpy as np
 import pytest
-from conftest import (
+from risk_cases import (
     F2_DOCK_DAYS,
     F2_LAUNCH_DAYS,
     HOT,

@@ -1,0 +1,79 @@
+"""Same seed, same numbers: whatever the batch size, the worker count or the backend."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from risk_cases import HOT, with_model
+
+from mixedcrew.instants import to_instant
+from mixedcrew.risk import BackendError, assess_risk
+from mixedcrew.risk.backends import BLOCK, Task, block_random, play_blocks, run_dask, run_local
+from mixedcrew.risk.fast import play, sample_block
+from mixedcrew.risk.plan import compile_plan
+from mixedcrew.risk.segregate import segregated
+
+TRIALS = 3 * BLOCK + 100  # a short last block on purpose
+
+
+@pytest.fixture(scope="module")
+def plan(iss):  # type: ignore[no-untyped-def]
+    s = with_model(iss, HOT)
+    return compile_plan(s, start=to_instant("2023-01-01"), variants={"segregated": segregated(s)[0]})
+
+
+def test_batch_size_does_not_change_the_numbers(plan):
+    """One block per batch, three, or all at once: the same totals, to the last integer."""
+    one = run_local(plan, TRIALS, seed=42, batch_blocks=1)
+    assert one.same_as(run_local(plan, TRIALS, seed=42, batch_blocks=3))
+    assert one.same_as(run_local(plan, TRIALS, seed=42, batch_blocks=64))
+    assert one.trials == TRIALS
+
+
+def test_another_seed_changes_the_numbers(plan):
+    """The equality above is not vacuous: a different seed gives different totals."""
+    assert not run_local(plan, TRIALS, seed=42).same_as(run_local(plan, TRIALS, seed=43))
+
+
+def test_trial_i_is_the_same_trial_in_a_longer_run(plan):
+    """Blocks are drawn whole, so the first trials of a long run are those of a short one."""
+    short = play_blocks(plan, 7, Task(0, 1, 500))
+    long = play_blocks(plan, 7, Task(0, 1, BLOCK))
+    assert short.trials == 500
+    head = play(plan, sample_block(plan, block_random(7, 0), BLOCK)).head(500)
+    from mixedcrew.risk.metrics import Totals
+
+    assert short.same_as(Totals.of(head)) and not short.same_as(long)
+
+
+def test_dask_with_two_worker_processes_gives_the_local_numbers(plan):
+    """A local Dask cluster of two worker processes adds up to exactly the local run."""
+    local = run_local(plan, TRIALS, seed=42, batch_blocks=1)
+    distributed = run_dask(plan, TRIALS, seed=42, workers=2, batch_blocks=1)
+    assert distributed.same_as(local)
+
+
+def test_dask_missing_names_the_extra(plan, monkeypatch):
+    """Without the distributed extra, the message says what to install."""
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(BackendError, match=r"pip install mixedcrew\[distributed\]"):
+        run_dask(plan, 10, seed=1)
+
+
+def test_assess_risk_is_a_pure_function_of_its_inputs(iss):
+    """Two runs with the same arguments give the same JSON; no state leaks between them."""
+    a = assess_risk(iss, trials=1500, seed=5, start=to_instant("2024-01-01"), compare="segregated")
+    assess_risk(iss, trials=700, seed=6)
+    b = assess_risk(iss, trials=1500, seed=5, start=to_instant("2024-01-01"), compare="segregated")
+    assert a.as_json() == b.as_json()
+
+
+def test_blocks_have_independent_streams():
+    """Block streams are spawned from the seed, not consecutive seeds: no overlap."""
+    a = block_random(1, 0).random(1000)
+    b = block_random(1, 1).random(1000)
+    c = block_random(2, 0).random(1000)
+    assert not np.allclose(a, b) and not np.allclose(a, c)
+    assert np.array_equal(a, block_random(1, 0).random(1000))
