@@ -20,7 +20,6 @@ import plotly.io as pio
 from mixedcrew.check import Report, check
 from mixedcrew.domain import Scenario
 from mixedcrew.instants import format_day, format_instant
-from mixedcrew.io.scenario_file import loads_scenario
 from mixedcrew.report.html import aboard_figure, ports_figure, stays_figure
 from mixedcrew.rules import RULES, seat_ledger
 from mixedcrew.summary import Summary, summarise
@@ -172,6 +171,3 @@ class ManifestCache:
             while len(self._views) > self.size:
                 self._views.popitem(last=False)
         return view
-
-    def view(self, sha256: str, source: bytes, filename: str) -> ManifestView:
-        return self.get(sha256, lambda: ManifestView.of(loads_scenario(source, filename)))

@@ -124,8 +124,18 @@ class Service:
         return rev
 
     def view(self, scenario_id: int, number: int | None = None) -> ManifestView:
-        rev = self.revision(scenario_id, number)
-        return self.cache.view(rev.sha256, rev.source, rev.filename)
+        """The parsed, checked manifest of a revision; its bytes are read only when not cached."""
+        with self.db.reading() as session:
+            digest = store.revision_digest(session, scenario_id, number)
+        if digest is None:
+            self.revision(scenario_id, number)  # raises NotFound with the right words
+        assert digest is not None
+
+        def build() -> ManifestView:
+            rev = self.revision(scenario_id, digest[0])
+            return ManifestView.of(loads_scenario(rev.source, rev.filename))
+
+        return self.cache.get(digest[1], build)
 
     def scenario_at(self, scenario_id: int, number: int) -> Scenario:
         return self.view(scenario_id, number).scenario

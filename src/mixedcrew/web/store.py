@@ -147,6 +147,20 @@ def get_revision(session: Session, scenario_id: int, number: int | None = None) 
     return _revision(row) if row else None
 
 
+def revision_digest(session: Session, scenario_id: int,
+                    number: int | None = None) -> tuple[int, str, str] | None:
+    """(number, sha256, filename) of a revision, without reading its bytes."""
+    query = select(RevisionRow.number, RevisionRow.sha256, RevisionRow.filename).where(
+        RevisionRow.scenario_id == scenario_id)
+    if number is None:
+        query = query.join(ScenarioRow, (ScenarioRow.id == RevisionRow.scenario_id)
+                           & (ScenarioRow.head == RevisionRow.number))
+    else:
+        query = query.where(RevisionRow.number == number)
+    row = session.execute(query).first()
+    return (row[0], row[1], row[2]) if row else None
+
+
 def count_scenarios(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(ScenarioRow)) or 0
 
