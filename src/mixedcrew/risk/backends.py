@@ -27,7 +27,7 @@ from mixedcrew.risk.metrics import Totals
 from mixedcrew.risk.plan import TrialPlan
 
 BLOCK = 1024
-DEFAULT_BATCH_BLOCKS = 8
+DEFAULT_BATCH_BLOCKS = 4
 Progress = Callable[[Totals], None]
 
 

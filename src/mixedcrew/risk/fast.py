@@ -79,30 +79,40 @@ def _stack(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> tuple[np.ndarr
 
 
 def first_clear(t: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """The first instant >= t outside every interval [start, end) (last axis)."""
-    if start.shape[-1] == 0:
-        return t
-    while True:
-        inside = (start <= t[..., None]) & (t[..., None] < end)
-        if not inside.any():
-            return t
-        t = np.maximum(t, np.where(inside, end, -inf).max(axis=-1))
+    """The first instant >= t outside every interval [start, end).
 
-
-def _blocking(d: BatchDraws, types: np.ndarray, sites: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Intervals that hold each launch: its type's groundings and its site's outages.
-
-    Index -1 (no type or site to hold it) picks an appended row of empty intervals.
+    t is [B, X]; start and end are [B, M], the same intervals for every column of t.
+    Only trials still held are looked at again, so chains of intervals cost little.
     """
-    b = d.slips.shape[0]
+    t = t.copy()
+    rows = np.flatnonzero(start[:, 0] < inf) if start.shape[1] else np.empty(0, dtype=np.int64)
+    while rows.size:
+        tr, s_, e_ = t[rows][:, :, None], start[rows][:, None, :], end[rows][:, None, :]
+        inside = (s_ <= tr) & (tr < e_)
+        held = inside.any(axis=(1, 2))
+        if not held.any():
+            break
+        rows, inside, tr, e_ = rows[held], inside[held], tr[held], e_[held]
+        t[rows] = np.maximum(tr[:, :, 0], np.where(inside, e_, -inf).max(axis=2))
+    return t
 
-    def rows(start: np.ndarray, end: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pad = np.full((b, 1, start.shape[2]), inf)
-        return np.concatenate([start, pad], 1)[:, idx], np.concatenate([end, pad], 1)[:, idx]
 
-    gs, ge = rows(d.g_start, d.g_end, types)
-    os_, oe = rows(d.o_start, d.o_end, sites)
-    return np.concatenate([gs, os_], 2), np.concatenate([ge, oe], 2)
+def _launch_when_clear(d: BatchDraws, t: np.ndarray, types: np.ndarray, sites: np.ndarray) -> np.ndarray:
+    """Each column of t moved past its type's groundings and its site's outages (-1: none)."""
+    out = t.copy()
+    for k, j in sorted(set(zip(types.tolist(), sites.tolist(), strict=True))):
+        cols = np.flatnonzero((types == k) & (sites == j))
+        start = [d.g_start[:, k]] if k >= 0 else []
+        end = [d.g_end[:, k]] if k >= 0 else []
+        if j >= 0:
+            start.append(d.o_start[:, j])
+            end.append(d.o_end[:, j])
+        if not start:
+            continue
+        s_, e_ = np.concatenate(start, 1), np.concatenate(end, 1)
+        order = np.argsort(s_, axis=1, kind="stable")  # unused intervals (inf) last
+        out[:, cols] = first_clear(t[:, cols], np.take_along_axis(s_, order, 1), np.take_along_axis(e_, order, 1))
+    return out
 
 
 def play(plan: TrialPlan, d: BatchDraws) -> Outcomes:
@@ -110,9 +120,9 @@ def play(plan: TrialPlan, d: BatchDraws) -> Outcomes:
     p = plan
     # 1. launches and dockings
     moving = ~p.f_fixed
-    start, end = _blocking(d, p.f_type[moving], p.f_site[moving])
     launch = np.broadcast_to(p.f_launch, d.slips.shape).copy()
-    launch[:, moving] = first_clear(launch[:, moving] + d.slips[:, moving], start, end)
+    launch[:, moving] = _launch_when_clear(d, launch[:, moving] + d.slips[:, moving],
+                                           p.f_type[moving], p.f_site[moving])
     dock = launch + (p.f_dock - p.f_launch)
     # 2. lines: relief and docked limit
     D = dock[:, p.l_flight]
@@ -132,8 +142,7 @@ def play(plan: TrialPlan, d: BatchDraws) -> Outcomes:
     damaged = z < np.minimum(np.minimum(relief, cap), E)
     r_launch = np.full(z.shape, inf)
     if damaged.any():
-        start, end = _blocking(d, p.l_type, p.l_site)
-        r_launch = first_clear(np.where(damaged, z + p.l_lead, inf), start, end)
+        r_launch = _launch_when_clear(d, np.where(damaged, z + p.l_lead, inf), p.l_type, p.l_site)
     r_dock = r_launch + p.l_rendezvous
     rescued = r_dock <= cap
     dep = np.where(damaged,
@@ -158,9 +167,10 @@ def score(p: TrialPlan, a: np.ndarray, e: np.ndarray, contingency_at: np.ndarray
     for v in range(V):
         for g in range(G):
             idx = np.flatnonzero(p.operators[v, :, g])
-            short[:, v, g] = to_minutes(short_days(ac[:, idx], ec[:, idx], int(p.min_operators[g]), edges))
+            short[:, v, g] = to_minutes(short_days(ac[:, idx], ec[:, idx], int(p.min_operators[g]), edges,
+                                                   _planned_order(p, idx)))
         short[:, v, G] = short[:, v, :G].max(axis=1)
-    empty = to_minutes(short_days(ac, ec, 1, edges))
+    empty = to_minutes(short_days(ac, ec, 1, edges, _planned_order(p, np.arange(len(p.people)))))
     longest = longest_stays(a, e, T, edges)
     return Outcomes(
         short=short, empty=empty, longest=longest,
@@ -170,31 +180,45 @@ def score(p: TrialPlan, a: np.ndarray, e: np.ndarray, contingency_at: np.ndarray
     )
 
 
-def short_days(a: np.ndarray, e: np.ndarray, k: int, edges: np.ndarray) -> np.ndarray:
+def _planned_order(p: TrialPlan, stays: np.ndarray) -> np.ndarray:
+    """The arrivals then departures of `stays`, ordered by their planned instants.
+
+    Trials move these instants only a little, so rows laid out in this order are
+    nearly sorted, which the stable sort (timsort) finishes in close to linear time.
+    """
+    arrive = p.f_dock[p.s_up[stays]]
+    leave = np.minimum(p.l_undock[p.s_line[stays]], p.days)
+    return np.argsort(np.concatenate([arrive, leave]), kind="stable")
+
+
+def short_days(a: np.ndarray, e: np.ndarray, k: int, edges: np.ndarray,
+               layout: np.ndarray | None = None) -> np.ndarray:
     """Days with fewer than k of the intervals [a, e) open, per year and in all: [B, Y+1].
 
-    a and e are clipped to the window [0, edges[-1]].
+    a and e are clipped to the window [0, edges[-1]]. `layout` is an order of the 2n
+    endpoints (arrivals are 0..n-1) to lay them out in before sorting: any order gives
+    the same result; a nearly sorted one gives it sooner.
     """
     b, n = a.shape
     T, years = edges[-1], len(edges) - 1
     out = np.zeros((b, years + 1))
     if k <= 0:
         return out
-    t = np.concatenate([a, e], 1)
-    order = np.argsort(t, axis=1, kind="stable")  # at equal instants arrivals sort first
+    layout = np.arange(2 * n) if layout is None else layout
+    t = np.concatenate([a, e], 1)[:, layout]
+    order = np.argsort(t, axis=1, kind="stable")
     ts = np.take_along_axis(t, order, 1)
-    count = np.cumsum(np.where(order < n, 1, -1), axis=1)
-    lo = np.concatenate([np.zeros((b, 1)), ts], 1)
-    hi = np.concatenate([ts, np.full((b, 1), T)], 1)
-    short = np.concatenate([np.ones((b, 1), dtype=bool), count < k], 1)
-    length = np.where(short, hi - lo, 0.0)
-    out[:, years] = length.sum(1)
+    count = np.cumsum(np.where(layout < n, 1, -1).astype(np.int32)[order], axis=1)
+    short = count < k
+    gaps = np.diff(ts, axis=1, append=T)  # [ts_i, ts_i+1): the count after point i holds there
+    out[:, years] = ts[:, 0] + (gaps * short).sum(1)  # before the first point nobody is aboard
     rows = np.flatnonzero(out[:, years] > 0)
     if rows.size:
+        lo, hi, short = ts[rows], np.concatenate([ts[rows, 1:], np.full((rows.size, 1), T)], 1), short[rows]
         for y in range(years):
             y0, y1 = edges[y], edges[y + 1]
-            part = np.clip(hi[rows], y0, y1) - np.clip(lo[rows], y0, y1)
-            out[rows, y] = np.where(short[rows], part, 0.0).sum(1)
+            part = np.clip(hi, y0, y1) - np.clip(lo, y0, y1)
+            out[rows, y] = (part * short).sum(1) + np.clip(ts[rows, 0], y0, y1) - y0
     return out
 
 

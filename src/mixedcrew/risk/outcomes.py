@@ -45,9 +45,12 @@ def count_by_year(at: np.ndarray, happened: np.ndarray, edges: np.ndarray) -> np
     """[B, Y+1] counts of events (instants `at` where `happened`) inside the window, by year."""
     years = len(edges) - 1
     inside = happened & (at >= 0) & (at < edges[-1])
-    year = np.searchsorted(edges, np.where(inside, at, 0.0), side="right") - 1
     out = np.zeros((at.shape[0], years + 1), dtype=np.int64)
-    for y in range(years):
-        out[:, y] = (inside & (year == y)).sum(axis=1)
     out[:, years] = inside.sum(axis=1)
+    rows = np.flatnonzero(out[:, years])  # events are rare: look only where there are some
+    if rows.size:
+        inside = inside[rows]
+        year = np.searchsorted(edges, np.where(inside, at[rows], 0.0), side="right") - 1
+        for y in range(years):
+            out[rows, y] = (inside & (year == y)).sum(axis=1)
     return out
