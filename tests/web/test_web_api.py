@@ -191,3 +191,21 @@ def test_assets_are_served_from_the_package_whatever_the_working_directory(clien
 def test_health(client):
     body = client.get("/api/health").json()
     assert body["ok"] is True and body["schema"] == "0001"
+
+
+def test_new_versions_are_appended_and_the_old_ones_kept(client):
+    sid = upload(client, SMALL).json()["id"]
+    changed = SMALL.read_bytes().replace(b'name = "ISS, winter 2022-23 (small example)"',
+                                         b'name = "second version"')
+    r = client.post(f"/api/scenarios/{sid}/revisions", files={"file": ("v2.toml", changed)})
+    assert r.status_code == 201 and r.json()["number"] == 2
+    assert client.get(f"/api/scenarios/{sid}/source").content == changed
+    assert client.get(f"/api/scenarios/{sid}/source", params={"revision": 1}).content == SMALL.read_bytes()
+    assert [v["number"] for v in client.get(f"/api/scenarios/{sid}/revisions").json()] == [2, 1]
+    bad = client.post(f"/api/scenarios/{sid}/revisions", files={"file": ("v3.toml", b"[scenario\n")})
+    assert bad.status_code == 422 and bad.json()["detail"][0]["text"].startswith("v3.toml:1:")
+    assert client.post("/api/scenarios/77/revisions", files={"file": ("x.toml", changed)}).status_code == 404
+    assert client.get(f"/api/scenarios/{sid}").json()["revision"] == 2
+    page = client.post(f"/scenarios/{sid}/revisions", files={"file": ("v3.toml", b"x = \n")},
+                       headers={"accept": "text/html"})
+    assert page.status_code == 422 and "v3.toml:1: TOML syntax" in page.text

@@ -21,6 +21,7 @@ from mixedcrew.web.schemas import (
     JobKindOut,
     JobOut,
     LedgerOut,
+    RevisionOut,
     ScenarioDetail,
     ScenarioOut,
 )
@@ -83,6 +84,25 @@ def download_source(request: Request, scenario_id: ScenarioId,
                     revision: Annotated[int | None, Query(ge=1)] = None) -> Response:
     rev = service(request).revision(scenario_id, revision)
     return Response(rev.source, media_type="application/toml", headers=attachment(rev.filename))
+
+
+@router.get("/scenarios/{scenario_id}/revisions", tags=["scenarios"],
+            summary="Every stored version of a scenario, latest first")
+def list_revisions(request: Request, scenario_id: ScenarioId) -> list[RevisionOut]:
+    return [RevisionOut.of(r) for r in service(request).revisions(scenario_id)]
+
+
+@router.post("/scenarios/{scenario_id}/revisions", status_code=201, tags=["scenarios"],
+             summary="Upload a new version of a scenario (the earlier ones are kept)",
+             responses={413: {"model": ErrorOut, "description": "file over the upload limit"},
+                        422: {"model": ErrorOut, "description": "problems, one per field, with lines"}})
+def upload_revision(
+    request: Request, scenario_id: ScenarioId,
+    file: Annotated[UploadFile, File(description="scenario file, TOML, UTF-8")],
+) -> RevisionOut:
+    svc = service(request)
+    raw = file.file.read(svc.settings.max_upload_bytes + 1)
+    return RevisionOut.of(svc.upload_revision(scenario_id, file.filename, raw))
 
 
 @router.get("/scenarios/{scenario_id}/check", tags=["manifest"], summary="Violations, as `mixedcrew check`")

@@ -68,13 +68,32 @@ def upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
     return RedirectResponse(f"/scenarios/{stored.id}", status_code=303)
 
 
-@router.get("/scenarios/{scenario_id}", response_class=HTMLResponse)
-def scenario_page(request: Request, scenario_id: int) -> HTMLResponse:
+def _scenario(request: Request, scenario_id: int, status: int = 200, problems: list[str] | None = None,
+              filename: str | None = None) -> HTMLResponse:
     svc = service(request)
     stored, view = svc.scenario(scenario_id), svc.view(scenario_id)
     kinds = [(k, k.unavailable()) for k in svc.kinds.values()]
-    return render(request, "scenario.html", stored=stored, view=view, kinds=kinds,
-                  jobs=svc.jobs(scenario_id)[:20])
+    return render(request, "scenario.html", status, stored=stored, view=view, kinds=kinds,
+                  jobs=svc.jobs(scenario_id)[:20], revisions=svc.revisions(scenario_id),
+                  problems=problems or [], filename=filename, limit=_mib(svc.settings.max_upload_bytes))
+
+
+@router.get("/scenarios/{scenario_id}", response_class=HTMLResponse)
+def scenario_page(request: Request, scenario_id: int) -> HTMLResponse:
+    return _scenario(request, scenario_id)
+
+
+@router.post("/scenarios/{scenario_id}/revisions", response_class=HTMLResponse)
+def upload_revision(request: Request, scenario_id: int, file: Annotated[UploadFile, File()]) -> Response:
+    svc = service(request)
+    raw = file.file.read(svc.settings.max_upload_bytes + 1)
+    try:
+        svc.upload_revision(scenario_id, file.filename, raw)
+    except Invalid as err:
+        return _scenario(request, scenario_id, 422, problem_lines(err.errors), file.filename)
+    except TooLarge as err:
+        return _scenario(request, scenario_id, 413, [str(err)], file.filename)
+    return RedirectResponse(f"/scenarios/{scenario_id}", status_code=303)
 
 
 @router.post("/scenarios/{scenario_id}/jobs")

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mixedcrew.web.store import StoredJob, StoredScenario
+from mixedcrew.web.store import StoredJob, StoredRevision, StoredScenario
 
 JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
@@ -32,7 +32,25 @@ class ScenarioOut(Out):
         return cls(id=s.id, name=s.name, filename=s.filename, size=s.size, revision=s.head,
                    created_at=s.created_at, updated_at=s.updated_at,
                    links={"self": base, "page": f"/scenarios/{s.id}", "source": f"{base}/source",
-                          "check": f"{base}/check", "jobs": f"{base}/jobs", "exports": f"{base}/exports"})
+                          "check": f"{base}/check", "jobs": f"{base}/jobs", "exports": f"{base}/exports",
+                          "revisions": f"{base}/revisions"})
+
+
+class RevisionOut(Out):
+    scenario_id: int
+    number: int
+    filename: str
+    size: int
+    sha256: str
+    created_at: datetime
+    note: str
+    source: str = Field(description="URL of the file exactly as uploaded")
+
+    @classmethod
+    def of(cls, r: StoredRevision) -> RevisionOut:
+        return cls(scenario_id=r.scenario_id, number=r.number, filename=r.filename, size=r.size,
+                   sha256=r.sha256, created_at=r.created_at, note=r.note,
+                   source=f"/api/scenarios/{r.scenario_id}/source?revision={r.number}")
 
 
 class Facts(Out):

@@ -91,18 +91,37 @@ class Service:
 
     # -- scenarios ---------------------------------------------------------------
 
-    def upload(self, filename: str | None, raw: bytes) -> store.StoredScenario:
-        """Validate and store a scenario file; its bytes are kept exactly as sent."""
+    def _validated(self, filename: str | None, raw: bytes) -> tuple[str, Scenario]:
         if len(raw) > self.settings.max_upload_bytes:
             raise TooLarge(len(raw), self.settings.max_upload_bytes)
         name = clean_filename(filename)
         try:
-            scenario = loads_scenario(raw, name)
+            return name, loads_scenario(raw, name)
         except ScenarioError as err:
             raise Invalid(scenario_problems(err)) from None
+
+    def upload(self, filename: str | None, raw: bytes) -> store.StoredScenario:
+        """Validate and store a scenario file; its bytes are kept exactly as sent."""
+        name, scenario = self._validated(filename, raw)
         title = (scenario.scenario.name or PurePosixPath(name).stem)[:200]
         with self.db.transaction() as session:
             return store.add_scenario(session, name=title, filename=name, source=raw, now=utcnow())
+
+    def upload_revision(self, scenario_id: int, filename: str | None, raw: bytes) -> store.StoredRevision:
+        """A new version of a stored scenario: appended, the earlier ones kept."""
+        self.scenario(scenario_id)
+        name, _ = self._validated(filename, raw)
+        with self.db.transaction() as session:
+            try:
+                return store.add_revision(session, scenario_id, filename=name, source=raw, now=utcnow(),
+                                          note="uploaded")
+            except LookupError:
+                raise NotFound("scenario", scenario_id) from None
+
+    def revisions(self, scenario_id: int) -> list[store.StoredRevision]:
+        self.scenario(scenario_id)
+        with self.db.reading() as session:
+            return store.list_revisions(session, scenario_id)
 
     def scenarios(self) -> list[store.StoredScenario]:
         with self.db.reading() as session:

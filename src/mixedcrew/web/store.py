@@ -147,6 +147,16 @@ def get_revision(session: Session, scenario_id: int, number: int | None = None) 
     return _revision(row) if row else None
 
 
+def list_revisions(session: Session, scenario_id: int) -> list[StoredRevision]:
+    """Every revision of a scenario, latest first, without their bytes."""
+    rows = session.execute(
+        select(RevisionRow.scenario_id, RevisionRow.number, RevisionRow.filename, RevisionRow.sha256,
+               RevisionRow.size, RevisionRow.created_at, RevisionRow.note)
+        .where(RevisionRow.scenario_id == scenario_id).order_by(RevisionRow.number.desc())).all()
+    return [StoredRevision(r.scenario_id, r.number, r.filename, b"", r.sha256, r.size, r.created_at, r.note)
+            for r in rows]
+
+
 def revision_digest(session: Session, scenario_id: int,
                     number: int | None = None) -> tuple[int, str, str] | None:
     """(number, sha256, filename) of a revision, without reading its bytes."""
