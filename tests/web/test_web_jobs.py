@@ -236,3 +236,20 @@ def test_the_app_on_postgresql(postgres_url):
         assert [j["state"] for j in client.get(f"/api/scenarios/{sid}/jobs").json()] == ["cancelled",
                                                                                         "succeeded"]
         assert len(client.get("/api/scenarios").json()) == 1
+
+
+def test_shutdown_does_not_wait_for_a_job_that_ignores_its_stop(web_settings):
+    """A clean shutdown asks jobs to stop, waits a little, then records them failed, and returns."""
+    settings = web_settings.with_(shutdown_wait_s=0.3)
+    with TestClient(create_app(settings, kinds=TEST_KINDS)) as client:
+        sid = upload(client)
+        job = start(client, sid, "stubborn", seconds=30)
+        deadline = time.monotonic() + 10
+        while client.get(f"/api/jobs/{job['id']}").json()["state"] != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        began = time.monotonic()
+    assert time.monotonic() - began < 5
+    with TestClient(create_app(settings, kinds=TEST_KINDS)) as client:
+        after = client.get(f"/api/jobs/{job['id']}").json()
+    assert after["state"] == "failed" and "shut down before this job finished" in after["error"]

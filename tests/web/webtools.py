@@ -98,6 +98,17 @@ def run_copy(scenario: Any, params: dict[str, Any], ctx: JobContext) -> JobOutco
                       scenario_name="copy made by a job")
 
 
+def run_stubborn(scenario: Any, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
+    """A job that never looks at its stop signal (like a solver between solutions)."""
+    time.sleep(float(params.get("seconds", 30)))
+    return JobOutcome({"slept": True})
+
+
+class StubbornParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seconds: float = 30
+
+
 def run_crash(scenario: Any, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
     """A bug in a job kind: the job fails with the error, the server carries on."""
     return JobOutcome({"x": 1 / 0})
@@ -110,10 +121,12 @@ class NoParams(BaseModel):
 SLOW = JobKind("slow", "Slow count", "Counts slowly, for tests.", run_slow, SlowParams)
 EXPLAIN = JobKind("explain", "Explain", "Always infeasible, for tests.", run_explain, NoParams)
 COPY = JobKind("copy", "Copy", "Saves a copy as a new scenario, for tests.", run_copy, NoParams)
+STUBBORN = JobKind("stubborn", "Stubborn", "Ignores stop requests, for tests.", run_stubborn,
+                   StubbornParams)
 CRASH = JobKind("crash", "Crash", "Always raises, for tests.", run_crash, NoParams)
 MISSING = JobKind("missing", "Missing", "Never available.", run_explain, NoParams,
                   unavailable=lambda: "mixedcrew.nothing is not part of this installation")
-TEST_KINDS = {k.name: k for k in (CHECK, PLAN, SLOW, EXPLAIN, COPY, CRASH, MISSING)}
+TEST_KINDS = {k.name: k for k in (CHECK, PLAN, SLOW, EXPLAIN, COPY, CRASH, STUBBORN, MISSING)}
 
 
 def wait_job(client: Any, job_id: int, timeout: float = 20.0) -> dict[str, Any]:

@@ -50,7 +50,7 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
         try:
             yield
         finally:
-            svc.runner.close()
+            svc.runner.close(settings.shutdown_wait_s)
             db.dispose()
 
     # Swagger UI and ReDoc load their scripts from a CDN: off. /openapi.json is the

@@ -13,12 +13,12 @@ job that a sweep has marked failed (its server was gone) is never revived.
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -115,8 +115,13 @@ class JobRunner:
         self.runner_id = uuid.uuid4().hex
         self.heartbeat_s = heartbeat_s
         self.stale_after_s = stale_after_s
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mixedcrew-job")
+        # Daemon threads, not an executor: a solver that ignores a stop must not keep
+        # the process alive after shutdown (its job is already marked failed by then).
+        self._queue: queue.SimpleQueue[tuple[store.StoredJob, threading.Event] | None] = queue.SimpleQueue()
+        self._workers = [threading.Thread(target=self._work, name=f"mixedcrew-job-{i}", daemon=True)
+                         for i in range(max(1, workers))]
         self._stops: dict[int, threading.Event] = {}
+        self._running: set[int] = set()
         self._lock = threading.Lock()
         self._closing = threading.Event()
         self._beat: threading.Thread | None = None
@@ -126,6 +131,8 @@ class JobRunner:
     def start(self) -> list[int]:
         """Fail the jobs a dead server left unfinished, then start the heartbeat."""
         failed = self.sweep(stale_after_s=0.0)
+        for worker in self._workers:
+            worker.start()
         self._beat = threading.Thread(target=self._beat_loop, name="mixedcrew-heartbeat", daemon=True)
         self._beat.start()
         return failed
@@ -137,7 +144,8 @@ class JobRunner:
             stops = list(self._stops.values())
         for ev in stops:
             ev.set()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        for _ in self._workers:
+            self._queue.put(None)
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline and self._active():
             time.sleep(0.05)
@@ -149,7 +157,7 @@ class JobRunner:
 
     def _active(self) -> list[int]:
         with self._lock:
-            return list(self._stops)
+            return list(self._running)
 
     def sweep(self, stale_after_s: float | None = None) -> list[int]:
         stale = self.stale_after_s if stale_after_s is None else stale_after_s
@@ -176,14 +184,19 @@ class JobRunner:
     # -- jobs -------------------------------------------------------------------
 
     def submit(self, job: store.StoredJob) -> None:
+        if self._closing.is_set():
+            return  # its row stays queued; close() marks it failed
         stop = threading.Event()
         with self._lock:
             self._stops[job.id] = stop
-        try:
-            self._pool.submit(self._run, job, stop)
-        except RuntimeError:  # shutting down
-            with self._lock:
-                self._stops.pop(job.id, None)
+        self._queue.put((job, stop))
+
+    def _work(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None or self._closing.is_set():
+                return
+            self._run(*item)
 
     def cancel(self, job_id: int) -> None:
         with self._lock:
@@ -192,6 +205,8 @@ class JobRunner:
             stop.set()
 
     def _run(self, job: store.StoredJob, stop: threading.Event) -> None:
+        with self._lock:
+            self._running.add(job.id)
         try:
             with self.db.transaction() as session:
                 if not store.start_job(session, job.id, runner=self.runner_id, now=utcnow()):
@@ -202,6 +217,7 @@ class JobRunner:
         finally:
             with self._lock:
                 self._stops.pop(job.id, None)
+                self._running.discard(job.id)
 
     def _execute(self, job: store.StoredJob, stop: threading.Event) -> None:
         def report(fraction: float, message: str | None) -> bool:

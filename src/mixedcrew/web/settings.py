@@ -22,6 +22,9 @@ class WebSettings:
     # `stale_after_s` belongs to a server that died, and is marked failed.
     heartbeat_s: float = 5.0
     stale_after_s: float = 30.0
+    # On shutdown, running jobs are asked to stop and given this long before
+    # they are marked failed.
+    shutdown_wait_s: float = 5.0
     # Scenarios kept parsed (with timeline and check) in memory.
     cached_manifests: int = 8
 
