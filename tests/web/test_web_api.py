@@ -209,3 +209,23 @@ def test_new_versions_are_appended_and_the_old_ones_kept(client):
     page = client.post(f"/scenarios/{sid}/revisions", files={"file": ("v3.toml", b"x = \n")},
                        headers={"accept": "text/html"})
     assert page.status_code == 422 and "v3.toml:1: TOML syntax" in page.text
+
+
+def test_any_upload_is_stored_or_refused_with_located_problems(client):
+    """Random bytes and TOML-ish text: 201 or 422 with lines, never a server error."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    small = SMALL.read_text(encoding="utf-8")
+    mutations = st.tuples(st.integers(0, len(small) - 1), st.integers(0, 40), st.text(max_size=12))
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.one_of(st.binary(max_size=300), mutations.map(
+        lambda m: (small[:m[0]] + m[2] + small[m[0] + m[1]:]).encode("utf-8", "surrogatepass"))))
+    def upload_anything(raw: bytes) -> None:
+        r = client.post("/api/scenarios", files={"file": ("fuzz.toml", raw)})
+        assert r.status_code in (201, 422), r.text
+        if r.status_code == 422:
+            assert all(item["text"].startswith("fuzz.toml") for item in r.json()["detail"])
+
+    upload_anything()
