@@ -37,7 +37,8 @@ def risk(
         help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
     engine: Annotated[str, typer.Option(
         help="fast (NumPy) or reference (SimPy, slow: for checking).")] = "fast",
-    batch: Annotated[int, typer.Option(help="Trials per batch (rounded up to blocks of 1024).")] = 4096,
+    batch: Annotated[int, typer.Option(
+        help="Trials per task (rounded up to blocks of 1024); results do not depend on it.")] = 8192,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (numbers, seed and trial count).")] = False,
 ) -> None:
     """Monte Carlo of groundings, launch slips, damage and medical returns over a manifest."""

@@ -170,7 +170,13 @@ def score(p: TrialPlan, a: np.ndarray, e: np.ndarray, contingency_at: np.ndarray
             short[:, v, g] = to_minutes(short_days(ac[:, idx], ec[:, idx], int(p.min_operators[g]), edges,
                                                    _planned_order(p, idx)))
         short[:, v, G] = short[:, v, :G].max(axis=1)
-    empty = to_minutes(short_days(ac, ec, 1, edges, _planned_order(p, np.arange(len(p.people)))))
+    # The station can only be empty where every segment that needs an operator went without one.
+    needs = p.min_operators > 0
+    rows = np.flatnonzero((short[:, 0, :G][:, needs, -1] > 0).all(axis=1)) if needs.any() else np.arange(len(a))
+    empty = np.zeros((len(a), len(p.years) + 1), dtype=np.int64)
+    if rows.size:
+        everyone = np.arange(len(p.people))
+        empty[rows] = to_minutes(short_days(ac[rows], ec[rows], 1, edges, _planned_order(p, everyone)))
     longest = longest_stays(a, e, T, edges)
     return Outcomes(
         short=short, empty=empty, longest=longest,
@@ -204,6 +210,8 @@ def short_days(a: np.ndarray, e: np.ndarray, k: int, edges: np.ndarray,
     out = np.zeros((b, years + 1))
     if k <= 0:
         return out
+    if k == 1:
+        return _uncovered_days(a, e, edges, None if layout is None else layout[layout < n])
     layout = np.arange(2 * n) if layout is None else layout
     t = np.concatenate([a, e], 1)[:, layout]
     order = np.argsort(t, axis=1, kind="stable")
@@ -219,6 +227,32 @@ def short_days(a: np.ndarray, e: np.ndarray, k: int, edges: np.ndarray,
             y0, y1 = edges[y], edges[y + 1]
             part = np.clip(hi, y0, y1) - np.clip(lo, y0, y1)
             out[rows, y] = (part * short).sum(1) + np.clip(ts[rows, 0], y0, y1) - y0
+    return out
+
+
+def _uncovered_days(a: np.ndarray, e: np.ndarray, edges: np.ndarray, layout: np.ndarray | None) -> np.ndarray:
+    """Days outside the union of [a, e): in start order, a gap opens wherever a start
+    lies past every end so far. `layout`: stays in planned arrival order."""
+    b, n = a.shape
+    T, years = edges[-1], len(edges) - 1
+    out = np.zeros((b, years + 1))
+    if n == 0:
+        out[:, :years] = np.diff(edges)
+        out[:, years] = T
+        return out
+    if layout is not None:
+        a, e = a[:, layout], e[:, layout]
+    order = np.argsort(a, axis=1, kind="stable")
+    starts = np.take_along_axis(a, order, 1)
+    reach = np.maximum.accumulate(np.take_along_axis(e, order, 1), axis=1)
+    covered_to = np.concatenate([np.zeros((b, 1)), reach], 1)  # gap i: [covered_to_i, start_i)
+    gap_end = np.concatenate([starts, np.full((b, 1), T)], 1)
+    out[:, years] = np.maximum(gap_end - covered_to, 0.0).sum(1)
+    rows = np.flatnonzero(out[:, years] > 0)
+    if rows.size:
+        lo, hi = covered_to[rows], np.maximum(gap_end[rows], covered_to[rows])
+        for y in range(years):
+            out[rows, y] = (np.clip(hi, edges[y], edges[y + 1]) - np.clip(lo, edges[y], edges[y + 1])).sum(1)
     return out
 
 
