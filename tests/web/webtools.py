@@ -67,7 +67,7 @@ def free_port() -> int:
 
 class SlowParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    steps: int = 200
+    steps: int = 1000  # 20 s by default: a page-started job is still running when the test stops it
     step_s: float = 0.02
     fail_at: int | None = None
 
