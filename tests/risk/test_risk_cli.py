@@ -162,3 +162,20 @@ def test_distribution_means():
     assert Distribution(kind="exponential", mean_days=4).mean == 4
     assert Distribution(kind="lognormal", median_days=10, sigma=0).mean == 10
     assert RiskModel().vehicle("anything") == BUILTIN_VEHICLE
+
+
+def test_docs_risk_example_is_a_valid_section_of_the_iss_example():
+    """docs/risk.md's [risk] example loads as part of examples/iss.toml and names every field."""
+    import re
+
+    from mixedcrew.risk_model import SiteRisk, VehicleRisk
+
+    doc = (EXAMPLES.parent / "docs" / "risk.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```toml\n(.*?)```", doc, flags=re.S)
+    s = loads_scenario((EXAMPLES / "iss.toml").read_text(encoding="utf-8") + "\n" + block, "docs/risk.md")
+    assert s.risk.vehicle("crew-dragon").grounding_days.median_days == 20
+    assert s.risk.site("baikonur").outages_per_year == 0.04
+    for model in (RiskModel, VehicleRisk, SiteRisk):
+        for name in model.model_fields:
+            assert f"`{name}`" in doc or name in ("vehicle_type", "site", "source", "vehicles", "sites",
+                                                  "vehicle_default", "site_default"), name
