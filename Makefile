@@ -6,7 +6,9 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: demo test lint typecheck bench clean example
+STAMP_WEB := $(VENV)/.installed-web
+
+.PHONY: demo test serve lint bench clean example
 
 demo: $(STAMP_RUN)
 	$(BIN)/mixedcrew report examples/iss.toml -o report.html
@@ -14,6 +16,10 @@ demo: $(STAMP_RUN)
 test: $(STAMP_TEST)
 	@bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q
+
+# The shared web app (SQLite in ~/.local/share/mixedcrew by default).
+serve: $(STAMP_WEB)
+	$(BIN)/mixedcrew serve
 
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check src tests benchmarks
@@ -35,9 +41,13 @@ $(STAMP_RUN): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
+$(STAMP_WEB): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[web]'
+	touch $@ $(STAMP_RUN)
+
 $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $@ $(STAMP_RUN)
+	touch $@ $(STAMP_RUN) $(STAMP_WEB)
 
 clean:
 	rm -rf $(VENV) report.html .pytest_cache .mypy_cache .ruff_cache .hypothesis
