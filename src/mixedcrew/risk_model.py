@@ -177,7 +177,8 @@ class RiskModel(_Model):
     def vehicle(self, vehicle_type: str) -> VehicleRates:
         own = next((v for v in self.vehicles if v.vehicle_type == vehicle_type), VehicleRisk())
         return VehicleRates(**{
-            name: _first(getattr(own, name), getattr(self.vehicle_default, name), getattr(BUILTIN_VEHICLE, name))
+            name: _first(getattr(own, name), getattr(self.vehicle_default, name),
+                         getattr(BUILTIN_VEHICLE, name))
             for name in VehicleRates.__dataclass_fields__
         })
 
@@ -188,7 +189,8 @@ class RiskModel(_Model):
             for name in SiteRates.__dataclass_fields__
         })
 
-    def unknown_references(self, vehicle_types: set[str], sites: set[str]) -> list[tuple[tuple[str | int, ...], str]]:
+    def unknown_references(self, vehicle_types: set[str], sites: set[str]
+                           ) -> list[tuple[tuple[str | int, ...], str]]:
         """(path, message) for each entry naming a vehicle type or site the scenario lacks."""
         found: list[tuple[tuple[str | int, ...], str]] = []
         for i, v in enumerate(self.vehicles):
@@ -199,7 +201,8 @@ class RiskModel(_Model):
         for i, s in enumerate(self.sites):
             if s.site not in sites:
                 found.append((("risk", "sites", i, "site"),
-                              f"unknown launch site {s.site!r} (launch sites: {', '.join(sorted(sites)) or 'none'})"))
+                              f"unknown launch site {s.site!r} "
+                              f"(launch sites: {', '.join(sorted(sites)) or 'none'})"))
         return found
 
 

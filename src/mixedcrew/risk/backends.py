@@ -74,13 +74,15 @@ def run_local(plan: TrialPlan, trials: int, seed: int, *, batch_blocks: int = DE
     return total
 
 
-def run_dask(plan: TrialPlan, trials: int, seed: int, *, workers: int | None = None, address: str | None = None,
+def run_dask(plan: TrialPlan, trials: int, seed: int, *, workers: int | None = None,
+             address: str | None = None,
              batch_blocks: int = DEFAULT_BATCH_BLOCKS, progress: Progress | None = None) -> Totals:
     """Run on the scheduler at `address`, or on a local cluster of `workers` processes (loopback only)."""
     distributed = import_distributed()
     with _client(distributed, workers, address) as client:
         shared = client.scatter(plan, broadcast=True)
-        futures = [client.submit(play_blocks, shared, seed, task, pure=False) for task in tasks(trials, batch_blocks)]
+        futures = [client.submit(play_blocks, shared, seed, task, pure=False)
+                   for task in tasks(trials, batch_blocks)]
         total = Totals()
         for future in distributed.as_completed(futures):
             total = total + future.result()

@@ -25,7 +25,8 @@ def risk(
     start: Annotated[str | None, typer.Option(
         "--from", help="Window start: an instant, a date, or a year (2022 = 2022-01-01).")] = None,
     end: Annotated[str | None, typer.Option(
-        "--until", help="Window end (excluded): an instant, a date, or a year (2026 = through 2026).")] = None,
+        "--until",
+        help="Window end (excluded): an instant, a date, or a year (2026 = through 2026).")] = None,
     compare: Annotated[str | None, typer.Option(
         help="Also play a variant of the manifest on the same trials: 'segregated' "
              "(each agency flies only its own vehicles).")] = None,
@@ -39,7 +40,8 @@ def risk(
         help="fast (NumPy) or reference (SimPy, slow: for checking).")] = "fast",
     batch: Annotated[int, typer.Option(
         help="Trials per task (rounded up to blocks of 1024); results do not depend on it.")] = 8192,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (numbers, seed and trial count).")] = False,
+    as_json: Annotated[bool, typer.Option(
+        "--json", help="Print JSON (numbers, seed and trial count).")] = False,
 ) -> None:
     """Monte Carlo of groundings, launch slips, damage and medical returns over a manifest."""
     import json

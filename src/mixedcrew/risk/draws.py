@@ -31,7 +31,7 @@ class TrialDraws:
     outages: tuple[Intervals, ...]  # per plan site
     slips: tuple[float, ...]  # per plan flight, days
     damage: tuple[float, ...]  # per line: docked days (from max(dock, window start)) until damaged
-    medical: tuple[float, ...]  # per stay: days aboard (from max(arrival, window start)) until a medical return
+    medical: tuple[float, ...]  # per stay: days aboard (from max(arrival, window start)) to a medical return
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,8 @@ class BatchDraws:
             return tuple(tuple((float(a), float(b)) for a, b in zip(start[k], end[k], strict=True) if a < inf)
                          for k in range(start.shape[0]))
 
-        return TrialDraws(intervals(self.g_start[i], self.g_end[i]), intervals(self.o_start[i], self.o_end[i]),
+        return TrialDraws(intervals(self.g_start[i], self.g_end[i]),
+                          intervals(self.o_start[i], self.o_end[i]),
                           tuple(map(float, self.slips[i])), tuple(map(float, self.damage[i])),
                           tuple(map(float, self.medical[i])))
 
@@ -101,7 +102,7 @@ def sample_days(dist: Distribution, rng: np.random.Generator, size: tuple[int, .
     if dist.kind == "fixed":
         return np.full(size, float(dist.days))  # type: ignore[arg-type]
     if dist.kind == "exponential":
-        return rng.standard_exponential(size) * dist.mean_days
+        return rng.standard_exponential(size) * dist.mean_days  # type: ignore[operator]
     if dist.kind == "lognormal":
         return dist.median_days * np.exp(dist.sigma * rng.standard_normal(size))  # type: ignore[operator]
     return dist.min_days + (dist.max_days - dist.min_days) * rng.random(size)  # type: ignore[operator]

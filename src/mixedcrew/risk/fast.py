@@ -30,14 +30,16 @@ from mixedcrew.risk.plan import DAYS_PER_YEAR, TrialPlan
 
 def sample_block(plan: TrialPlan, rng: np.random.Generator, n: int) -> BatchDraws:
     """n trials of disruptions: Poisson counts of groundings and outages, uniform starts."""
-    g = [_poisson_intervals(rng, n, plan.days, r.groundings_per_year, r.grounding_days) for r in plan.type_rates]
+    g = [_poisson_intervals(rng, n, plan.days, r.groundings_per_year, r.grounding_days)
+         for r in plan.type_rates]
     o = [_poisson_intervals(rng, n, plan.days, r.outages_per_year, r.outage_days) for r in plan.site_rates]
     slips = np.zeros((n, len(plan.flights)))
     for i, dists in enumerate(plan.f_slips):
         for dist in dists:
             slips[:, i] += sample_days(dist, rng, (n,))
     damage = _waits(rng.standard_exponential((n, len(plan.l_flight))), plan.l_damage_rate)
-    medical = _waits(rng.standard_exponential((n, len(plan.people))), np.full(len(plan.people), plan.medical_rate))
+    medical = _waits(rng.standard_exponential((n, len(plan.people))),
+                     np.full(len(plan.people), plan.medical_rate))
     return BatchDraws(*_stack(g, n), *_stack(o, n), slips, damage, medical)
 
 
@@ -111,7 +113,8 @@ def _launch_when_clear(d: BatchDraws, t: np.ndarray, types: np.ndarray, sites: n
             continue
         s_, e_ = np.concatenate(start, 1), np.concatenate(end, 1)
         order = np.argsort(s_, axis=1, kind="stable")  # unused intervals (inf) last
-        out[:, cols] = first_clear(t[:, cols], np.take_along_axis(s_, order, 1), np.take_along_axis(e_, order, 1))
+        out[:, cols] = first_clear(t[:, cols], np.take_along_axis(s_, order, 1),
+                                   np.take_along_axis(e_, order, 1))
     return out
 
 
@@ -172,7 +175,8 @@ def score(p: TrialPlan, a: np.ndarray, e: np.ndarray, contingency_at: np.ndarray
         short[:, v, G] = short[:, v, :G].max(axis=1)
     # The station can only be empty where every segment that needs an operator went without one.
     needs = p.min_operators > 0
-    rows = np.flatnonzero((short[:, 0, :G][:, needs, -1] > 0).all(axis=1)) if needs.any() else np.arange(len(a))
+    rows = (np.flatnonzero((short[:, 0, :G][:, needs, -1] > 0).all(axis=1)) if needs.any()
+            else np.arange(len(a)))
     empty = np.zeros((len(a), len(p.years) + 1), dtype=np.int64)
     if rows.size:
         everyone = np.arange(len(p.people))

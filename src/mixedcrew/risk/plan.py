@@ -105,7 +105,8 @@ class TrialPlan:
 
 
 def default_window(scenario: Scenario, timeline: Timeline, station: str) -> Window:
-    """From continuous presence (or the first stay in the data, if later) to the horizon (or the last undocking)."""
+    """From continuous presence (or the first stay in the data, if later) to the horizon
+    (or the last undocking)."""
     st = scenario.station_by_id[station]
     stays = [x for x in timeline.stays if x.station == station]
     if not stays:
@@ -158,7 +159,8 @@ class _Compiler:
 
     def build(self, variants: dict[str, Scenario]) -> TrialPlan:
         s, w = self.s, self.w
-        stays = [x for x in self.tl.stays if x.station == self.station and x.start < w.end and x.end > w.start]
+        stays = [x for x in self.tl.stays
+                 if x.station == self.station and x.start < w.end and x.end > w.start]
         if not stays:
             raise RiskInputError(f"nobody is aboard {self.station} in {w.label()}: nothing to play")
         open_flights = [f.id for f in s.flights if f.station == self.station and f.dock is None]
@@ -184,7 +186,8 @@ class _Compiler:
             [x for x in (self._site(f) for f in moving) if x] + [ln["site"] for ln in lines if ln["site"]]))
         tidx, sidx = {t: i for i, t in enumerate(types)}, {x: i for i, x in enumerate(sites)}
         all_types = {t: s.risk.vehicle(t) for t in {f.vehicle_type for f in flights} | set(types)}
-        all_sites = {x: s.risk.site(x) for x in {self._site(f) for f in flights if self._site(f)} | set(sites)}
+        named = {x for x in (self._site(f) for f in flights) if x}
+        all_sites = {x: s.risk.site(x) for x in named | set(sites)}
         members = [[i for i, k in enumerate(line_keys) if k == lid] for lid in line_ids]
         width = max(len(m) for m in members)
         segments = [g for g in s.station_by_id[self.station].segments]
@@ -286,7 +289,10 @@ class _Compiler:
     def _operators(self, variant: Scenario, stays: list[Stay], segments: list[str]) -> np.ndarray:
         theirs = [x for x in Timeline(variant).stays if x.station == self.station
                   and x.start < self.w.end and x.end > self.w.start] if variant is not self.s else stays
-        if [(x.up, x.down, x.start, x.end) for x in theirs] != [(x.up, x.down, x.start, x.end) for x in stays]:
+        def shape(xs: list[Stay]) -> list[tuple]:  # type: ignore[type-arg]
+            return [(x.up, x.down, x.start, x.end) for x in xs]
+
+        if shape(theirs) != shape(stays):
             raise RiskInputError("a variant of the manifest must keep every flight and stay; only "
                                  "the people in the seats may differ")
         people = variant.person_by_id

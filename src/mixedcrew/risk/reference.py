@@ -282,7 +282,8 @@ class Trial:
             longest[y] = max(longest[y], length)
             longest[years] = max(longest[years], length)
         return Outcomes(
-            short=np.array([short], dtype=np.int64), empty=np.array([minutes(self.crew.days)], dtype=np.int64),
+            short=np.array([short], dtype=np.int64),
+            empty=np.array([minutes(self.crew.days)], dtype=np.int64),
             longest=np.array([longest], dtype=np.int64),
             **{k: np.array([self._by_year(v)], dtype=np.int64) for k, v in self.events.items()},
         )
@@ -306,4 +307,5 @@ def play_trial(plan: TrialPlan, draws: TrialDraws) -> Outcomes:
 
 def run_reference(plan: TrialPlan, trials: int, seed: int) -> Outcomes:
     """`trials` trials with the reference's own sampler (trial i always draws the same)."""
-    return Outcomes.concat([play_trial(plan, sample_trial(plan, trial_random(seed, i))) for i in range(trials)])
+    return Outcomes.concat([play_trial(plan, sample_trial(plan, trial_random(seed, i)))
+                            for i in range(trials)])

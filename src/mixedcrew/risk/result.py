@@ -161,20 +161,25 @@ class RiskResult:
                           " / ".join("yes" if x else "no" for x in shorts))
             if name == ANY:
                 continue
-            cells = [days(self.days_without_operator(v, g)["window"], sep="\n") for v in range(len(p.variants))]
+            cells = [days(self.days_without_operator(v, g)["window"], sep="\n")
+                     for v in range(len(p.variants))]
             if compare:
                 cells.append(days(self.days_difference(1, g)["window"], signed=True, sep="\n"))
-            table.add_row(f"days {name} without operator", *cells, " / ".join(f"{x * DAY:.1f}" for x in shorts))
+            table.add_row(f"days {name} without operator", *cells,
+                          " / ".join(f"{x * DAY:.1f}" for x in shorts))
         pad = [""] * (len(p.variants) - 1 + compare)
         q = self.longest_quantiles()
         rows = [
-            ("P(station emptied)", pct(self.p_emptied()["window"], sep="\n"), "yes" if planned.empty[0, -1] else "no"),
+            ("P(station emptied)", pct(self.p_emptied()["window"], sep="\n"),
+             "yes" if planned.empty[0, -1] else "no"),
             ("longest stay, days", days(self.station("longest", DAY)["window"], digits=1, sep="\n"),
              f"{planned.longest[0, -1] * DAY:.1f}"),
-            ("  median / 90% / 99%", f"{q['p50'].value:.0f} / {q['p90'].value:.0f} / {q['p99'].value:.0f}", ""),
+            ("  median / 90% / 99%",
+             f"{q['p50'].value:.0f} / {q['p90'].value:.0f} / {q['p99'].value:.0f}", ""),
             ("contingency flights", days(self.station("contingency")["window"], sep="\n"), "0"),
             ("medical returns", days(self.station("medical")["window"], sep="\n"), "0"),
-            ("crews home at a limit", days(self.station("forced")["window"], sep="\n"), str(planned.forced[0, -1])),
+            ("crews home at a limit", days(self.station("forced")["window"], sep="\n"),
+             str(planned.forced[0, -1])),
         ]
         for label, value, planned_value in rows:
             table.add_row(label, value, *pad, planned_value)
@@ -185,11 +190,11 @@ class RiskResult:
         compare = len(p.variants) > 1
         table = Table(title="By year: P(without operator), days; intervals in --json", title_justify="left")
         table.add_column("year")
-        for g in p.segments:
+        for segment in p.segments:
             for vname in p.variants:
-                table.add_column(f"{g}" + (f" {vname[:5]}." if compare else ""), justify="right")
+                table.add_column(f"{segment}" + (f" {vname[:5]}." if compare else ""), justify="right")
             if not compare:
-                table.add_column(f"{g} days", justify="right")
+                table.add_column(f"{segment} days", justify="right")
         table.add_column("emptied", justify="right")
         table.add_column("contingency", justify="right")
         for label in self.columns[:-1]:
@@ -198,7 +203,8 @@ class RiskResult:
                 cells += [pct(self.p_without_operator(v, g)[label], ci=False) for v in range(len(p.variants))]
                 if not compare:
                     cells.append(days(self.days_without_operator(0, g)[label], ci=False))
-            cells += [pct(self.p_emptied()[label], ci=False), days(self.station("contingency")[label], ci=False)]
+            cells += [pct(self.p_emptied()[label], ci=False),
+                      days(self.station("contingency")[label], ci=False)]
             table.add_row(label, *cells)
         return table
 
