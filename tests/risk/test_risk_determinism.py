@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import sys
 
 import numpy as np
 import pytest
+import typer
 from risk_cases import HOT, with_model
 
 from mixedcrew.instants import to_instant
@@ -77,3 +79,69 @@ def test_blocks_have_independent_streams():
     c = block_random(2, 0).random(1000)
     assert not np.allclose(a, b) and not np.allclose(a, c)
     assert np.array_equal(a, block_random(1, 0).random(1000))
+
+
+def _figures(output: str) -> dict:  # type: ignore[type-arg]
+    data = json.loads(output)
+    data.pop("backend")
+    return data
+
+
+def test_cli_dask_backend_matches_local_and_reaches_a_cluster_by_address(tmp_path):
+    """`--backend dask --workers 2` and `--address` of a running cluster print the local figures."""
+    from distributed import Client, LocalCluster
+    from risk_cases import EXAMPLES
+    from typer.testing import CliRunner
+
+    from mixedcrew.risk.backends import worker_allocator
+    from mixedcrew.risk.commands import register
+
+    app = typer.Typer()
+    register(app)
+    app.callback()(lambda: None)
+    args = ["risk", str(EXAMPLES / "small.toml"), "-n", "3000", "--seed", "4", "--json", "--batch", "1024"]
+    run = CliRunner().invoke
+    local = run(app, args)
+    assert local.exit_code == 0, local.output
+    workers = run(app, [*args, "--backend", "dask", "--workers", "2"])
+    assert workers.exit_code == 0, workers.output
+    assert _figures(workers.output) == _figures(local.output)
+    with worker_allocator():
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None)
+    with cluster, Client(cluster):
+        remote = run(app, [*args, "--backend", "dask", "--address", cluster.scheduler_address])
+    assert remote.exit_code == 0, remote.output
+    assert _figures(remote.output) == _figures(local.output)
+
+
+def test_unreachable_scheduler_is_one_line_exit_2():
+    from risk_cases import EXAMPLES
+    from typer.testing import CliRunner
+
+    from mixedcrew.risk.commands import register
+
+    app = typer.Typer()
+    register(app)
+    app.callback()(lambda: None)
+    res = CliRunner().invoke(app, ["risk", str(EXAMPLES / "small.toml"), "--backend", "dask",
+                                   "--address", "tcp://127.0.0.1:9"])
+    assert res.exit_code == 2 and "cannot reach the scheduler at tcp://127.0.0.1:9" in res.output
+
+
+def test_progress_bar_shows_trials_and_the_headline_on_a_terminal(plan):
+    """On a terminal the bar shows trials done and the running estimate; it is gone afterwards."""
+    import io
+
+    from rich.console import Console
+
+    from mixedcrew.risk.commands import _progress
+
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=140)
+    with _progress(console, 2048, show=True) as update:
+        run_local(plan, 2048, seed=1, batch_blocks=1, progress=update)
+        console.file.flush()
+        shown = buf.getvalue()
+    assert "P(a segment without operator)" in shown and "2048/2048" in shown
+    with _progress(console, 10, show=False) as update:
+        assert update is None

@@ -119,6 +119,7 @@ class _progress:
         p = probability(int(totals.hits["short"][0, -1, -1]), totals.trials)
         self.bar.update(self.task, completed=totals.trials,
                         headline=f"P(a segment without operator) {pct(p)}")
+        self.bar.refresh()  # a task takes long enough: show each result as it lands
 
     def __exit__(self, *exc: object) -> None:
         if self.show:
