@@ -48,8 +48,12 @@ def _sum(lits: list[Lit]) -> Any:
 def _interval(ctx: Context, start: Time, end: Time, presence: Lit, name: str) -> Any:
     if presence is False:
         return None
+    same = start.side and end.side and start.side[0] == end.side[0]
+    own = ctx.v.times.get(start.side[0]) if same and start.side else None
     if start.fixed or end.fixed:
         size: Any = end.expr - start.expr
+    elif own is not None and own.stay_steps is not None:
+        size = own.between(start, end)
     else:  # two variables: the solver wants an affine size
         size = ctx.model.NewIntVar(max(0, end.lo - start.hi), max(0, end.hi - start.lo), "")
     if presence is True:
@@ -346,7 +350,9 @@ def coverage_constraints(ctx: Context) -> None:
             for seg in st.segments}
         start = Time.at(ctx.scope.seconds(since)) if since else None
         for p in state.points():
-            if not p.departure:
+            # with continuous presence crew never drops to 0, so arrivals only add operators;
+            # without it, an arrival at an empty station must bring its own operators
+            if not p.departure and (start is not None or not p.arrival):
                 continue
             active = ctx.cmp.lt(p.t, ctx.horizon)
             crew = state.crew(p.t)
@@ -359,8 +365,11 @@ def coverage_constraints(ctx: Context) -> None:
                     ctx.require(crew, None, 0, [crewed.Not()], [])
                 active = ctx.cmp.all(active, crewed)
             for seg in st.segments:
-                ctx.require(state.operators(p.t, seg.id), seg.min_operators, None, [active],
-                            seg_guards[seg.id], ("COVERAGE", f"{st.id} {seg.id}"))
+                if seg.min_operators == 1:
+                    ctx.implies([active], seg_guards[seg.id], state.any_operator(p.t, seg.id))
+                elif seg.min_operators > 1:
+                    ctx.require(state.operators(p.t, seg.id), seg.min_operators, None, [active],
+                                seg_guards[seg.id], ("COVERAGE", f"{st.id} {seg.id}"))
 
 
 def lifeboat_constraints(ctx: Context) -> None:
@@ -433,7 +442,7 @@ def ports_constraints(ctx: Context) -> None:
 
 
 def _party_riders(ctx: Context, f: Flight, party: str) -> Any:
-    if f.id in ctx.ups:
+    if f.id in {g.id for g in ctx.scope.planned}:
         return _sum([r.lit for r in ctx.ups[f.id] if r.agency == party])
     return sum(1 for a in ctx.s.riders_up(f.id) if ctx.s.agency_of(a) == party)
 
@@ -459,7 +468,7 @@ def exchange_constraints(ctx: Context) -> None:
                     continue
                 n = _party_riders(ctx, f, q.party)
                 entries.append((len(entries), f, q.party, counted, n))
-                if f.id in ctx.variable:
+                if f.open:
                     guard = ctx.when("EXCHANGE", f"{ag.id}:{f.id}", (
                         f"{_label(ctx, f)} must carry {q.per_flight} {q.party} "
                         f"{'person' if q.per_flight == 1 else 'people'} under {title}"))

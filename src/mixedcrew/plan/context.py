@@ -51,6 +51,7 @@ class Context:
         self.preexisting: list[tuple[str, str]] = []  # (rule, what) already broken by fixed data
         self.balance: dict[str, Any] = {}  # agreement -> final seat gap (objective)
         self.states: list[Any] | None = None  # per-station state, built once
+        self._one: dict[Any, Lit] = {}
         self.variable = scope.variable_ids
         self.ups: dict[str, list[Rider]] = {f: [] for f in self.variable}
         self.downs: dict[str, list[Rider]] = {f: [] for f in self.variable}
@@ -146,10 +147,37 @@ class Context:
             return expr
         if isinstance(expr, int):
             return expr * lit
+        if isinstance(expr, cp_model.IntVar) and expr.is_boolean:
+            return self.cmp.all(lit, expr)  # a product of two literals
         z = self.model.NewIntVar(0, ub, "")
         self.model.Add(z == expr).OnlyEnforceIf(lit)
         self.model.Add(z == 0).OnlyEnforceIf(lit.Not())
         return z
+
+    def at_least_one(self, expr: Any) -> Lit:
+        """A literal for expr >= 1 (expr a non-negative sum of literals)."""
+        if isinstance(expr, int):
+            return expr >= 1
+        if isinstance(expr, cp_model.IntVar) and expr.is_boolean:
+            return expr
+        key = ("one", str(expr))
+        lit = self._one.get(key)
+        if lit is None:
+            lit = self.model.NewBoolVar("")
+            self.model.Add(expr >= 1).OnlyEnforceIf(lit)
+            self.model.Add(expr <= 0).OnlyEnforceIf(lit.Not())
+            self._one[key] = lit
+        return lit
+
+    def crew_count(self, f: Flight) -> Any:
+        """People riding f up and down: its seats less those kept for others riding home,
+        when crews are full (a constant unless someone may ride home on it)."""
+        rides = [lit for (_, fid), lit in self.v.ride.items() if fid == f.id]
+        if self.explain or self.s.planning.crew != "full" or f.kind == "uncrewed":
+            return sum(rides)
+        fixed_up = sum(1 for r in self.ups[f.id] if r.lit is True)
+        extra = sum((1 if r.lit is True else r.lit) for r in self.downs[f.id] if r.up != f.id)
+        return self.seats(f) - fixed_up - extra
 
     # -- riders -------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from mixedcrew.plan.context import Context
 from mixedcrew.plan.extract import to_scenario
 from mixedcrew.plan.objective import Level, levels
 from mixedcrew.plan.scope import Reference, Scope, make_scope
+from mixedcrew.plan.warm import CHUNK, complete_hint, evaluate, hint_from_plan, rolling_plan
 from mixedcrew.rules import Violation
 
 Progress = Callable[[str, float, float | None, float | None], None]  # level, elapsed, best, bound
@@ -105,6 +106,7 @@ def solver_for(opts: SolveOptions, seconds: float) -> cp_model.CpSolver:
     p.num_workers = max(1, opts.workers)
     p.random_seed = opts.seed
     p.max_time_in_seconds = max(seconds, 0.05)
+    p.cp_model_probing_level = 0  # probing costs more than it gains on these models (tens of s)
     if opts.work_limit is not None:
         p.max_deterministic_time = opts.work_limit
     if opts.deterministic and opts.workers > 1:
@@ -124,44 +126,69 @@ class _Watch(cp_model.CpSolverSolutionCallback):
 
 def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOptions | None = None, *,
                   now: datetime | None = None, reference: Reference | None = None,
-                  explain: bool = True) -> PlanResult:
-    """Fill the scenario's open parts; on infeasibility, explain why (explain.py)."""
+                  explain: bool = True, warm_start: bool = True,
+                  level_names: tuple[str, ...] | None = None) -> PlanResult:
+    """Fill the scenario's open parts; on infeasibility, explain why (explain.py).
+
+    warm_start: for more than a chunk of open flights, first plan chunk by
+    chunk (warm.py) and start the full model from that plan.
+    level_names: solve only these objective levels (the warm start's chunks).
+    """
     opts = options or SolveOptions()
     started = time.monotonic()
     scope = make_scope(s, until, now=now, reference=reference)
     if not scope.planned and not scope.partial and not scope.returns:
         return PlanResult("nothing to plan", s, scope, report=check(s), seconds=0.0)
     ctx = build(scope)
-    lv = levels(ctx)
+    lv = [x for x in levels(ctx) if level_names is None or x.name in level_names] or levels(ctx)[:1]
     result = PlanResult("unknown", None, scope, preexisting=list(dict.fromkeys(ctx.preexisting)))
-    hint: list[int] | None = None
+    best: list[int] | None = None  # the incumbent: every variable's value
+    if warm_start and len(scope.planned) > CHUNK:
+        best = _warm_hint(ctx, opts, now, reference, started)
     for i, level in enumerate(lv):
         left = opts.time_limit - (time.monotonic() - started)
         share = left / (len(lv) - i)
-        done = _solve_level(ctx, level, opts, share, hint, started)
-        if done is None:
-            if i == 0:
-                result.status = "unknown"
-            break
-        status, solver, level_result = done
-        if status == cp_model.INFEASIBLE:
+        done = _solve_level(ctx, level, opts, share, best, started)
+        if done is not None and done[0] == cp_model.INFEASIBLE:
             result.status = "infeasible"
             if explain:
                 from mixedcrew.plan.explain import explain_infeasible
 
                 result.facts = explain_infeasible(scope, opts)
             break
+        kept = None if best is None else evaluate(level.expr, best)
+        if done is None and kept is None:
+            break  # no plan found in time
+        if done is None or (kept is not None and kept <= done[2].value):
+            # the solver did not beat the incumbent: keep it (it satisfies every level so far)
+            bound = done[2].bound if done else float("-inf")
+            level_result = LevelResult(level.name, level.unit, kept or 0, bound,
+                                       done is not None and done[2].optimal,
+                                       done[2].seconds if done else 0.0)
+        else:
+            solver, level_result = done[1], done[2]
+            best = [solver.Value(ctx.model.GetIntVarFromProtoIndex(k))
+                    for k in range(len(ctx.model.Proto().variables))]
         result.levels.append(level_result)
         result.status = "planned"
-        result.plan = to_scenario(ctx, _values(solver))
-        hint = [solver.Value(ctx.model.GetIntVarFromProtoIndex(k))
-                for k in range(len(ctx.model.Proto().variables))]
         if not isinstance(level.expr, int):
             ctx.model.Add(level.expr <= level_result.value)
+    if best is not None and result.status == "planned":
+        values = best
+        result.plan = to_scenario(ctx, lambda e: evaluate(e, values))
     if result.plan is not None:
         _oracle(s, result)
     result.seconds = time.monotonic() - started
     return result
+
+
+def _warm_hint(ctx: Context, opts: SolveOptions, now: datetime | None, reference: Reference | None,
+               started: float) -> list[int] | None:
+    budget = opts.time_limit * 0.4 - (time.monotonic() - started)
+    rolled = rolling_plan(ctx.s, ctx.scope.horizon, now, reference, opts, budget)
+    if rolled is None:
+        return None
+    return complete_hint(ctx, hint_from_plan(ctx, rolled), opts.time_limit * 0.05, opts.seed)
 
 
 def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
@@ -187,10 +214,6 @@ def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
     if status == cp_model.INFEASIBLE:
         return status, solver, LevelResult(level.name, level.unit, 0, 0, False, time.monotonic() - t0)
     return None
-
-
-def _values(solver: cp_model.CpSolver) -> Callable[[Any], int]:
-    return lambda e: e if isinstance(e, int) else solver.Value(e)
 
 
 def _oracle(original: Scenario, result: PlanResult) -> None:

@@ -84,7 +84,7 @@ class StationState:
                 t = ctx.v.times[f.id]
                 riders = [(pid, lit) for (pid, fid), lit in ctx.v.ride.items() if fid == f.id]
                 if riders:
-                    self._add(t.dock, t.undock, riders, segs)
+                    self._add(t.dock, t.undock, riders, segs, ctx.crew_count(f))
         for r in ctx.scope.returns:
             start = self._dock(r.assignment.up)
             if start is None or s.flight_by_id[r.assignment.up].station != self.station.id:
@@ -114,11 +114,13 @@ class StationState:
         t = self.ctx.times(flight_id)
         return None if t is None else t.undock
 
-    def _add(self, start: Time, end: Time, people: list[tuple[str, Lit]], segs: list[str]) -> None:
+    def _add(self, start: Time, end: Time, people: list[tuple[str, Lit]], segs: list[str],
+             count: Any = None) -> None:
         if end.hi <= self.ctx.var_start:
             return  # over before anything the planner moves
         persons = self.ctx.s.person_by_id
-        count = sum((lit if lit is not True else 1) for _, lit in people)
+        if count is None:
+            count = sum((lit if lit is not True else 1) for _, lit in people)
         ops = {}
         for seg in segs:
             who = [lit for pid, lit in people if pid in persons and seg in persons[pid].segments]
@@ -135,6 +137,19 @@ class StationState:
 
     def operators(self, t: Time, segment: str) -> Any:
         return self._sum(t, lambda g: g.ops.get(segment, (0, 0)))
+
+    def any_operator(self, t: Time, segment: str) -> list[Lit]:
+        """Literals one of which holds iff some operator of the segment is aboard at t."""
+        out = []
+        for g in self.groups:
+            value, _ = g.ops.get(segment, (0, 0))
+            if isinstance(value, int) and value == 0:
+                continue
+            inside = self.ctx.cmp.inside(g.start, g.end, t)
+            if inside is False:
+                continue
+            out.append(self.ctx.cmp.all(inside, self.ctx.at_least_one(value)))
+        return out
 
     def _sum(self, t: Time, part: Any) -> Any:
         total: Any = 0

@@ -29,13 +29,14 @@ class Time:
     hi: int
     expr: Any  # int, or a CP-SAT linear expression
     key: tuple[str, int] | None = None  # (flight, 0..3 for launch..land): same-flight order
+    side: tuple[str, int] | None = None  # (planned flight, 0 moves with launch, 1 with undock)
 
     @property
     def fixed(self) -> bool:
         return self.lo == self.hi
 
     def shift(self, seconds: int) -> Time:
-        return Time(self.lo + seconds, self.hi + seconds, self.expr + seconds)
+        return Time(self.lo + seconds, self.hi + seconds, self.expr + seconds, side=self.side)
 
     @staticmethod
     def at(value: int) -> Time:
@@ -51,6 +52,20 @@ class FlightTimes:
     launch_steps: Any = None  # IntVar k: launch = first + step * k (planned flights)
     first_launch: int = 0
     undock_steps: Any = None  # IntVar: undock = anchor + step * m
+    stay_steps: Any = None  # IntVar: undock = dock + step * stay (planned flights)
+    step: int = 0
+
+    def between(self, a: Time, b: Time) -> Any:
+        """b - a as an affine expression of one variable, for two instants of this flight
+        (or shifts of them): the solver wants interval sizes affine."""
+        if a.fixed or b.fixed or self.stay_steps is None or a.side is None or b.side is None:
+            return b.expr - a.expr
+        if a.side[1] == b.side[1]:
+            return b.lo - a.lo  # both move with the launch, or both with the undock
+        if a.side[1] > b.side[1]:
+            return -self.between(b, a)
+        # lo bounds are at launch step 0 and a stay of one step
+        return self.step * (self.stay_steps - 1) + (b.lo - a.lo)
 
 
 @dataclass
@@ -112,12 +127,12 @@ def _planned_times(model: cp_model.CpModel, scope: Scope, f: Flight, slack: floa
     model.Add(m == k + stay)
     r, land = rendezvous(vt.rendezvous_hours), rendezvous(vt.undock_to_landing_hours)
     dock0 = first + r
-    launch = Time(first, first + steps * step, first + step * k, (f.id, 0))
-    dock = Time(dock0, dock0 + steps * step, dock0 + step * k, (f.id, 1))
-    undock = Time(dock0 + step, dock0 + last * step, dock0 + step * m, (f.id, 2))
+    launch = Time(first, first + steps * step, first + step * k, (f.id, 0), (f.id, 0))
+    dock = Time(dock0, dock0 + steps * step, dock0 + step * k, (f.id, 1), (f.id, 0))
+    undock = Time(dock0 + step, dock0 + last * step, dock0 + step * m, (f.id, 2), (f.id, 1))
     landing = undock.shift(land)
-    landing = Time(landing.lo, landing.hi, landing.expr, (f.id, 3))
-    return FlightTimes(launch, dock, undock, landing, k, first, m)
+    landing = Time(landing.lo, landing.hi, landing.expr, (f.id, 3), (f.id, 1))
+    return FlightTimes(launch, dock, undock, landing, k, first, m, stay, step)
 
 
 def _partial_times(model: cp_model.CpModel, scope: Scope, f: Flight, slack: float) -> FlightTimes:
