@@ -696,3 +696,14 @@ def test_writer_keeps_datetimes_it_cannot_put_in_utc() -> None:
     early = datetime(1, 1, 1, 0, 30, tzinfo=timezone(timedelta(hours=1)))
     assert value(early) == "0001-01-01T00:30:00+01:00"
     assert tomllib.loads(f"t = {value(early)}")["t"] == early
+
+
+def test_unknown_ids_in_the_risk_section_are_located():
+    """[risk] entries naming a vehicle type the scenario lacks are load errors with their line."""
+    text = 'scenario = {}\n[[vehicle_types]]\nid = "x"\nseats = 3\nmax_docked_days = 10\n\n' \
+           '[risk]\nvehicles = [{ vehicle_type = "y" }]\n'
+    with pytest.raises(ScenarioError) as info:
+        loads_scenario(text.replace("scenario = {}\n", ""), "r.toml")
+    (problem,) = info.value.problems
+    assert (problem.line, problem.path) == (7, "risk.vehicles[0].vehicle_type")
+    assert "unknown vehicle type 'y'" in problem.message

@@ -105,6 +105,7 @@ def check_references(s: Scenario, known: dict[str, set[str]] | None = None,
     out += _assignments(s, people, flights, at("assignments"))
     out += _agreements(s, agencies, vtypes)
     out += _events(s, flights, vtypes, capsules, people, sites)
+    out += s.risk.unknown_references(vtypes, sites)
     return [((path[0], at(str(path[0]))(path[1]), *path[2:]) if isinstance(path[1], int) else path, message)
             for path, message in out]
 
