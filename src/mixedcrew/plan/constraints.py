@@ -241,7 +241,9 @@ def available_constraints(ctx: Context) -> None:
         rest_days = person.min_rest_days if person.min_rest_days is not None else s.scenario.min_rest_days
         rest = math.ceil(rest_days * DAY)
         av = person.available
-        when = [f"{person.short_name} rests {rest_days:g} days between trips"]
+        when = [f"{person.short_name} flies one trip at a time"]
+        if rest_days:
+            when.append(f"rests {rest_days:g} days between trips")
         if av.start or av.end:
             when.append(f"is available {format_day(av.start) if av.start else '…'}.."
                         f"{format_day(av.end) if av.end else '…'}")

@@ -87,6 +87,7 @@ def _people(data: dict[str, Any], candidates: int, years: int, rng: random.Rando
     if len(data["stations"]) > 1:
         agencies += ["ORBIT"] * 3
     end = START + timedelta(days=365 * years)
+    seen: dict[str, int] = {}
     for i in range(candidates):
         agency = agencies[i % len(agencies)]
         segment = {"RED": "B", "BLUE": "A", "GREEN": "A", "ORBIT": "C"}[agency]
@@ -94,7 +95,8 @@ def _people(data: dict[str, Any], candidates: int, years: int, rng: random.Rando
                  "ORBIT": ["heron"]}[agency]
         if agency in ("RED", "BLUE") and i >= 8 and rng.random() < 0.5:
             types = types[:1]
-        commander = i < 6 or rng.random() < 0.3
+        seen[agency] = seen.get(agency, 0) + 1
+        commander = seen[agency] <= 2 or rng.random() < 0.3
         ready = START - timedelta(days=365)
         if i >= 26:
             ready = START + timedelta(days=rng.randrange(0, 365 * years))

@@ -37,7 +37,7 @@ class SolveOptions:
     time_limit: float = 60.0  # wall-clock seconds for all levels together
     work_limit: float | None = None  # deterministic seconds per level
     seed: int = 0
-    workers: int = 2
+    workers: int = 1
     deterministic: bool = True
     progress: Progress | None = None
 

@@ -33,7 +33,8 @@ class Time:
 
     @property
     def fixed(self) -> bool:
-        return self.lo == self.hi
+        """A plain number (a variable with one value in its domain is still a variable)."""
+        return isinstance(self.expr, int)
 
     def shift(self, seconds: int) -> Time:
         return Time(self.lo + seconds, self.hi + seconds, self.expr + seconds, side=self.side)
