@@ -85,14 +85,15 @@ def _print_result(result: Any, output: Path | None, as_json: bool) -> None:
         out.print(f"wrote {output}", markup=False)
 
 
-def _finish(result: Any, output: Path | None, as_json: bool, header: str) -> None:
+def _finish(result: Any, output: Path | None, as_json: bool, header: str, quiet: bool = False) -> None:
     from mixedcrew.cli import err
     from mixedcrew.io.scenario_file import save_scenario
 
     done = result.status in ("planned", "nothing to plan")
     if result.plan is not None and done and output is not None:
         save_scenario(result.plan, output, header=header)
-    _print_result(result, output if done else None, as_json)
+    if not quiet:
+        _print_result(result, output if done else None, as_json)
     for v in result.new_violations:
         err.print(f"planner bug: the plan breaks {v.rule}: {v.message}", markup=False)
     if not done or result.new_violations:
@@ -169,6 +170,88 @@ def generate_cmd(
     _guard(run)
 
 
+def parse_events(values: list[str]) -> list[Any]:
+    """Events as in the scenario format: an inline table, or a TOML file with [[events]]."""
+    import tomllib
+
+    from pydantic import TypeAdapter, ValidationError
+
+    from mixedcrew.cli import fail
+    from mixedcrew.domain import Event
+
+    adapter: TypeAdapter[Any] = TypeAdapter(Event)
+    found, problems = [], []
+    for value in values:
+        path = Path(value)
+        try:
+            if path.is_file():
+                raw = tomllib.loads(path.read_text(encoding="utf-8")).get("events", [])
+            else:
+                raw = [tomllib.loads(f"event = {value}")["event"]]
+        except (tomllib.TOMLDecodeError, OSError) as e:
+            problems.append(f"--event {value}: not a TOML inline table or file of [[events]] ({e}); "
+                            'write e.g. { id = "leak", kind = "damage", at = 2022-12-15T00:00:00Z, '
+                            'flight = "MS22", seats_lost = 3 }')
+            continue
+        for item in raw:
+            try:
+                found.append(adapter.validate_python(item))
+            except ValidationError as e:
+                where = ", ".join(f"{'.'.join(str(x) for x in err['loc'][1:]) or 'kind'}: "
+                                  f"{err['msg']}" for err in e.errors(include_url=False))
+                problems.append(f"--event {value}: {where}")
+    if problems or not found:
+        fail(problems or ["--event: give at least one event"])
+    return found
+
+
+def replan_cmd(
+    plan: Annotated[Path, typer.Argument(help="The current plan (TOML).")],
+    event: Annotated[list[str], typer.Option(
+        "--event", help="An event as a TOML inline table, or a TOML file of [[events]] (repeatable).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="New plan file to write.")],
+    until: Annotated[str | None, typer.Option("--until", help="Plan up to this instant.")] = None,
+    time_limit: Annotated[float, typer.Option("--time-limit", help="Wall-clock seconds, all levels.")] = 60.0,
+    seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
+    workers: Annotated[int, typer.Option("--workers", help="Solver threads.")] = 1,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Re-plan after events: the past pinned, fewest changes first. Exit 0, 1 impossible, 2 bad input."""
+    def run() -> None:
+        from mixedcrew.cli import out, parse_instant
+        from mixedcrew.io.scenario_file import load_scenario
+        from mixedcrew.plan.replan import replan
+
+        t = parse_instant(until, "--until")
+        events = parse_events(event)
+        current = load_scenario(plan)
+        known = {e.id for e in current.events}
+        clash = [e.id for e in events if e.id in known]
+        if clash:
+            from mixedcrew.cli import fail
+
+            fail([f"--event: event id {', '.join(clash)} is already in {plan}"])
+        with _progress(not as_json) as progress:
+            opts = _options(time_limit, seed, workers, None, True, progress)
+            done = replan(current, events, opts, t)
+        result = done.result
+        if as_json:
+            data = result.as_json()
+            data["now"] = done.now.isoformat().replace("+00:00", "Z")
+            data["added"] = done.added
+            data["changes"] = [{"what": c.what, "why": c.why} for c in done.changes]
+            out.print(json.dumps(data, indent=2), markup=False)
+            _finish(result, output, True, "", quiet=True)
+            return
+        for c in done.changes:
+            out.print(f"changed: {c}", markup=False)
+        _finish(result, output, False, f"Re-planned by `mixedcrew replan {plan.name}` after "
+                                        f"{', '.join(e.id for e in events)} (seed {seed}).")
+
+    _guard(run)
+
+
 def register(app: typer.Typer) -> None:
     app.command("plan")(plan_cmd)
+    app.command("replan")(replan_cmd)
     app.command("generate")(generate_cmd)

@@ -584,15 +584,19 @@ def grounded_constraints(ctx: Context) -> None:
                 continue
             t = ctx.v.times[fid]
             for r in ctx.downs[fid]:
-                home = [ctx.cmp.lt(t.undock, at), ctx.cmp.le(ctx.horizon, t.undock)]
+                home = [ctx.cmp.lt(t.undock, at)]  # past the horizon too: it stays grounded
                 if until is not None:
                     home.append(ctx.cmp.le(until, t.undock))
                 ctx.implies([r.lit], guard, home)
 
 
-def site_choice(ctx: Context) -> None:
+def choices(ctx: Context) -> None:
+    """One launch site per planned flight; one ride home for each person aboard."""
     for sites in ctx.v.site.values():
         ctx.model.AddExactlyOne(list(sites.values()))
+    for r in ctx.scope.returns:
+        if r.downs:
+            ctx.model.AddExactlyOne([ctx.v.home[r.index, g] for g in r.downs])
 
 
 # --- CREW (planning) ------------------------------------------------------------------
@@ -637,7 +641,7 @@ FAMILIES: list[tuple[str, Callable[[Context], None]]] = [
 
 
 def add_all(ctx: Context) -> None:
-    site_choice(ctx)
+    choices(ctx)
     for _, fn in FAMILIES:
         fn(ctx)
 

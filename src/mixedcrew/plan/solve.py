@@ -217,8 +217,12 @@ def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
 
 
 def _oracle(original: Scenario, result: PlanResult) -> None:
-    """Check the plan; violations the input's fixed data did not already have are new."""
+    """Check the plan. A violation is new unless the input's fixed data already had it or it
+    began by the instant planning starts (history, or what an event broke at once)."""
     assert result.plan is not None
     result.report = check(result.plan)
     before = {(v.rule, v.start) for v in check(original).violations}
-    result.new_violations = [v for v in result.report.violations if (v.rule, v.start) not in before]
+    scope = result.scope
+    now = None if scope.now is None else scope.instant(scope.now)
+    result.new_violations = [v for v in result.report.violations if (v.rule, v.start) not in before
+                             and (now is None or v.start > now)]

@@ -186,9 +186,13 @@ class StationState:
         lo, hi = ctx.var_start, ctx.scope.until
         found: dict[Any, Point] = {}
 
+        past = ctx.scope.now
+
         def add(t: Time, **kinds: bool) -> None:
             if t.hi < lo or t.lo >= hi:
                 return
+            if t.fixed and past is not None and t.lo <= past:
+                return  # history, up to and including the instant planning starts
             key = t.lo if t.fixed else t.key or id(t)
             p = found.setdefault(key, Point(t))
             for k, val in kinds.items():
