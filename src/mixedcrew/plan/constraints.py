@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from mixedcrew.domain import EarlyReturn, Flight, Grounding, SiteOutage
+from mixedcrew.domain import Damage, EarlyReturn, Flight, Grounding, SiteOutage
 from mixedcrew.instants import format_day
 from mixedcrew.plan.context import Context, Rider
 from mixedcrew.plan.state import FAR_PAST, StationState, seat_profile
@@ -378,8 +378,12 @@ def lifeboat_constraints(ctx: Context) -> None:
     """At every instant, people aboard <= usable seats on docked vehicles."""
     for state in _states(ctx):
         st = state.station
+        lost = [f"{ctx.s.flight_by_id[e.flight].label} lost {e.seats_lost} seat(s) on {format_day(e.at)}"
+                for e in ctx.s.events if isinstance(e, Damage) and e.flight in ctx.s.flight_by_id
+                and ctx.s.flight_by_id[e.flight].station == st.id]
         guard = ctx.when("LIFEBOAT", st.id, (
-            f"everyone aboard {st.id} needs a usable seat on a docked vehicle"))
+            f"everyone aboard {st.id} needs a usable seat on a docked vehicle"
+            + (f" ({'; '.join(lost)})" if lost else "")))
         for p in state.points():
             active = ctx.cmp.lt(p.t, ctx.horizon)
             ctx.require(state.crew(p.t) - state.lifeboat_seats(p.t), None, 0, [active], guard,
@@ -413,10 +417,9 @@ def ports_constraints(ctx: Context) -> None:
         st = s.station_by_id[f.station]
         vt = s.vehicle_type_by_id[f.vehicle_type]
         ports = ctx.v.port[f.id]
-        fitting = ", ".join(ports) or "none"
         guard = ctx.when("PORTS", f.id, (
             f"{_label(ctx, f)} needs a free {'/'.join(vt.docking) or '?'} port at {st.id} "
-            f"while docked ({fitting})"))
+            f"while docked: {_ports_said(ctx, f, list(ports))}"))
         ctx.require(_sum(list(ports.values())), 1, 1, [], guard)
         t = ctx.v.times[f.id]
         for port in st.ports:
@@ -438,6 +441,27 @@ def ports_constraints(ctx: Context) -> None:
         by_port[f.station, f.port].append(_interval(ctx, t.dock, t.undock, True, f"port[{f.id}]"))
     for intervals in by_port.values():
         ctx.model.AddNoOverlap([i for i in intervals if i is not None])
+
+
+def _ports_said(ctx: Context, f: Flight, ports: list[str]) -> str:
+    """Each fitting port with its service dates and who holds it when the window opens."""
+    if not ports:
+        return "it fits none"
+    st = ctx.s.station_by_id[f.station]
+    start = f.window.start if f.window else None
+    out = []
+    for port in (p for p in st.ports if p.id in ports):
+        said = port.id
+        if port.start or port.end:
+            said += (f" in service {format_day(port.start) if port.start else '…'}.."
+                     f"{format_day(port.end) if port.end else '…'}")
+        for g in ctx.s.flights:
+            if (g.port == port.id and g.station == f.station and g.dock and start and g.dock <= start
+                    and (g.undock is None or g.undock > start)):
+                until = format_day(g.undock) if g.undock else "the horizon"
+                said += f" (held by {g.label} until {until})"
+        out.append(said)
+    return ", ".join(out)
 
 
 # --- EXCHANGE -------------------------------------------------------------------

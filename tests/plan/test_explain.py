@@ -1,0 +1,85 @@
+"""Impossible scenarios are explained with the facts that clash, in domain words.
+
+Each test breaks the tiny station in one way and asserts which rule
+families and values the minimal conflicting set names; every explanation
+comes with exit status 1 from `plan`.
+"""
+
+from __future__ import annotations
+
+from mixedcrew.plan import SolveOptions, plan_scenario
+
+FAST = SolveOptions(time_limit=20, workers=1)
+RED_DRAGON = 'agency = "RED"\nvehicle_type = "dragon"\nfrom = 2020-01-01'
+
+
+def facts(s):
+    result = plan_scenario(s, options=FAST)
+    assert result.status == "infeasible"
+    assert result.facts, "the conflict is named"
+    return [(f.rule, f.sentence) for f in result.facts]
+
+
+def test_seats(tiny_with):
+    """Dragon-2 with one seat cannot carry both the RED person the swap needs and a commander."""
+    said = facts(tiny_with(('name = "Dragon-2"', 'name = "Dragon-2"\nseats = 1')))
+    rules = {r for r, _ in said}
+    assert ("SEATS", "Dragon-2 (window 2023-05-25..2023-06-08) has 1 seats up and at most 1 down") in said
+    assert {"EXCHANGE", "COMMANDER"} <= rules
+
+
+def test_training_dates(tiny_with):
+    """No RED person is ready on Crew Dragon before Dragon-2's window closes."""
+    s = tiny_with(('{ vehicle_type = "dragon", ready = 2022-01-01 }',
+                   '{ vehicle_type = "dragon", ready = 2023-07-01 }'))
+    said = facts(s)
+    assert ("EXCHANGE", "Dragon-2 (window 2023-05-25..2023-06-08) must carry 1 RED person "
+                        "under Crew swap") in said
+    assert ("TRAINED", "Rybak is trained on Crew Dragon only from 2023-07-01") in said
+    assert ("TRAINED", "Reva is trained on Crew Dragon only from 2023-07-01") in said
+    assert ("TRAINED", "Orlov has no training on Crew Dragon") in said
+
+
+def test_certification(tiny_with):
+    """The issue's own example: the swap needs a RED person, RED has not certified Dragon yet."""
+    said = facts(tiny_with((RED_DRAGON, RED_DRAGON.replace("2020-01-01", "2024-07-15"))))
+    assert said == [
+        ("CERT", "RED has certified Crew Dragon only from 2024-07-15"),
+        ("EXCHANGE", "Dragon-2 (window 2023-05-25..2023-06-08) must carry 1 RED person under Crew swap"),
+    ]
+
+
+def test_coverage(tiny_with):
+    """With no quota, no RED operator can fly after Dragon-1 leaves: segment B is uncovered."""
+    s = tiny_with(('per_flight = 1', 'per_flight = 0'), ('tolerance = 1', 'tolerance = 99'),
+                  ('undock = 2023-06-10T00:00:00Z\nland = 2023-06-10T12:00:00Z',
+                   'undock = 2023-06-02T00:00:00Z\nland = 2023-06-02T12:00:00Z'),
+                  ('name = "Reva, Rita"', 'name = "Reva, Rita"\navailable = { until = 2023-04-01 }'),
+                  ('name = "Rybak, Ruslan"', 'name = "Rybak, Ruslan"\navailable = { until = 2023-04-01 }'))
+    said = facts(s)
+    assert ("COVERAGE", "ST needs 1 B operator aboard at every instant from 2023-01-01") in said
+    assert any(r == "AVAILABLE" and "Reva" in x and "2023-04-01" in x for r, x in said)
+
+
+def test_lifeboat(tiny_with):
+    """Dragon-1 loses its seats in May: its two people have no lifeboat until they leave."""
+    s = tiny_with(('[[agreements]]', '[[events]]\nid = "hit"\nkind = "damage"\nat = 2023-05-01\n'
+                                     'flight = "D1"\nseats_lost = 4\n\n[[agreements]]'))
+    said = facts(s)
+    assert ("LIFEBOAT", "everyone aboard ST needs a usable seat on a docked vehicle "
+                        "(D1 lost 4 seat(s) on 2023-05-01)") in said
+
+
+def test_ports(tiny_with):
+    """Dragon-1 holds one IDSS port past Dragon-2's window; the other is out of service."""
+    s = tiny_with(('{ id = "p4", interface = "IDSS" }',
+                   '{ id = "p4", interface = "IDSS", until = 2023-01-01 }'))
+    said = facts(s)
+    assert said == [("PORTS", "Dragon-2 (window 2023-05-25..2023-06-08) needs a free IDSS port at ST while "
+                              "docked: p2 (held by D1 until 2023-06-10), p4 in service …..2023-01-01")]
+
+
+def test_a_feasible_scenario_has_no_explanation(tiny):
+    """The tiny station plans; nothing to explain."""
+    result = plan_scenario(tiny, options=FAST)
+    assert result.status == "planned" and result.facts == []
