@@ -41,12 +41,14 @@ def web_settings(tmp_path: Path) -> Any:
 
 @pytest.fixture
 def client(web_settings: Any) -> Iterator[Any]:
+    """The app on a fresh SQLite file, signed in as an administrator (an API token)."""
     from fastapi.testclient import TestClient
-    from webtools import TEST_KINDS
+    from webtools import TEST_KINDS, sign_in
 
     from mixedcrew.web.app import create_app
 
     with TestClient(create_app(web_settings, kinds=TEST_KINDS)) as c:
+        sign_in(c)
         yield c
 
 

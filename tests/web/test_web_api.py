@@ -190,7 +190,9 @@ def test_assets_are_served_from_the_package_whatever_the_working_directory(clien
 
 def test_health(client):
     body = client.get("/api/health").json()
-    assert body["ok"] is True and body["schema"] == "0001"
+    from mixedcrew.web.db import head_revision
+
+    assert body["ok"] is True and body["schema"] == head_revision() == "0002"
 
 
 def test_new_versions_are_appended_and_the_old_ones_kept(client):

@@ -33,7 +33,9 @@ from webtools import (  # noqa: E402
     ISS,
     SMALL,
     TEST_KINDS,
+    bearer,
     plannable,
+    seed_user,
     start_live_server,
     stop_live_server,
 )
@@ -47,23 +49,39 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+ADMIN_PASSWORD = "browser-tests-only"
+
+
 @pytest.fixture(scope="module")
 def live() -> Iterator[Any]:
+    """The app on a SQLite file, with an administrator `admin` (password and API token `live.auth`)."""
     folder = Path(tempfile.mkdtemp(prefix="mixedcrew-web-"))
     settings = WebSettings(db_url=f"sqlite:///{folder / 'web.db'}", heartbeat_s=0.5)
+    token = seed_user(settings.db_url, "admin", password=ADMIN_PASSWORD)
     server = start_live_server(settings, kinds=TEST_KINDS)
+    server.auth = bearer(token)  # type: ignore[attr-defined]
     yield server
     stop_live_server(server)
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def log_in(context: Any, live: Any, name: str = "admin", password: str = ADMIN_PASSWORD) -> None:
+    """Put a page session cookie in the browser, as the login form would."""
+    r = httpx.post(f"{live.url}/api/login", json={"name": name, "password": password})
+    assert r.status_code == 200, r.text
+    context.clear_cookies()
+    context.add_cookies([{"name": "mixedcrew_session", "value": r.cookies["mixedcrew_session"],
+                          "url": live.url, "httpOnly": True, "sameSite": "Strict"}])
+
+
 @pytest.fixture(scope="module")
-def browser_context() -> Iterator[Any]:
+def browser_context(live: Any) -> Iterator[Any]:
     profile = tempfile.mkdtemp(prefix="mixedcrew-chromium-")
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             profile, executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
             viewport={"width": 1366, "height": 900})
+        log_in(context, live)
         yield context
         context.close()
     shutil.rmtree(profile, ignore_errors=True)
@@ -97,7 +115,8 @@ def page(browser_context: Any, request: pytest.FixtureRequest) -> Iterator[Page]
 
 
 def upload_small(live: Any) -> int:
-    r = httpx.post(f"{live.url}/api/scenarios", files={"file": ("small.toml", SMALL.read_bytes())})
+    r = httpx.post(f"{live.url}/api/scenarios", files={"file": ("small.toml", SMALL.read_bytes())},
+                   headers=live.auth)
     assert r.status_code == 201, r.text
     return int(r.json()["id"])
 
@@ -205,7 +224,7 @@ def test_a_job_runs_to_completion_and_another_stops(page: Page, live: Any):
 
 def test_a_plan_job_runs_to_completion(page: Page, live: Any):
     pytest.importorskip("mixedcrew.plan", reason="the planner (mixedcrew.plan) is not in this build")
-    r = httpx.post(f"{live.url}/api/scenarios", files={"file": ("open.toml", plannable())})
+    r = httpx.post(f"{live.url}/api/scenarios", files={"file": ("open.toml", plannable())}, headers=live.auth)
     page.goto(f"{live.url}/scenarios/{r.json()['id']}")
     page.get_by_label("Start a job").select_option("plan")
     page.get_by_role("button", name="Start", exact=True).click()

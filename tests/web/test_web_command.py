@@ -70,15 +70,16 @@ def test_mixedcrew_serve_runs_from_any_folder(tmp_path):
     try:
         deadline = time.monotonic() + 30
         while True:
-            try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+            try:  # up: it answers, and asks for a credential
+                if httpx.get(f"{base}/api/health", timeout=1).status_code == 401:
                     break
             except httpx.TransportError:
                 pass
             assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
             assert time.monotonic() < deadline
             time.sleep(0.1)
-        assert httpx.get(f"{base}/").status_code == 200
+        login = httpx.get(f"{base}/", headers={"accept": "text/html"})
+        assert login.status_code == 401 and 'action="/login"' in login.text
         assert httpx.get(f"{base}/static/vendor/plotly.min.js").status_code == 200
         assert httpx.get(f"{base}/static/app.css").status_code == 200
         assert db.exists()

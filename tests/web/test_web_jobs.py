@@ -15,11 +15,9 @@ import pytest
 pytest.importorskip("fastapi", reason="the web extra is not installed: pip install 'mixedcrew[web]'")
 
 import httpx  # noqa: E402
-from fastapi.testclient import TestClient  # noqa: E402
-from webtools import ISS, SMALL, TEST_KINDS, free_port, wait_job  # noqa: E402
+from webtools import ISS, SMALL, TEST_KINDS, admin_client, bearer, free_port, seed_user, wait_job  # noqa: E402
 
 from mixedcrew.web import store  # noqa: E402
-from mixedcrew.web.app import create_app  # noqa: E402
 from mixedcrew.web.db import Database  # noqa: E402
 from mixedcrew.web.jobs import JobCancelled, JobContext  # noqa: E402
 
@@ -78,7 +76,7 @@ def test_delete_of_a_finished_job_is_409(client):
 
 
 def test_a_queued_job_is_cancelled_at_once_and_never_runs(web_settings):
-    with TestClient(create_app(web_settings.with_(job_workers=1), kinds=TEST_KINDS)) as client:
+    with admin_client(web_settings.with_(job_workers=1), kinds=TEST_KINDS) as client:
         sid = upload(client)
         busy = start(client, sid, "slow", steps=400, step_s=0.01)
         waiting = start(client, sid, "slow", steps=1, step_s=0)
@@ -149,7 +147,7 @@ def test_a_job_left_running_by_a_dead_server_is_failed_on_restart(web_settings):
                                now=long_ago)
         store.start_job(s, job.id, runner="gone", now=long_ago)
     db.dispose()
-    with TestClient(create_app(web_settings, kinds=TEST_KINDS)) as client:
+    with admin_client(web_settings, kinds=TEST_KINDS) as client:
         after = client.get(f"/api/jobs/{job.id}").json()
     assert after["state"] == "failed" and "the server stopped while this job was running" in after["error"]
 
@@ -158,6 +156,7 @@ def test_killed_server_leaves_no_job_running_after_restart(tmp_path):
     """SIGKILL the server in the middle of a job; the next start marks that job failed."""
     db_url = f"sqlite:///{tmp_path / 'crash.db'}"
     script = Path(__file__).with_name("serve_for_tests.py")
+    auth = bearer(seed_user(db_url))
 
     def serve() -> tuple[subprocess.Popen[bytes], str]:
         port = free_port()
@@ -168,7 +167,7 @@ def test_killed_server_leaves_no_job_running_after_restart(tmp_path):
         deadline = time.monotonic() + 30
         while True:
             try:
-                if httpx.get(f"{base}/api/health", timeout=1).status_code == 200:
+                if httpx.get(f"{base}/api/health", headers=auth, timeout=1).status_code == 200:
                     return proc, base
             except httpx.TransportError:
                 pass
@@ -178,12 +177,13 @@ def test_killed_server_leaves_no_job_running_after_restart(tmp_path):
 
     proc, base = serve()
     try:
-        r = httpx.post(f"{base}/api/scenarios", files={"file": ("small.toml", SMALL.read_bytes())})
+        r = httpx.post(f"{base}/api/scenarios", files={"file": ("small.toml", SMALL.read_bytes())},
+                       headers=auth)
         sid = r.json()["id"]
-        job = httpx.post(f"{base}/api/scenarios/{sid}/jobs",
+        job = httpx.post(f"{base}/api/scenarios/{sid}/jobs", headers=auth,
                          json={"kind": "slow", "params": {"steps": 10000, "step_s": 0.01}}).json()
         deadline = time.monotonic() + 10
-        while httpx.get(f"{base}/api/jobs/{job['id']}").json()["state"] != "running":
+        while httpx.get(f"{base}/api/jobs/{job['id']}", headers=auth).json()["state"] != "running":
             assert time.monotonic() < deadline
             time.sleep(0.05)
     finally:
@@ -191,9 +191,9 @@ def test_killed_server_leaves_no_job_running_after_restart(tmp_path):
         proc.wait(10)
     proc, base = serve()
     try:
-        after = httpx.get(f"{base}/api/jobs/{job['id']}").json()
+        after = httpx.get(f"{base}/api/jobs/{job['id']}", headers=auth).json()
         assert after["state"] == "failed" and "server stopped" in after["error"]
-        assert httpx.get(f"{base}/api/scenarios/{sid}/source").content == SMALL.read_bytes()
+        assert httpx.get(f"{base}/api/scenarios/{sid}/source", headers=auth).content == SMALL.read_bytes()
     finally:
         proc.terminate()
         proc.wait(10)
@@ -222,7 +222,7 @@ def test_the_app_on_postgresql(postgres_url):
     from mixedcrew.web.settings import WebSettings
 
     settings = WebSettings(db_url=postgres_url, heartbeat_s=0.2, stale_after_s=2.0)
-    with TestClient(create_app(settings, kinds=TEST_KINDS)) as client:
+    with admin_client(settings, kinds=TEST_KINDS) as client:
         sid = upload(client, ISS)
         done = wait_job(client, start(client, sid, "check")["id"])
         assert done["state"] == "succeeded" and len(done["result"]["violations"]) == 6
@@ -231,7 +231,7 @@ def test_the_app_on_postgresql(postgres_url):
         assert wait_job(client, slow["id"])["state"] == "cancelled"
         bad = client.post("/api/scenarios", files={"file": ("x.toml", b"[scenario\n")})
         assert bad.status_code == 422
-    with TestClient(create_app(settings, kinds=TEST_KINDS)) as client:
+    with admin_client(settings, kinds=TEST_KINDS) as client:
         assert client.get(f"/api/scenarios/{sid}/source").content == ISS.read_bytes()
         assert [j["state"] for j in client.get(f"/api/scenarios/{sid}/jobs").json()] == ["cancelled",
                                                                                         "succeeded"]
@@ -241,7 +241,7 @@ def test_the_app_on_postgresql(postgres_url):
 def test_shutdown_does_not_wait_for_a_job_that_ignores_its_stop(web_settings):
     """A clean shutdown asks jobs to stop, waits a little, then records them failed, and returns."""
     settings = web_settings.with_(shutdown_wait_s=0.3)
-    with TestClient(create_app(settings, kinds=TEST_KINDS)) as client:
+    with admin_client(settings, kinds=TEST_KINDS) as client:
         sid = upload(client)
         job = start(client, sid, "stubborn", seconds=30)
         deadline = time.monotonic() + 10
@@ -250,6 +250,6 @@ def test_shutdown_does_not_wait_for_a_job_that_ignores_its_stop(web_settings):
             time.sleep(0.05)
         began = time.monotonic()
     assert time.monotonic() - began < 5
-    with TestClient(create_app(settings, kinds=TEST_KINDS)) as client:
+    with admin_client(settings, kinds=TEST_KINDS) as client:
         after = client.get(f"/api/jobs/{job['id']}").json()
     assert after["state"] == "failed" and "shut down before this job finished" in after["error"]

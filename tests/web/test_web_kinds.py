@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web extra is not installed: pip install 'mixedcrew[web]'")
 
-from webtools import SMALL, plannable, wait_job  # noqa: E402
+from webtools import SMALL, admin_client, plannable, wait_job  # noqa: E402
 
 from mixedcrew.web.kinds import default_kinds, entry_missing  # noqa: E402
 
@@ -40,11 +40,7 @@ def test_an_unavailable_kind_says_why(client):
 
 def test_plan_job_saves_the_plan_as_a_scenario(web_settings):
     pytest.importorskip("mixedcrew.plan", reason="the planner (mixedcrew.plan) is not in this build")
-    from fastapi.testclient import TestClient
-
-    from mixedcrew.web.app import create_app
-
-    with TestClient(create_app(web_settings)) as client:
+    with admin_client(web_settings) as client:
         sid = upload(client, plannable())
         job = run(client, sid, "plan", time_limit=20)
         assert job["state"] == "succeeded", job
@@ -59,11 +55,7 @@ def test_plan_job_saves_the_plan_as_a_scenario(web_settings):
 
 def test_infeasible_plan_lists_the_conflicting_facts_as_sentences(web_settings):
     pytest.importorskip("mixedcrew.plan", reason="the planner (mixedcrew.plan) is not in this build")
-    from fastapi.testclient import TestClient
-
-    from mixedcrew.web.app import create_app
-
-    with TestClient(create_app(web_settings)) as client:
+    with admin_client(web_settings) as client:
         sid = upload(client, plannable(feasible=False))
         job = run(client, sid, "plan", time_limit=20)
         assert job["state"] == "succeeded" and job["result"]["status"] == "infeasible"
@@ -76,11 +68,7 @@ def test_infeasible_plan_lists_the_conflicting_facts_as_sentences(web_settings):
 
 def test_risk_job_reports_the_headline_with_intervals(web_settings):
     pytest.importorskip("mixedcrew.risk", reason="the risk engine (mixedcrew.risk) is not in this build")
-    from fastapi.testclient import TestClient
-
-    from mixedcrew.web.app import create_app
-
-    with TestClient(create_app(web_settings)) as client:
+    with admin_client(web_settings) as client:
         sid = upload(client, SMALL.read_bytes(), "small.toml")
         job = run(client, sid, "risk", trials=2000, seed=3)
         assert job["state"] == "succeeded", job

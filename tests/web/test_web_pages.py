@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web extra is not installed: pip install 'mixedcrew[web]'")
 
-from webtools import ISS, SMALL  # noqa: E402
+from webtools import ISS, SMALL, admin_client  # noqa: E402
 
 from mixedcrew.web import store  # noqa: E402
 
@@ -55,15 +55,11 @@ def test_names_in_a_scenario_are_text_not_markup(client):
 
 def test_an_error_in_the_middle_of_an_upload_stores_nothing(web_settings, monkeypatch):
     """The scenario row is written, then the revision fails: the transaction leaves no trace."""
-    from fastapi.testclient import TestClient
-
-    from mixedcrew.web.app import create_app
-
     def broken(*_a, **_k):
         raise OSError("disk full")
 
     monkeypatch.setattr(store, "add_revision", broken)
-    with TestClient(create_app(web_settings), raise_server_exceptions=False) as client:
+    with admin_client(web_settings, raise_server_exceptions=False) as client:
         r = client.post("/api/scenarios", files={"file": ("iss.toml", ISS.read_bytes())})
         assert r.status_code == 500
         monkeypatch.undo()

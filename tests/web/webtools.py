@@ -8,6 +8,8 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,59 @@ trained = [{{ vehicle_type = "crew-dragon", ready = 2022-06-01{extra} }}]
 def plannable(feasible: bool = True) -> bytes:
     text = SMALL.read_text(encoding="utf-8") + (CANDIDATES if feasible else "") + OPEN_FLIGHT
     return text.encode("utf-8")
+
+
+# --- users and credentials -----------------------------------------------------------------
+
+
+def make_user(accounts: Any, name: str, agency: str | None = None, *, password: str | None = None,
+              scopes: tuple[str, ...] = ("read", "write"), days: int = 1) -> str:
+    """A user (made once) and a fresh API token for them; returns the token's secret."""
+    from mixedcrew.web.auth import command_line_principal
+    from mixedcrew.web.failures import NotFound
+
+    cli = command_line_principal("tests")
+    try:
+        user = accounts.user_named(name)
+    except NotFound:
+        user = accounts.add_user(cli, name=name, agency=agency, is_admin=agency is None, password=password)
+    secret, _ = accounts.create_token(cli, label=f"{name} (tests)", days=days, scopes=scopes, for_user=user)
+    return str(secret)
+
+
+def sign_in(client: Any, name: str = "admin", agency: str | None = None, **kw: Any) -> str:
+    """Make `client` (a TestClient, started) send a token of user `name` from now on."""
+    token = make_user(client.app.state.service.accounts, name, agency, **kw)
+    client.headers["Authorization"] = f"Bearer {token}"
+    return token
+
+
+@contextmanager
+def admin_client(settings: WebSettings, kinds: Any = None, **options: Any) -> Iterator[Any]:
+    """A started TestClient of the app, signed in as an administrator."""
+    from fastapi.testclient import TestClient
+
+    from mixedcrew.web.app import create_app
+
+    with TestClient(create_app(settings, kinds=kinds), **options) as client:
+        sign_in(client)
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def seed_user(db_url: str, name: str = "admin", agency: str | None = None, **kw: Any) -> str:
+    """A user and token straight in a database (before a server starts on it)."""
+    from mixedcrew.web.access import Accounts
+    from mixedcrew.web.db import Database
+
+    db = Database.open(db_url)
+    try:
+        return make_user(Accounts(db), name, agency, **kw)
+    finally:
+        db.dispose()
 
 
 def free_port() -> int:
@@ -130,6 +185,7 @@ TEST_KINDS = {k.name: k for k in (CHECK, PLAN, SLOW, EXPLAIN, COPY, CRASH, STUBB
 
 
 def wait_job(client: Any, job_id: int, timeout: float = 20.0) -> dict[str, Any]:
+    """Poll a job until it finishes (`client`: a TestClient or an httpx.Client that signs in)."""
     deadline = time.monotonic() + timeout
     while True:
         job = client.get(f"/api/jobs/{job_id}").json()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from mixedcrew.instants import to_instant
 from mixedcrew.summary import aboard_snapshot
+from mixedcrew.web.auth import Principal
 from mixedcrew.web.exports import CSV_FILES, agency_calendar, manifest_json, person_calendar
+from mixedcrew.web.guard import Who
 from mixedcrew.web.manifest import FIGURES, violation_json
 from mixedcrew.web.schemas import (
     CheckOut,
@@ -27,7 +30,10 @@ from mixedcrew.web.schemas import (
 )
 from mixedcrew.web.service import FieldError, Invalid, NotFound, Service
 
-router = APIRouter(prefix="/api", responses={404: {"model": ErrorOut, "description": "unknown id"}})
+router = APIRouter(prefix="/api", responses={
+    401: {"model": ErrorOut, "description": "no credential, or one unknown, expired or revoked"},
+    403: {"model": ErrorOut, "description": "outside this user's rights (agency, scope, administrators)"},
+    404: {"model": ErrorOut, "description": "unknown id"}})
 
 ScenarioId = Annotated[int, Path(description="scenario id", ge=1)]
 JobId = Annotated[int, Path(description="job id", ge=1)]
@@ -39,37 +45,46 @@ def service(request: Request) -> Service:
 
 
 def attachment(name: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{name}"'}
+    """A download's name, plain ASCII in `filename` and exact in RFC 5987's `filename*`."""
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name)
+    exact = quote(name, safe="")
+    return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{exact}"}
+
+
+def feed_scope(who: Principal) -> str:
+    """A calendar feed is read with the read scope, or with a calendar-only token."""
+    return "calendar" if who.can("calendar") and not who.can("read") else "read"
 
 
 @router.get("/health", tags=["server"], summary="Liveness and schema revision")
-def health(request: Request) -> dict[str, Any]:
+def health(request: Request, who: Who) -> dict[str, Any]:
     from mixedcrew.web.db import current_revision
 
+    who.need("read")
     svc = service(request)
     return {"ok": True, "schema": current_revision(svc.db.engine), "runner": svc.runner.runner_id}
 
 
 @router.get("/scenarios", tags=["scenarios"], summary="Stored scenarios, newest first")
-def list_scenarios(request: Request) -> list[ScenarioOut]:
-    return [ScenarioOut.of(s) for s in service(request).scenarios()]
+def list_scenarios(request: Request, who: Who) -> list[ScenarioOut]:
+    return [ScenarioOut.of(s) for s in service(request).scenarios(who)]
 
 
 @router.post("/scenarios", status_code=201, tags=["scenarios"], summary="Upload a scenario file (TOML)",
              responses={413: {"model": ErrorOut, "description": "file over the upload limit"},
                         422: {"model": ErrorOut, "description": "problems, one per field, with lines"}})
 def upload_scenario(
-    request: Request, file: Annotated[UploadFile, File(description="scenario file, TOML, UTF-8")],
+    request: Request, who: Who, file: Annotated[UploadFile, File(description="scenario file, TOML, UTF-8")],
 ) -> ScenarioOut:
     svc = service(request)
     raw = file.file.read(svc.settings.max_upload_bytes + 1)
-    return ScenarioOut.of(svc.upload(file.filename, raw))
+    return ScenarioOut.of(svc.upload(who, file.filename, raw))
 
 
 @router.get("/scenarios/{scenario_id}", tags=["scenarios"], summary="A scenario and its headline facts")
-def get_scenario(request: Request, scenario_id: ScenarioId) -> ScenarioDetail:
+def get_scenario(request: Request, who: Who, scenario_id: ScenarioId) -> ScenarioDetail:
     svc = service(request)
-    stored, view = svc.scenario(scenario_id), svc.view(scenario_id)
+    stored, view = svc.scenario(who, scenario_id), svc.view(who, scenario_id)
     s = view.summary
     facts = Facts(flights=s.flights, people=s.people, rides=s.rides, first=s.first, last=s.last,
                   peak_aboard=s.peak[0] if s.peak else None, violations=len(view.violations),
@@ -80,16 +95,16 @@ def get_scenario(request: Request, scenario_id: ScenarioId) -> ScenarioDetail:
 @router.get("/scenarios/{scenario_id}/source", tags=["scenarios"], response_class=Response,
             summary="The file exactly as uploaded",
             responses={200: {"content": {"application/toml": {}}}})
-def download_source(request: Request, scenario_id: ScenarioId,
+def download_source(request: Request, who: Who, scenario_id: ScenarioId,
                     revision: Annotated[int | None, Query(ge=1)] = None) -> Response:
-    rev = service(request).revision(scenario_id, revision)
+    rev = service(request).revision(who, scenario_id, revision)
     return Response(rev.source, media_type="application/toml", headers=attachment(rev.filename))
 
 
 @router.get("/scenarios/{scenario_id}/revisions", tags=["scenarios"],
             summary="Every stored version of a scenario, latest first")
-def list_revisions(request: Request, scenario_id: ScenarioId) -> list[RevisionOut]:
-    return [RevisionOut.of(r) for r in service(request).revisions(scenario_id)]
+def list_revisions(request: Request, who: Who, scenario_id: ScenarioId) -> list[RevisionOut]:
+    return [RevisionOut.of(r) for r in service(request).revisions(who, scenario_id)]
 
 
 @router.post("/scenarios/{scenario_id}/revisions", status_code=201, tags=["scenarios"],
@@ -97,17 +112,17 @@ def list_revisions(request: Request, scenario_id: ScenarioId) -> list[RevisionOu
              responses={413: {"model": ErrorOut, "description": "file over the upload limit"},
                         422: {"model": ErrorOut, "description": "problems, one per field, with lines"}})
 def upload_revision(
-    request: Request, scenario_id: ScenarioId,
+    request: Request, who: Who, scenario_id: ScenarioId,
     file: Annotated[UploadFile, File(description="scenario file, TOML, UTF-8")],
 ) -> RevisionOut:
     svc = service(request)
     raw = file.file.read(svc.settings.max_upload_bytes + 1)
-    return RevisionOut.of(svc.upload_revision(scenario_id, file.filename, raw))
+    return RevisionOut.of(svc.upload_revision(who, scenario_id, file.filename, raw))
 
 
 @router.get("/scenarios/{scenario_id}/check", tags=["manifest"], summary="Violations, as `mixedcrew check`")
-def check_scenario(request: Request, scenario_id: ScenarioId) -> CheckOut:
-    view = service(request).view(scenario_id)
+def check_scenario(request: Request, who: Who, scenario_id: ScenarioId) -> CheckOut:
+    view = service(request).view(who, scenario_id)
     return CheckOut(violations=[violation_json(v) for v in view.violations],  # type: ignore[misc]
                     summary=view.report.as_json()["summary"])  # type: ignore[arg-type]
 
@@ -115,15 +130,16 @@ def check_scenario(request: Request, scenario_id: ScenarioId) -> CheckOut:
 @router.get("/scenarios/{scenario_id}/figures/{name}", tags=["manifest"],
             summary="A chart as plotly JSON: stays (by person), ports, aboard",
             responses={200: {"content": {"application/json": {}}}})
-def figure(request: Request, scenario_id: ScenarioId, name: str) -> Response:
+def figure(request: Request, who: Who, scenario_id: ScenarioId, name: str) -> Response:
+    view = service(request).view(who, scenario_id)
     if name not in FIGURES:
         raise NotFound("figure", name)
-    return Response(service(request).view(scenario_id).figure_json(name), media_type="application/json")
+    return Response(view.figure_json(name), media_type="application/json")
 
 
 @router.get("/scenarios/{scenario_id}/ledgers", tags=["manifest"], summary="Seat-exchange ledgers")
-def get_ledgers(request: Request, scenario_id: ScenarioId) -> list[LedgerOut]:
-    view = service(request).view(scenario_id)
+def get_ledgers(request: Request, who: Who, scenario_id: ScenarioId) -> list[LedgerOut]:
+    view = service(request).view(who, scenario_id)
     return [LedgerOut(agreement=lg.agreement, parties=list(lg.parties), per_year=lg.per_year,
                       totals=lg.totals,
                       flights=[{"flight": r.flight, "label": r.label, "launch": r.launch.isoformat(),
@@ -133,9 +149,9 @@ def get_ledgers(request: Request, scenario_id: ScenarioId) -> list[LedgerOut]:
 
 @router.get("/scenarios/{scenario_id}/aboard", tags=["manifest"],
             summary="Who is aboard at an instant, operators per segment, docked vehicles")
-def aboard(request: Request, scenario_id: ScenarioId,
+def aboard(request: Request, who: Who, scenario_id: ScenarioId,
            at: Annotated[str, Query(description="UTC instant, e.g. 2023-01-01T00:00:00Z")]) -> dict[str, Any]:
-    view = service(request).view(scenario_id)
+    view = service(request).view(who, scenario_id)
     try:
         t = to_instant(at)
     except ValueError as err:
@@ -147,8 +163,8 @@ def aboard(request: Request, scenario_id: ScenarioId,
 
 
 @router.get("/scenarios/{scenario_id}/exports", tags=["exports"], summary="Every export of a scenario")
-def exports(request: Request, scenario_id: ScenarioId) -> ExportsOut:
-    view = service(request).view(scenario_id)
+def exports(request: Request, who: Who, scenario_id: ScenarioId) -> ExportsOut:
+    view = service(request).view(who, scenario_id)
     base = f"/api/scenarios/{scenario_id}"
     files = [ExportLink(title="manifest (JSON)", href=f"{base}/export.json", media_type="application/json")]
     files += [ExportLink(title=f"{name} (CSV)", href=f"{base}/export/{name}.csv", media_type="text/csv")
@@ -162,17 +178,18 @@ def exports(request: Request, scenario_id: ScenarioId) -> ExportsOut:
 
 @router.get("/scenarios/{scenario_id}/export.json", tags=["exports"],
             summary="The scenario with its stays, dockings and violations")
-def export_json(request: Request, scenario_id: ScenarioId) -> JSONResponse:
-    return JSONResponse(manifest_json(service(request).view(scenario_id)),
+def export_json(request: Request, who: Who, scenario_id: ScenarioId) -> JSONResponse:
+    return JSONResponse(manifest_json(service(request).view(who, scenario_id)),
                         headers=attachment(f"scenario-{scenario_id}.json"))
 
 
 @router.get("/scenarios/{scenario_id}/export/{name}.csv", tags=["exports"], response_class=Response,
             summary="stays, flights or violations as CSV", responses={200: {"content": {"text/csv": {}}}})
-def export_csv(request: Request, scenario_id: ScenarioId, name: str) -> Response:
+def export_csv(request: Request, who: Who, scenario_id: ScenarioId, name: str) -> Response:
+    view = service(request).view(who, scenario_id)
     if name not in CSV_FILES:
         raise NotFound("export", f"{name}.csv")
-    text = CSV_FILES[name](service(request).view(scenario_id))
+    text = CSV_FILES[name](view)
     return Response(text, media_type="text/csv; charset=utf-8",
                     headers=attachment(f"scenario-{scenario_id}-{name}.csv"))
 
@@ -184,9 +201,10 @@ def _calendar_response(body: bytes, name: str) -> Response:
 @router.get("/scenarios/{scenario_id}/calendars/agency/{agency}.ics", tags=["exports"],
             response_class=Response, summary="iCalendar feed of an agency's flights",
             responses={200: {"content": {"text/calendar": {}}}})
-def agency_feed(request: Request, scenario_id: ScenarioId, agency: str) -> Response:
+def agency_feed(request: Request, who: Who, scenario_id: ScenarioId, agency: str) -> Response:
     svc = service(request)
-    rev, view = svc.revision(scenario_id), svc.view(scenario_id)
+    scope = feed_scope(who)
+    rev, view = svc.revision(who, scenario_id, scope=scope), svc.view(who, scenario_id, scope=scope)
     if agency not in view.scenario.agency_by_id:
         raise NotFound("agency", agency)
     body = agency_calendar(view, agency, stamp=rev.created_at, sequence=rev.number)
@@ -196,9 +214,10 @@ def agency_feed(request: Request, scenario_id: ScenarioId, agency: str) -> Respo
 @router.get("/scenarios/{scenario_id}/calendars/person/{person}.ics", tags=["exports"],
             response_class=Response, summary="iCalendar feed of one person's rides",
             responses={200: {"content": {"text/calendar": {}}}})
-def person_feed(request: Request, scenario_id: ScenarioId, person: str) -> Response:
+def person_feed(request: Request, who: Who, scenario_id: ScenarioId, person: str) -> Response:
     svc = service(request)
-    rev, view = svc.revision(scenario_id), svc.view(scenario_id)
+    scope = feed_scope(who)
+    rev, view = svc.revision(who, scenario_id, scope=scope), svc.view(who, scenario_id, scope=scope)
     if person not in view.scenario.person_by_id:
         raise NotFound("person", person)
     body = person_calendar(view, person, stamp=rev.created_at, sequence=rev.number)
@@ -209,7 +228,8 @@ def person_feed(request: Request, scenario_id: ScenarioId, person: str) -> Respo
 
 
 @router.get("/job-kinds", tags=["jobs"], summary="Kinds of job this server runs, and their parameters")
-def job_kinds(request: Request) -> list[JobKindOut]:
+def job_kinds(request: Request, who: Who) -> list[JobKindOut]:
+    who.need("read")
     out = []
     for kind in service(request).kinds.values():
         why = kind.unavailable()
@@ -220,29 +240,29 @@ def job_kinds(request: Request) -> list[JobKindOut]:
 
 
 @router.get("/scenarios/{scenario_id}/jobs", tags=["jobs"], summary="Jobs of a scenario, newest first")
-def scenario_jobs(request: Request, scenario_id: ScenarioId) -> list[JobOut]:
-    return [JobOut.of(j) for j in service(request).jobs(scenario_id)]
+def scenario_jobs(request: Request, who: Who, scenario_id: ScenarioId) -> list[JobOut]:
+    return [JobOut.of(j) for j in service(request).jobs(who, scenario_id)]
 
 
 @router.post("/scenarios/{scenario_id}/jobs", status_code=202, tags=["jobs"],
              summary="Start a job on the scenario's latest revision; poll its `links.self`",
              responses={422: {"model": ErrorOut, "description": "unknown kind or bad parameters"}})
-def start_job(request: Request, scenario_id: ScenarioId, body: JobIn) -> JobOut:
-    return JobOut.of(service(request).start_job(scenario_id, body.kind, body.params))
+def start_job(request: Request, who: Who, scenario_id: ScenarioId, body: JobIn) -> JobOut:
+    return JobOut.of(service(request).start_job(who, scenario_id, body.kind, body.params))
 
 
 @router.get("/jobs", tags=["jobs"], summary="Recent jobs of every scenario, newest first")
-def all_jobs(request: Request) -> list[JobOut]:
-    return [JobOut.of(j) for j in service(request).jobs()]
+def all_jobs(request: Request, who: Who) -> list[JobOut]:
+    return [JobOut.of(j) for j in service(request).jobs(who)]
 
 
 @router.get("/jobs/{job_id}", tags=["jobs"], summary="A job's state, progress and (when done) result")
-def get_job(request: Request, job_id: JobId) -> JobOut:
-    return JobOut.of(service(request).job(job_id))
+def get_job(request: Request, who: Who, job_id: JobId) -> JobOut:
+    return JobOut.of(service(request).job(who, job_id))
 
 
 @router.delete("/jobs/{job_id}", status_code=202, tags=["jobs"],
                summary="Stop a job: a queued one at once, a running one at its next progress report",
                responses={409: {"model": ErrorOut, "description": "the job has already finished"}})
-def cancel_job(request: Request, job_id: JobId) -> JobOut:
-    return JobOut.of(service(request).cancel_job(job_id))
+def cancel_job(request: Request, who: Who, job_id: JobId) -> JobOut:
+    return JobOut.of(service(request).cancel_job(who, job_id))

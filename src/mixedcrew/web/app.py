@@ -15,11 +15,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mixedcrew import __version__
-from mixedcrew.web import api, pages
+from mixedcrew.web import api, api_access, pages, pages_access
+from mixedcrew.web.auth import Forbidden, Unauthenticated
 from mixedcrew.web.db import Database
+from mixedcrew.web.guard import Authenticate, Who, unauthenticated_json
 from mixedcrew.web.jobs import Kinds
 from mixedcrew.web.kinds import default_kinds
-from mixedcrew.web.limits import BodyLimit
+from mixedcrew.web.limits import BodyLimit, JsonLimit
 from mixedcrew.web.service import Conflict, Invalid, NotFound, Service, TooLarge
 from mixedcrew.web.settings import WebSettings
 
@@ -54,12 +56,18 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
             db.dispose()
 
     # Swagger UI and ReDoc load their scripts from a CDN: off. /openapi.json is the
-    # machine-readable spec; /api-docs renders it here, offline.
+    # machine-readable spec (for signed-in users, like everything else); /api-docs
+    # renders it here, offline.
     app = FastAPI(title="mixedcrew", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None,
                   description="Crew rotations for stations with mixed, multi-agency crews: scenarios, "
-                              "manifest views, checks, jobs and exports.")
+                              "manifest views, checks, jobs and exports. Every route needs a page "
+                              "session (POST /api/login) or an API token (`Authorization: Bearer ...`).")
+    # Outermost last: headers on every answer, then the door, then the body caps.
+    app.add_middleware(JsonLimit, limit=settings.max_json_bytes, max_depth=settings.max_json_depth)
     app.add_middleware(BodyLimit, limit=settings.max_upload_bytes + FORM_OVERHEAD,
                        shown_limit=settings.max_upload_bytes)
+    app.add_middleware(Authenticate, refuse=_refusal)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
@@ -80,10 +88,28 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
     def favicon() -> FileResponse:
         return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml")
 
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(who: Who) -> JSONResponse:
+        who.need("read")
+        return JSONResponse(app.openapi())
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(api.router)
+    app.include_router(api_access.router)
     app.include_router(pages.router)
+    app.include_router(pages_access.router)
     return app
+
+
+def _refusal(request: Request, status: int, message: str) -> Response:
+    """401 or 403 from the door: the login page for a browser, JSON for a script."""
+    if wants_html(request):
+        if status == 401:
+            return pages_access.login_page(request, status=401, problem=message)
+        return pages.error_page(request, status, message)
+    if status == 401:
+        return unauthenticated_json(message)
+    return JSONResponse({"detail": message}, status_code=status)
 
 
 def wants_html(request: Request) -> bool:
@@ -95,6 +121,14 @@ def _errors(app: FastAPI) -> None:
         if wants_html(request):
             return pages.error_page(request, status, detail)
         return JSONResponse({"detail": detail}, status_code=status)
+
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(request: Request, err: Unauthenticated) -> Response:
+        return _refusal(request, 401, str(err))
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, err: Forbidden) -> Response:
+        return reply(request, 403, str(err))
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, err: NotFound) -> Response:

@@ -11,6 +11,7 @@ from fastapi.templating import Jinja2Templates
 
 from mixedcrew import __version__
 from mixedcrew.instants import format_day, format_instant
+from mixedcrew.web.guard import Who
 from mixedcrew.web.service import Invalid, Service, TooLarge, problem_lines
 
 router = APIRouter(include_in_schema=False)
@@ -29,12 +30,14 @@ def service(request: Request) -> Service:
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("who", getattr(request.state, "principal", None))
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
 def error_page(request: Request, status: int, detail: object) -> HTMLResponse:
     lines = [d.get("text") or d.get("msg", "") for d in detail] if isinstance(detail, list) else [str(detail)]
-    titles = {404: "Not found", 409: "Conflict", 413: "Too large", 422: "Not accepted"}
+    titles = {401: "Log in", 403: "Not allowed", 404: "Not found", 409: "Conflict", 413: "Too large",
+              422: "Not accepted"}
     return render(request, "error.html", status, code=status, title=titles.get(status, "Error"),
                   lines=lines)
 
@@ -43,84 +46,87 @@ def _mib(n: int) -> str:
     return f"{n / 1024 / 1024:.1f} MiB" if n >= 1024 * 1024 else f"{n // 1024} KiB"
 
 
-def _index(request: Request, status: int = 200, problems: list[str] | None = None,
+def _index(request: Request, who: Any, status: int = 200, problems: list[str] | None = None,
            filename: str | None = None) -> HTMLResponse:
     svc = service(request)
-    return render(request, "index.html", status, scenarios=svc.scenarios(), problems=problems or [],
+    return render(request, "index.html", status, scenarios=svc.scenarios(who), problems=problems or [],
                   filename=filename, limit=_mib(svc.settings.max_upload_bytes))
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request) -> HTMLResponse:
-    return _index(request)
+def index(request: Request, who: Who) -> HTMLResponse:
+    return _index(request, who)
 
 
 @router.post("/scenarios", response_class=HTMLResponse)
-def upload(request: Request, file: Annotated[UploadFile, File()]) -> Response:
+def upload(request: Request, who: Who, file: Annotated[UploadFile, File()]) -> Response:
     svc = service(request)
     raw = file.file.read(svc.settings.max_upload_bytes + 1)
     try:
-        stored = svc.upload(file.filename, raw)
+        stored = svc.upload(who, file.filename, raw)
     except Invalid as err:
-        return _index(request, 422, problem_lines(err.errors), file.filename)
+        return _index(request, who, 422, problem_lines(err.errors), file.filename)
     except TooLarge as err:
-        return _index(request, 413, [str(err)], file.filename)
+        return _index(request, who, 413, [str(err)], file.filename)
     return RedirectResponse(f"/scenarios/{stored.id}", status_code=303)
 
 
-def _scenario(request: Request, scenario_id: int, status: int = 200, problems: list[str] | None = None,
-              filename: str | None = None) -> HTMLResponse:
+def _scenario(request: Request, who: Any, scenario_id: int, status: int = 200,
+              problems: list[str] | None = None, filename: str | None = None) -> HTMLResponse:
     svc = service(request)
-    stored, view = svc.scenario(scenario_id), svc.view(scenario_id)
+    stored, view = svc.scenario(who, scenario_id), svc.view(who, scenario_id)
     kinds = [(k, k.unavailable()) for k in svc.kinds.values()]
     return render(request, "scenario.html", status, stored=stored, view=view, kinds=kinds,
-                  jobs=svc.jobs(scenario_id)[:20], revisions=svc.revisions(scenario_id),
+                  jobs=svc.jobs(who, scenario_id)[:20], revisions=svc.revisions(who, scenario_id),
+                  open_proposals=len(svc.editing.proposals(who, scenario_id, "open")),
                   problems=problems or [], filename=filename, limit=_mib(svc.settings.max_upload_bytes))
 
 
 @router.get("/scenarios/{scenario_id}", response_class=HTMLResponse)
-def scenario_page(request: Request, scenario_id: int) -> HTMLResponse:
-    return _scenario(request, scenario_id)
+def scenario_page(request: Request, who: Who, scenario_id: int) -> HTMLResponse:
+    return _scenario(request, who, scenario_id)
 
 
 @router.post("/scenarios/{scenario_id}/revisions", response_class=HTMLResponse)
-def upload_revision(request: Request, scenario_id: int, file: Annotated[UploadFile, File()]) -> Response:
+def upload_revision(request: Request, who: Who, scenario_id: int,
+                    file: Annotated[UploadFile, File()]) -> Response:
     svc = service(request)
     raw = file.file.read(svc.settings.max_upload_bytes + 1)
     try:
-        svc.upload_revision(scenario_id, file.filename, raw)
+        svc.upload_revision(who, scenario_id, file.filename, raw)
     except Invalid as err:
-        return _scenario(request, scenario_id, 422, problem_lines(err.errors), file.filename)
+        return _scenario(request, who, scenario_id, 422, problem_lines(err.errors), file.filename)
     except TooLarge as err:
-        return _scenario(request, scenario_id, 413, [str(err)], file.filename)
+        return _scenario(request, who, scenario_id, 413, [str(err)], file.filename)
     return RedirectResponse(f"/scenarios/{scenario_id}", status_code=303)
 
 
 @router.post("/scenarios/{scenario_id}/jobs")
-def start_job(request: Request, scenario_id: int, kind: Annotated[str, Form()]) -> Response:
-    job = service(request).start_job(scenario_id, kind, {})
+def start_job(request: Request, who: Who, scenario_id: int, kind: Annotated[str, Form()]) -> Response:
+    job = service(request).start_job(who, scenario_id, kind, {})
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.get("/jobs", response_class=HTMLResponse)
-def jobs_page(request: Request) -> HTMLResponse:
+def jobs_page(request: Request, who: Who) -> HTMLResponse:
     svc = service(request)
-    names = {s.id: s.name for s in svc.scenarios()}
-    return render(request, "jobs.html", jobs=svc.jobs(), names=names)
+    names = {s.id: s.name for s in svc.scenarios(who)}
+    return render(request, "jobs.html", jobs=svc.jobs(who), names=names)
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(request: Request, job_id: int) -> HTMLResponse:
+def job_page(request: Request, who: Who, job_id: int) -> HTMLResponse:
     svc = service(request)
-    job = svc.job(job_id)
+    job = svc.job(who, job_id)
     kind = svc.kinds.get(job.kind)
-    return render(request, "job.html", job=job, stored=svc.scenario(job.scenario_id),
+    return render(request, "job.html", job=job, stored=svc.scenario(who, job.scenario_id),
                   title=kind.title if kind else job.kind)
 
 
 @router.get("/api-docs", response_class=HTMLResponse)
-def api_docs(request: Request) -> HTMLResponse:
+def api_docs(request: Request, who: Who) -> HTMLResponse:
     """The OpenAPI document as a page, served from here (no CDN)."""
+    who.need("read")
     spec = request.app.openapi()
     routes = []
     for path, methods in spec["paths"].items():
@@ -133,6 +139,6 @@ def api_docs(request: Request) -> HTMLResponse:
 
 
 @router.post("/jobs/{job_id}/stop")
-def stop_job(request: Request, job_id: int) -> Response:
-    service(request).cancel_job(job_id)
+def stop_job(request: Request, who: Who, job_id: int) -> Response:
+    service(request).cancel_job(who, job_id)
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)

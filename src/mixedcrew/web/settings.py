@@ -27,6 +27,10 @@ class WebSettings:
     shutdown_wait_s: float = 5.0
     # Scenarios kept parsed (with timeline and check) in memory.
     cached_manifests: int = 8
+    # JSON bodies (changes, tokens, users): far larger than any change needs,
+    # small enough to parse in a blink; nesting deeper than any change has.
+    max_json_bytes: int = 256 * 1024
+    max_json_depth: int = 32
 
     def with_(self, **changes: Any) -> WebSettings:
         return replace(self, **changes)

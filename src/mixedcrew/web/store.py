@@ -116,6 +116,15 @@ def add_revision(session: Session, scenario_id: int, *, filename: str, source: b
     return _revision(rev)
 
 
+def lock_scenario(session: Session, scenario_id: int) -> int | None:
+    """Lock a scenario's row for this transaction and return its head (None: no such scenario).
+
+    Every change to a scenario takes this lock first, so changes to one
+    scenario apply one after another, each on the head the previous left.
+    """
+    return session.scalar(select(ScenarioRow.head).where(ScenarioRow.id == scenario_id).with_for_update())
+
+
 def _scenario_query():  # type: ignore[no-untyped-def]
     return (select(ScenarioRow, RevisionRow.filename, RevisionRow.size, RevisionRow.created_at)
             .join(RevisionRow, (RevisionRow.scenario_id == ScenarioRow.id)

@@ -2,9 +2,15 @@
 
 A scenario is a name and an append-only list of revisions; each revision
 keeps the bytes exactly as uploaded (so a download gives them back
-unchanged). An edit, a plan saved from a job, or (issue 6) an approved
-proposal adds a revision; none rewrites one. Jobs name the revision they
-ran on, so a result never silently refers to a later manifest.
+unchanged). An edit, a plan saved from a job, or an approved proposal
+adds a revision; none rewrites one. Jobs name the revision they ran on, so
+a result never silently refers to a later manifest.
+
+Access (migration 0002): users of an agency or administrators; their
+credentials (page sessions and API tokens, kept only as SHA-256 hashes);
+proposals (a change waiting for other agencies' approval); and the audit
+log, which the database itself keeps append-only (triggers refuse UPDATE
+and DELETE on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ NAMING = {
 }
 
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
+PROPOSAL_STATES = ("open", "applied", "rejected", "stale")
+CREDENTIAL_KINDS = ("session", "token")
 FINISHED_STATES = ("succeeded", "failed", "cancelled")
 
 
@@ -123,3 +131,91 @@ class JobRow(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+# --- access: users, credentials, proposals, audit (migration 0002) ----------------------
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("is_admin OR agency IS NOT NULL", name="admin_or_agency"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    agency: Mapped[str | None] = mapped_column(String(80), nullable=True,
+                                               doc="the agency whose part this user edits; none for admins")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True,
+                                                      doc="scrypt; none for a token-only account")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CredentialRow(Base):
+    """A page session or an API token: only the SHA-256 of the secret is stored."""
+
+    __tablename__ = "credentials"
+    __table_args__ = (
+        CheckConstraint("kind IN ('session', 'token')", name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    label: Mapped[str] = mapped_column(String(80), default="")
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ProposalRow(Base):
+    """A change that touches other agencies' people, seats or flights, waiting for their approval."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        CheckConstraint("state IN ('open', 'applied', 'rejected', 'stale')", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scenario_id: Mapped[int] = mapped_column(ForeignKey("scenarios.id", ondelete="CASCADE"), index=True)
+    base_revision: Mapped[int] = mapped_column(Integer, doc="the revision it was made against")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"),
+                                                  nullable=True)
+    author: Mapped[str] = mapped_column(String(80))
+    author_agency: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    change: Mapped[dict[str, Any]] = mapped_column(JSON, doc="the operations and their note")
+    keys: Mapped[list[str]] = mapped_column(JSON, doc="what it touches: person:X, seats:F, ...")
+    needs: Mapped[list[str]] = mapped_column(JSON, doc="agencies whose approval it needs")
+    approvals: Mapped[list[str]] = mapped_column(JSON, doc="agencies that approved so far")
+    state: Mapped[str] = mapped_column(String(10), index=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    result_revision: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditRow(Base):
+    """One change: who, when, what before and after, which proposal. Never updated, never deleted."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    scenario_id: Mapped[int | None] = mapped_column(ForeignKey("scenarios.id"), nullable=True, index=True)
+    revision: Mapped[int | None] = mapped_column(Integer, nullable=True,
+                                                 doc="the revision the change produced")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(120), doc="the user's name then, or who else acted")
+    agency: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(200), doc="person:X, assignment:X@F, proposal:N, ...")
+    before: Mapped[Any] = mapped_column(JSON, nullable=True)
+    after: Mapped[Any] = mapped_column(JSON, nullable=True)
+    keys: Mapped[list[str]] = mapped_column(JSON, doc="what it touched, for staleness of proposals")
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")

@@ -1,0 +1,178 @@
+"""What the access API accepts and returns: accounts, tokens, changes, proposals, seats, audit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from mixedcrew.web.auth import MAX_TOKEN_DAYS, TOKEN_DAYS, Principal
+from mixedcrew.web.changes import describe
+from mixedcrew.web.schemas import Out
+from mixedcrew.web.seats import SeatMap
+from mixedcrew.web.store_access import AuditEntry, StoredCredential, StoredProposal, StoredUser
+
+Scope = Literal["read", "write", "calendar"]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LoginIn(In):
+    name: str = Field(max_length=80)
+    password: str = Field(max_length=1024)
+
+
+class UserIn(In):
+    name: str = Field(max_length=80, description="1 to 80 letters, digits and _ . @ + -")
+    agency: str | None = Field(default=None, max_length=80, description="left out for an administrator")
+    is_admin: bool = False
+    password: str | None = Field(default=None, max_length=1024,
+                                 description="at least 8 characters; left out: a token-only account")
+
+
+class UserChange(In):
+    disabled: bool | None = None
+    password: str | None = Field(default=None, max_length=1024)
+
+
+class UserOut(Out):
+    id: int
+    name: str
+    agency: str | None
+    is_admin: bool
+    disabled: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, u: StoredUser) -> UserOut:
+        return cls(id=u.id, name=u.name, agency=u.agency, is_admin=u.is_admin, disabled=u.disabled,
+                   created_at=u.created_at)
+
+
+class MeOut(Out):
+    id: int | None
+    name: str
+    agency: str | None
+    is_admin: bool
+    scopes: list[str]
+    via: str
+
+    @classmethod
+    def of(cls, p: Principal) -> MeOut:
+        return cls(id=p.user_id, name=p.name, agency=p.agency, is_admin=p.is_admin,
+                   scopes=sorted(p.scopes), via=p.via)
+
+
+class TokenIn(In):
+    label: str = Field(default="", max_length=80)
+    days: int = Field(default=TOKEN_DAYS, ge=1, le=MAX_TOKEN_DAYS)
+    scopes: list[Scope] = Field(default=["read", "write"], min_length=1, max_length=3)
+
+
+class TokenOut(Out):
+    id: int
+    user_id: int
+    label: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, c: StoredCredential) -> TokenOut:
+        return cls(id=c.id, user_id=c.user_id, label=c.label, scopes=list(c.scopes), created_at=c.created_at,
+                   expires_at=c.expires_at, revoked_at=c.revoked_at)
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="the secret: shown this once, stored only as a hash")
+
+
+class RejectIn(In):
+    reason: str = Field(default="", max_length=500)
+
+
+class ProposalOut(Out):
+    id: int
+    scenario_id: int
+    base_revision: int
+    author: str
+    author_agency: str | None
+    change: dict[str, Any]
+    summary: list[str]
+    keys: list[str]
+    needs: list[str]
+    approvals: list[str]
+    waiting_for: list[str]
+    state: Literal["open", "applied", "rejected", "stale"]
+    reason: str | None
+    decided_by: str | None
+    decided_at: datetime | None
+    result_revision: int | None
+    created_at: datetime
+    links: dict[str, str]
+
+    @classmethod
+    def of(cls, p: StoredProposal) -> ProposalOut:
+        base = f"/api/proposals/{p.id}"
+        return cls(id=p.id, scenario_id=p.scenario_id, base_revision=p.base_revision, author=p.author,
+                   author_agency=p.author_agency, change=p.change,
+                   summary=[describe(op) for op in p.change.get("ops", [])], keys=list(p.keys),
+                   needs=list(p.needs), approvals=list(p.approvals), waiting_for=list(p.waiting_for),
+                   state=p.state, reason=p.reason, decided_by=p.decided_by,  # type: ignore[arg-type]
+                   decided_at=p.decided_at, result_revision=p.result_revision, created_at=p.created_at,
+                   links={"self": base, "approve": f"{base}/approve", "reject": f"{base}/reject",
+                          "page": f"/scenarios/{p.scenario_id}/proposals#proposal-{p.id}"})
+
+
+class ChangeOut(Out):
+    applied: bool = Field(description="true: a new revision; false: stored as a proposal")
+    revision: int | None = Field(description="the revision it made, when applied")
+    effects: list[str] = Field(description="the entities it changes: person:X, assignment:X@F, ...")
+    proposal: ProposalOut | None = Field(description="the proposal, when it needs other agencies' approval")
+
+
+class SeatOut(Out):
+    number: int
+    owner: str | None
+    person: str | None
+    flies_for: str | None
+
+
+class SeatMapOut(Out):
+    flight: str
+    direction: Literal["up", "down"]
+    seats: list[SeatOut]
+    overflow: list[str]
+
+    @classmethod
+    def of(cls, m: SeatMap) -> SeatMapOut:
+        return cls(flight=m.flight, direction=m.direction, overflow=list(m.overflow),
+                   seats=[SeatOut(number=s.number, owner=s.owner, person=s.person, flies_for=s.flies_for)
+                          for s in m.seats])
+
+
+class AuditOut(Out):
+    id: int
+    at: datetime
+    scenario_id: int | None
+    revision: int | None
+    actor: str
+    actor_id: int | None
+    agency: str | None
+    action: str
+    entity: str
+    before: Any
+    after: Any
+    keys: list[str]
+    proposal_id: int | None
+    note: str
+
+    @classmethod
+    def of(cls, e: AuditEntry) -> AuditOut:
+        return cls(id=e.id, at=e.at, scenario_id=e.scenario_id, revision=e.revision, actor=e.actor,
+                   actor_id=e.actor_id, agency=e.agency, action=e.action, entity=e.entity, before=e.before,
+                   after=e.after, keys=list(e.keys), proposal_id=e.proposal_id, note=e.note)
