@@ -78,3 +78,34 @@ def test_bad_until_is_bad_input(cli, tmp_path):
     result = cli("plan", "tests/plan/tiny.toml", "-o", tmp_path / "p.toml", "--until", "soon")
     assert result.exit_code == 2
     assert "--until" in result.output
+
+
+def test_no_progress_line_when_output_is_not_a_terminal(cli, tmp_path):
+    """The live progress line is for terminals only: captured output has none of it."""
+    result = cli("plan", "tests/plan/tiny.toml", "-o", tmp_path / "p.toml")
+    assert result.exit_code == 0
+    assert "planning" not in result.output and "bound" not in result.output
+
+
+def test_the_iss_cannot_stay_crewed_into_2027_without_new_flights(cli, tmp_path):
+    """Planning the shipped ISS example to 2027 with no open flight: the crews aboard at the data's
+    horizon cannot stay, so continuous presence fails, and the explanation says why."""
+    result = cli("plan", "examples/iss.toml", "-o", tmp_path / "p.toml", "--until", "2027-01-01")
+    assert result.exit_code == 1
+    assert "COVERAGE     ISS must never be empty from 2000-11-02" in result.output
+    assert "DOCKED_LIMIT Crew-12 may stay docked at most 240 days (Crew Dragon)" in result.output
+
+
+def test_nothing_open_means_nothing_to_plan(cli, tmp_path):
+    """Without --until, a scenario with no open flight is written back unchanged (exit 0)."""
+    out = tmp_path / "p.toml"
+    result = cli("plan", "examples/small.toml", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert load_scenario(out) == load_scenario("examples/small.toml")
+
+
+def test_until_before_the_data_is_bad_input(cli, tmp_path):
+    """An --until before the scenario's horizon cannot be planned: exit 2, saying why."""
+    result = cli("plan", "examples/iss.toml", "-o", tmp_path / "p.toml", "--until", "2020-01-01")
+    assert result.exit_code == 2
+    assert "not after the data's horizon 2026-07-03" in result.output

@@ -85,13 +85,18 @@ def make_scope(s: Scenario, until: datetime | None = None, *, now: datetime | No
     settings = s.planning
     step = int(settings.launch_step_hours * 3600)
     now = now or s.scenario.horizon
-    until = until or settings.until or default_until(s) or now
-    if until is None:
-        raise PlanInputError("nothing to plan: no open flight has a launch window; give each "
-                             "open flight a window = { from = ..., until = ... }")
-    if now is not None and until <= now:
-        raise PlanInputError(f"--until {format_day(until)} is not after the data's horizon "
+    asked = until or settings.until
+    if asked is not None and now is not None and asked <= now:
+        raise PlanInputError(f"--until {format_day(asked)} is not after the data's horizon "
                              f"{format_day(now)}: the plan must end later than the data")
+    until = asked or default_until(s)
+    if until is None or (now is not None and until <= now):
+        until = None  # nothing open to plan, and no end asked for: an empty scope
+    if until is None:
+        empty = Scope(s, now or datetime(2000, 1, 1, tzinfo=UTC), step, 0 if now else None, 0,
+                      [], [], [(f, "no end to plan up to: give --until") for f in s.flights if f.open],
+                      [], {}, reference, explain)
+        return empty
     starts = [f.window.start for f in s.flights if f.open and f.window and f.window.start]
     origin = min([t for t in (now, *starts) if t is not None] or [until])
     origin = datetime(origin.year, origin.month, origin.day, tzinfo=UTC)
