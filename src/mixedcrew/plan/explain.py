@@ -21,6 +21,8 @@ from ortools.sat.python import cp_model
 from mixedcrew.plan.context import Context
 from mixedcrew.plan.scope import Scope, make_scope
 
+PLANNING_RULES = {"CREW"}
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -67,8 +69,13 @@ def explain_infeasible(scope: Scope, options: object | None = None, budget: floa
     ctx = build(relaxed, explain=True)
     guards = list(ctx.guards.values())
     by_index = {g.literal.Index(): g for g in guards}
-    bad, core = _infeasible(ctx, [g.literal for g in guards], max(budget / 2, 1.0), seed)
-    if not bad:
+    # the checker's rules first: the planner's own CREW rule only if they alone do not clash
+    rules_only = [g for g in guards if g.rule not in PLANNING_RULES]
+    for tier in (rules_only, guards):
+        bad, core = _infeasible(ctx, [g.literal for g in tier], max(budget / 4, 1.0), seed)
+        if bad:
+            break
+    else:
         return []
     current = [by_index[i] for i in core if i in by_index] or guards
     i = 0

@@ -150,15 +150,21 @@ TERMS = {"balance": (balance, "seat"), "timing": (timing, "second"),
          "fairness": (fairness, "flight"), "overlap": (overlap, "second")}
 
 
-def levels(ctx: Context) -> list[Level]:
+def levels(ctx: Context, only: tuple[str, ...] | None = None) -> list[Level]:
+    """The levels in order (only those named in `only`, if given); each built once, here."""
+    def wanted(name: str) -> bool:
+        return only is None or name in only
+
     out = []
-    if ctx.scope.reference is not None or any(r.preferred for r in ctx.scope.returns):
+    if (ctx.scope.reference is not None or any(r.preferred for r in ctx.scope.returns)) and wanted(
+            "disruption"):
         out.append(Level("disruption", disruption(ctx), "change", disruption.__doc__ or ""))
-    if ctx.scope.reference is not None:
+    if ctx.scope.reference is not None and wanted("movement"):
         out.append(Level("movement", movement(ctx), "second", movement.__doc__ or ""))
     for name in ctx.s.planning.order:
-        fn, unit = TERMS[name]
-        out.append(Level(name, fn(ctx), unit, fn.__doc__ or ""))
+        if wanted(name):
+            fn, unit = TERMS[name]
+            out.append(Level(name, fn(ctx), unit, fn.__doc__ or ""))
     if not out:
         out.append(Level("rules", 0, "change", "the hard rules alone"))
     return out

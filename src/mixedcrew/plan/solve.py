@@ -140,7 +140,7 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
     if not scope.planned and not scope.partial and not scope.returns:
         return PlanResult("nothing to plan", s, scope, report=check(s), seconds=0.0)
     ctx = build(scope)
-    lv = [x for x in levels(ctx) if level_names is None or x.name in level_names] or levels(ctx)[:1]
+    lv = levels(ctx, level_names)
     result = PlanResult("unknown", None, scope, preexisting=list(dict.fromkeys(ctx.preexisting)))
     best: list[int] | None = None  # the incumbent: every variable's value
     if warm_start and len(scope.planned) > CHUNK:
