@@ -20,7 +20,8 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "fairness": ("fairness",),
     "overlap": ("overlap",),
 }
-DEFAULT_ORDER = ("balance", "timing", "fairness", "overlap")
+LevelName = Literal["balance", "timing", "fairness", "overlap"]
+DEFAULT_ORDER: tuple[LevelName, ...] = ("balance", "timing", "fairness", "overlap")
 
 
 class Weights(BaseModel):
@@ -40,7 +41,7 @@ class Weights(BaseModel):
 class PlanningSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    order: tuple[Literal["balance", "timing", "fairness", "overlap"], ...] = Field(
+    order: tuple[LevelName, ...] = Field(
         default=DEFAULT_ORDER, description="objective levels, most important first")
     weights: Weights = Weights()
     until: Instant | None = Field(

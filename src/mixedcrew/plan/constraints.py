@@ -55,10 +55,10 @@ def _interval(ctx: Context, start: Time, end: Time, presence: Lit, name: str) ->
     elif own is not None and own.stay_steps is not None:
         size = own.between(start, end)
     else:  # two variables: the solver wants an affine size
-        size = ctx.model.NewIntVar(max(0, end.lo - start.hi), max(0, end.hi - start.lo), "")
+        size = ctx.model.new_int_var(max(0, end.lo - start.hi), max(0, end.hi - start.lo), "")
     if presence is True:
-        return ctx.model.NewIntervalVar(start.expr, size, end.expr, name)
-    return ctx.model.NewOptionalIntervalVar(start.expr, size, end.expr, presence, name)
+        return ctx.model.new_interval_var(start.expr, size, end.expr, name)
+    return ctx.model.new_optional_interval_var(start.expr, size, end.expr, presence, name)
 
 
 def _guarded(ctx: Context, lit: Lit, guard: list[Lit]) -> Lit:
@@ -92,7 +92,7 @@ def order_constraints(ctx: Context) -> None:
                 continue
             presence = _guarded(ctx, True, guard) if fid in ctx.variable else True
             intervals.append(_interval(ctx, t.launch, end, presence, f"capsule[{fid}]"))
-        ctx.model.AddNoOverlap([i for i in intervals if i is not None])
+        ctx.model.add_no_overlap([i for i in intervals if i is not None])
     for fid, riders in ctx.downs.items():
         down = ctx.v.times[fid].undock
         for r in riders:
@@ -267,7 +267,7 @@ def available_constraints(ctx: Context) -> None:
             for e in mine:
                 at = Time.at(ctx.scope.seconds(e.at))
                 ctx.implies([lit, ctx.cmp.lt(dock, at)], guard, [ctx.cmp.le(undock, at)])
-        ctx.model.AddNoOverlap([i for i in intervals if i is not None])
+        ctx.model.add_no_overlap([i for i in intervals if i is not None])
 
 
 # --- CAPACITY, COVERAGE, LIFEBOAT ---------------------------------------------------
@@ -319,8 +319,8 @@ def capacity_constraints(ctx: Context) -> None:
             ctx.require(crew, None, maximum, [], guard, ("CAPACITY", f"{st.id} above maximum"))
             if isinstance(crew, int) and crew <= nominal:
                 continue
-            above = ctx.model.NewBoolVar("")
-            ctx.require(crew, None, nominal, [above.Not()], [])
+            above = ctx.model.new_bool_var("")
+            ctx.require(crew, None, nominal, [above.negated()], [])
             limit = p.t.shift(handover)
             options = [ctx.cmp.le(ctx.horizon, limit)]
             for q in leaves:
@@ -329,7 +329,7 @@ def capacity_constraints(ctx: Context) -> None:
                 key = id(q)
                 if key not in below:
                     qb = _era_bounds(state, q.t)
-                    lit = ctx.model.NewBoolVar("")
+                    lit = ctx.model.new_bool_var("")
                     ctx.require(state.crew(q.t), None, qb[0] if qb else nominal, [lit], [])
                     below[key] = lit
                 options.append(ctx.cmp.all(ctx.cmp.lt(p.t, q.t), ctx.cmp.le(q.t, limit), below[key]))
@@ -362,9 +362,9 @@ def coverage_constraints(ctx: Context) -> None:
                 active = ctx.cmp.all(active, ctx.cmp.le(start, p.t))
                 ctx.require(crew, 1, None, [active], presence_guard, ("COVERAGE", f"{st.id} empty"))
             else:
-                crewed = ctx.model.NewBoolVar("") if not isinstance(crew, int) else crew > 0
+                crewed = ctx.model.new_bool_var("") if not isinstance(crew, int) else crew > 0
                 if crewed is not True and crewed is not False:
-                    ctx.require(crew, None, 0, [crewed.Not()], [])
+                    ctx.require(crew, None, 0, [crewed.negated()], [])
                 active = ctx.cmp.all(active, crewed)
             for seg in st.segments:
                 if seg.min_operators == 1:
@@ -440,7 +440,7 @@ def ports_constraints(ctx: Context) -> None:
             continue
         by_port[f.station, f.port].append(_interval(ctx, t.dock, t.undock, True, f"port[{f.id}]"))
     for intervals in by_port.values():
-        ctx.model.AddNoOverlap([i for i in intervals if i is not None])
+        ctx.model.add_no_overlap([i for i in intervals if i is not None])
 
 
 def _ports_said(ctx: Context, f: Flight, ports: list[str]) -> str:
@@ -480,7 +480,7 @@ def exchange_constraints(ctx: Context) -> None:
         title = ag.name or ag.id
         start = Time.at(ctx.scope.seconds(ag.start))
         end = Time.at(ctx.scope.seconds(ag.end)) if ag.end else None
-        entries = []  # (index, flight, party, counted literal, riders of party)
+        entries: list[Any] = []  # (index, flight, party, counted literal, riders of party)
         for f in s.flights:
             t = ctx.times(f.id)
             if t is None or (f.id not in ctx.variable and f.launch is None):
@@ -532,9 +532,10 @@ def _balance(ctx: Context, ag: Any, entries: list[Any]) -> None:
             gap = gap + ctx.times_lit(lit, o[4], ctx.seats(o[1])) * (1 if o[2] == a_id else -1)
         if isinstance(n, int) and n == 0:
             continue
-        got = True if isinstance(n, int) else ctx.model.NewBoolVar("")
-        if got is not True:
-            ctx.require(n, None, 0, [got.Not()], [])
+        got: Lit = True
+        if not isinstance(n, int):
+            got = ctx.model.new_bool_var("")
+            ctx.require(n, None, 0, [got.negated()], [])
         ctx.require(gap, -ag.tolerance, ag.tolerance, [counted, got], guard, ("EXCHANGE", ag.id))
 
 
@@ -617,10 +618,10 @@ def grounded_constraints(ctx: Context) -> None:
 def choices(ctx: Context) -> None:
     """One launch site per planned flight; one ride home for each person aboard."""
     for sites in ctx.v.site.values():
-        ctx.model.AddExactlyOne(list(sites.values()))
+        ctx.model.add_exactly_one(list(sites.values()))
     for r in ctx.scope.returns:
         if r.downs:
-            ctx.model.AddExactlyOne([ctx.v.home[r.index, g] for g in r.downs])
+            ctx.model.add_exactly_one([ctx.v.home[r.index, g] for g in r.downs])
 
 
 # --- CREW (planning) ------------------------------------------------------------------

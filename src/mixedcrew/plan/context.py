@@ -89,7 +89,7 @@ class Context:
             return []
         g = self.guards.get((rule, subject))
         if g is None:
-            g = Guard(rule, subject, sentence, self.model.NewBoolVar(f"assume[{rule}:{subject}]"))
+            g = Guard(rule, subject, sentence, self.model.new_bool_var(f"assume[{rule}:{subject}]"))
             self.guards[rule, subject] = g
         return [g.literal]
 
@@ -113,14 +113,14 @@ class Context:
             if not live and what:
                 self.preexisting.append(what)
                 return
-            self.model.AddBoolOr([x.Not() for x in live + guard])
+            self.model.add_bool_or([x.negated() for x in live + guard])
             return
         if lo is not None and hi is not None:
-            self.model.AddLinearConstraint(expr, lo, hi).OnlyEnforceIf(live + guard)
+            self.model.add_linear_constraint(expr, lo, hi).only_enforce_if(live + guard)
         elif lo is not None:
-            self.model.Add(expr >= lo).OnlyEnforceIf(live + guard)
+            self.model.add(expr >= lo).only_enforce_if(live + guard)
         elif hi is not None:
-            self.model.Add(expr <= hi).OnlyEnforceIf(live + guard)
+            self.model.add(expr <= hi).only_enforce_if(live + guard)
 
     def implies(self, lits: list[Lit], guard: list[Lit], disjunction: list[Lit]) -> None:
         """all(lits) -> any(disjunction), folded."""
@@ -137,7 +137,7 @@ class Context:
             if x is not False:
                 options.append(x)
         # with no options left, the literals cannot all hold (infeasible if none can move)
-        self.model.AddBoolOr(options).OnlyEnforceIf(live + guard)
+        self.model.add_bool_or(options).only_enforce_if(live + guard)
 
     def times_lit(self, lit: Lit, expr: Any, ub: int) -> Any:
         """expr if lit else 0, for 0 <= expr <= ub."""
@@ -149,9 +149,9 @@ class Context:
             return expr * lit
         if isinstance(expr, cp_model.IntVar) and expr.is_boolean:
             return self.cmp.all(lit, expr)  # a product of two literals
-        z = self.model.NewIntVar(0, ub, "")
-        self.model.Add(z == expr).OnlyEnforceIf(lit)
-        self.model.Add(z == 0).OnlyEnforceIf(lit.Not())
+        z = self.model.new_int_var(0, ub, "")
+        self.model.add(z == expr).only_enforce_if(lit)
+        self.model.add(z == 0).only_enforce_if(lit.negated())
         return z
 
     def at_least_one(self, expr: Any) -> Lit:
@@ -163,9 +163,9 @@ class Context:
         key = ("one", str(expr))
         lit = self._one.get(key)
         if lit is None:
-            lit = self.model.NewBoolVar("")
-            self.model.Add(expr >= 1).OnlyEnforceIf(lit)
-            self.model.Add(expr <= 0).OnlyEnforceIf(lit.Not())
+            lit = self.model.new_bool_var("")
+            self.model.add(expr >= 1).only_enforce_if(lit)
+            self.model.add(expr <= 0).only_enforce_if(lit.negated())
             self._one[key] = lit
         return lit
 

@@ -48,13 +48,13 @@ def _solver(seconds: float, seed: int) -> cp_model.CpSolver:
 
 def _infeasible(ctx: Context, lits: list, seconds: float, seed: int) -> tuple[bool, list[int]]:
     """Whether the model is infeasible with these guards on; the solver's core if so."""
-    ctx.model.ClearAssumptions()
-    ctx.model.AddAssumptions(lits)
+    ctx.model.clear_assumptions()
+    ctx.model.add_assumptions(lits)
     solver = _solver(seconds, seed)
-    status = solver.Solve(ctx.model)
+    status = solver.solve(ctx.model)
     if status != cp_model.INFEASIBLE:
         return False, []
-    return True, list(solver.SufficientAssumptionsForInfeasibility())
+    return True, list(solver.sufficient_assumptions_for_infeasibility())
 
 
 def explain_infeasible(scope: Scope, options: object | None = None, budget: float = 20.0) -> list[Fact]:
@@ -68,7 +68,7 @@ def explain_infeasible(scope: Scope, options: object | None = None, budget: floa
                          reference=scope.reference, explain=True)
     ctx = build(relaxed, explain=True)
     guards = list(ctx.guards.values())
-    by_index = {g.literal.Index(): g for g in guards}
+    by_index = {g.literal.index: g for g in guards}
     # the checker's rules first: the planner's own CREW rule only if they alone do not clash
     rules_only = [g for g in guards if g.rule not in PLANNING_RULES]
     for tier in (rules_only, guards):
@@ -92,7 +92,7 @@ def explain_infeasible(scope: Scope, options: object | None = None, budget: floa
             i = min(i, len(current))
         else:
             i += 1
-    ctx.model.ClearAssumptions()
+    ctx.model.clear_assumptions()
     order = [rule for rule, _ in __import__("mixedcrew.plan.constraints", fromlist=["FAMILIES"]).FAMILIES]
     facts = [Fact(g.rule, g.subject, g.sentence) for g in current]
     return sorted(facts, key=lambda f: (order.index(f.rule) if f.rule in order else 99, f.subject))

@@ -21,7 +21,8 @@ from mixedcrew.rules import can_command, certified
 
 def _grounded(s: Scenario, f: Flight, site: str | None, t: datetime) -> bool:
     for e in s.events:
-        if not (e.at <= t and (getattr(e, "until", None) is None or t < e.until)):  # type: ignore[union-attr]
+        until = getattr(e, "until", None)
+        if not (e.at <= t and (until is None or t < until)):
             continue
         if isinstance(e, Grounding) and (e.vehicle_type == f.vehicle_type
                                          or (e.capsule and e.capsule == f.capsule)):

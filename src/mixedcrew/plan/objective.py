@@ -28,8 +28,8 @@ class Level:
 def _abs(ctx: Context, expr: Any, ub: int) -> Any:
     if isinstance(expr, int):
         return abs(expr)
-    z = ctx.model.NewIntVar(0, ub, "")
-    ctx.model.AddAbsEquality(z, expr)
+    z = ctx.model.new_int_var(0, ub, "")
+    ctx.model.add_abs_equality(z, expr)
     return z
 
 
@@ -111,8 +111,8 @@ def fairness(ctx: Context) -> Any:
     total: Any = 0
     for _, people in sorted(by_agency.items()):
         counts = [sum(trips[p]) for p in people]
-        hi = ctx.model.NewIntVar(0, max(len(trips[p]) for p in people), "")
-        ctx.model.AddMaxEquality(hi, counts)
+        hi = ctx.model.new_int_var(0, max(len(trips[p]) for p in people), "")
+        ctx.model.add_max_equality(hi, counts)
         total = total + w * hi
     return total
 
@@ -136,12 +136,12 @@ def overlap(ctx: Context) -> Any:
         if ta.undock.hi <= tb.dock.lo or tb.undock.hi <= ta.dock.lo:
             continue
         ub = min(ta.undock.hi, tb.undock.hi) - max(ta.dock.lo, tb.dock.lo)
-        end = ctx.model.NewIntVar(min(ta.undock.lo, tb.undock.lo), min(ta.undock.hi, tb.undock.hi), "")
-        start = ctx.model.NewIntVar(max(ta.dock.lo, tb.dock.lo), max(ta.dock.hi, tb.dock.hi), "")
-        ctx.model.AddMinEquality(end, [ta.undock.expr, tb.undock.expr])
-        ctx.model.AddMaxEquality(start, [ta.dock.expr, tb.dock.expr])
-        both = ctx.model.NewIntVar(0, max(ub, 0), "")
-        ctx.model.AddMaxEquality(both, [end - start, 0])
+        end = ctx.model.new_int_var(min(ta.undock.lo, tb.undock.lo), min(ta.undock.hi, tb.undock.hi), "")
+        start = ctx.model.new_int_var(max(ta.dock.lo, tb.dock.lo), max(ta.dock.hi, tb.dock.hi), "")
+        ctx.model.add_min_equality(end, [ta.undock.expr, tb.undock.expr])
+        ctx.model.add_max_equality(start, [ta.dock.expr, tb.dock.expr])
+        both = ctx.model.new_int_var(0, max(ub, 0), "")
+        ctx.model.add_max_equality(both, [end - start, 0])
         total = total + w * both
     return total
 

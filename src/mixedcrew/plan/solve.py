@@ -120,8 +120,8 @@ class _Watch(cp_model.CpSolverSolutionCallback):
         self.level, self.progress, self.started = level, progress, started
 
     def on_solution_callback(self) -> None:
-        self.progress(self.level, time.monotonic() - self.started, self.ObjectiveValue(),
-                      self.BestObjectiveBound())
+        self.progress(self.level, time.monotonic() - self.started, self.objective_value,
+                      self.best_objective_bound)
 
 
 def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOptions | None = None, *,
@@ -167,12 +167,12 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
                                        done[2].seconds if done else 0.0)
         else:
             solver, level_result = done[1], done[2]
-            best = [solver.Value(ctx.model.GetIntVarFromProtoIndex(k))
-                    for k in range(len(ctx.model.Proto().variables))]
+            best = [solver.value(ctx.model.get_int_var_from_proto_index(k))
+                    for k in range(len(ctx.model.proto.variables))]
         result.levels.append(level_result)
         result.status = "planned"
         if not isinstance(level.expr, int):
-            ctx.model.Add(level.expr <= level_result.value)
+            ctx.model.add(level.expr <= level_result.value)
     if best is not None and result.status == "planned":
         values = best
         result.plan = to_scenario(ctx, lambda e: evaluate(e, values))
@@ -192,20 +192,20 @@ def _warm_hint(ctx: Context, opts: SolveOptions, now: datetime | None, reference
 
 
 def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
-                 hint: list[int] | None, started: float) -> tuple[int, Any, LevelResult] | None:
+                 hint: list[int] | None, started: float) -> tuple[Any, Any, LevelResult] | None:
     model = ctx.model
-    model.ClearHints()
+    model.clear_hints()
     if hint is not None:
         for k, value in enumerate(hint):
-            model.AddHint(model.GetIntVarFromProtoIndex(k), value)
-    model.Minimize(level.expr)
+            model.add_hint(model.get_int_var_from_proto_index(k), value)
+    model.minimize(level.expr)
     solver = solver_for(opts, seconds)
     t0 = time.monotonic()
     watch = _Watch(level.name, opts.progress, started) if opts.progress else None
-    status = solver.Solve(model, watch) if watch else solver.Solve(model)
+    status = solver.solve(model, watch) if watch else solver.solve(model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        value = int(round(solver.ObjectiveValue()))
-        bound = solver.BestObjectiveBound()
+        value = int(round(solver.objective_value))
+        bound = solver.best_objective_bound
         result = LevelResult(level.name, level.unit, value, bound, status == cp_model.OPTIMAL,
                              time.monotonic() - t0)
         if opts.progress:

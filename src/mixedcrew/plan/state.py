@@ -73,11 +73,11 @@ class StationState:
             if i in returning or up is None or up.station != self.station.id:
                 continue
             fixed.setdefault((a.up, a.down), []).append(a.person)
-        for (up, down), people in fixed.items():
-            start = self._dock(up)
+        for (up_id, down_id), people in fixed.items():
+            start = self._dock(up_id)
             if start is None:
                 continue
-            end = self._undock(down) if down else far
+            end = self._undock(down_id) if down_id else far
             self._add(start, end or far, [(p, True) for p in people], segs)
         for f in ctx.scope.planned:
             if f.station == self.station.id:

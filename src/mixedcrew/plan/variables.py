@@ -97,14 +97,14 @@ def make_variables(model: cp_model.CpModel, scope: Scope, docked_slack: float = 
         st = s.station_by_id[f.station]
         ports = [p for p in st.ports if p.interface in vt.docking] if f.port is None else [
             p for p in st.ports if p.id == f.port]
-        v.port[f.id] = {p.id: model.NewBoolVar(f"port[{f.id},{p.id}]") for p in ports}
+        v.port[f.id] = {p.id: model.new_bool_var(f"port[{f.id},{p.id}]") for p in ports}
         if f.launch_site is None and vt.launch_sites:
-            v.site[f.id] = {x: model.NewBoolVar(f"site[{f.id},{x}]") for x in vt.launch_sites}
+            v.site[f.id] = {x: model.new_bool_var(f"site[{f.id},{x}]") for x in vt.launch_sites}
         for pid in scope.candidates[f.id]:
-            v.ride[pid, f.id] = model.NewBoolVar(f"ride[{pid},{f.id}]")
+            v.ride[pid, f.id] = model.new_bool_var(f"ride[{pid},{f.id}]")
     for r in scope.returns:
         for g in r.downs:
-            v.home[r.index, g] = model.NewBoolVar(f"home[{r.assignment.person},{g}]")
+            v.home[r.index, g] = model.new_bool_var(f"home[{r.assignment.person},{g}]")
     return v
 
 
@@ -120,12 +120,12 @@ def _planned_times(model: cp_model.CpModel, scope: Scope, f: Flight, slack: floa
     assert rng is not None
     first, steps = rng
     step = scope.step
-    k = model.NewIntVar(0, steps, f"launch_steps[{f.id}]")
+    k = model.new_int_var(0, steps, f"launch_steps[{f.id}]")
     longest = max(1, _docked_limit(scope, f, slack) // step)
-    stay = model.NewIntVar(1, longest, f"stay_steps[{f.id}]")
+    stay = model.new_int_var(1, longest, f"stay_steps[{f.id}]")
     last = steps + longest
-    m = model.NewIntVar(1, last, f"undock_steps[{f.id}]")
-    model.Add(m == k + stay)
+    m = model.new_int_var(1, last, f"undock_steps[{f.id}]")
+    model.add(m == k + stay)
     r, land = rendezvous(vt.rendezvous_hours), rendezvous(vt.undock_to_landing_hours)
     dock0 = first + r
     launch = Time(first, first + steps * step, first + step * k, (f.id, 0), (f.id, 0))
@@ -143,7 +143,7 @@ def _partial_times(model: cp_model.CpModel, scope: Scope, f: Flight, slack: floa
     anchor = scope.now
     lo_steps = 0 if anchor > dock else 1 + (dock - anchor) // scope.step
     hi_steps = max(lo_steps, (dock + _docked_limit(scope, f, slack) - anchor) // scope.step)
-    m = model.NewIntVar(lo_steps, hi_steps, f"undock_steps[{f.id}]")
+    m = model.new_int_var(lo_steps, hi_steps, f"undock_steps[{f.id}]")
     undock = Time(anchor + lo_steps * scope.step, anchor + hi_steps * scope.step,
                   anchor + scope.step * m, (f.id, 2))
     land = rendezvous(vt.undock_to_landing_hours)
@@ -185,9 +185,9 @@ class Comparisons:
         key = (_ident(a), _ident(b))
         lit = self._le.get(key)
         if lit is None:
-            lit = self.model.NewBoolVar("")
-            self.model.Add(a.expr <= b.expr).OnlyEnforceIf(lit)
-            self.model.Add(a.expr > b.expr).OnlyEnforceIf(lit.Not())
+            lit = self.model.new_bool_var("")
+            self.model.add(a.expr <= b.expr).only_enforce_if(lit)
+            self.model.add(a.expr > b.expr).only_enforce_if(lit.negated())
             self._le[key] = lit
         return lit
 
@@ -206,12 +206,12 @@ class Comparisons:
             return True
         if len(live) == 1:
             return live[0]
-        key = tuple(sorted(x.Index() for x in live))
+        key = tuple(sorted(x.index for x in live))
         lit = self._and.get(key)
         if lit is None:
-            lit = self.model.NewBoolVar("")
-            self.model.AddBoolAnd(live).OnlyEnforceIf(lit)
-            self.model.AddBoolOr([negate(x) for x in live] + [lit])
+            lit = self.model.new_bool_var("")
+            self.model.add_bool_and(live).only_enforce_if(lit)
+            self.model.add_bool_or([negate(x) for x in live] + [lit])
             self._and[key] = lit
         return lit
 
@@ -225,7 +225,7 @@ def negate(x: Lit) -> Lit:
         return False
     if x is False:
         return True
-    return x.Not()
+    return x.negated()
 
 
 def _ident(t: Time) -> Any:

@@ -90,17 +90,17 @@ def hint_from_plan(ctx: Context, plan: Scenario) -> dict[Any, int]:
 
 def complete_hint(ctx: Context, partial: dict[Any, int], seconds: float, seed: int) -> list[int] | None:
     """Every variable's value, given the decisions: propagation in a copy of the model."""
-    copy = ctx.model.Clone()
-    copy.ClearObjective()
+    copy = ctx.model.clone()
+    copy.clear_objective()
     for var, value in partial.items():
-        copy.Add(copy.GetIntVarFromProtoIndex(var.Index()) == value)
+        copy.add(copy.get_int_var_from_proto_index(var.index) == value)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(seconds, 0.5)
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
-    if solver.Solve(copy) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if solver.solve(copy) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
-    return [solver.Value(copy.GetIntVarFromProtoIndex(k)) for k in range(len(copy.Proto().variables))]
+    return [solver.value(copy.get_int_var_from_proto_index(k)) for k in range(len(copy.proto.variables))]
 
 
 def evaluate(expr: Any, values: list[int]) -> int:
@@ -109,4 +109,4 @@ def evaluate(expr: Any, values: list[int]) -> int:
         return expr
     flat = cp_model_helper.FlatIntExpr(expr)
     pairs = zip(flat.vars, flat.coeffs, strict=True)
-    return flat.offset + sum(c * values[v.Index()] for v, c in pairs)
+    return flat.offset + sum(c * values[v.index] for v, c in pairs)
