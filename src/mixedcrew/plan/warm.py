@@ -41,8 +41,9 @@ def rolling_plan(s: Scenario, until: datetime, now: datetime | None, reference: 
         left = seconds - (time.monotonic() - started)
         if left <= 0:
             return None
-        sub = type(opts)(time_limit=left / (len(cuts) - i), seed=opts.seed, workers=opts.workers,
-                         deterministic=opts.deterministic, work_limit=opts.work_limit)
+        # one worker: deterministic without interleaving, which is slow on small time slices
+        sub = type(opts)(time_limit=left / (len(cuts) - i), seed=opts.seed, workers=1,
+                         work_limit=opts.work_limit)
         result = plan_scenario(current, cut, sub, now=now if i == 0 else None, reference=reference,
                                explain=False, warm_start=False, level_names=CHUNK_LEVELS)
         if result.plan is None:
