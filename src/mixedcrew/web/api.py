@@ -28,7 +28,7 @@ from mixedcrew.web.schemas import (
     ScenarioDetail,
     ScenarioOut,
 )
-from mixedcrew.web.service import FieldError, Invalid, NotFound, Service
+from mixedcrew.web.service import FieldError, Invalid, NotFound, Service, sent_filename
 
 router = APIRouter(prefix="/api", responses={
     401: {"model": ErrorOut, "description": "no credential, or one unknown, expired or revoked"},
@@ -78,7 +78,7 @@ def upload_scenario(
 ) -> ScenarioOut:
     svc = service(request)
     raw = file.file.read(svc.settings.max_upload_bytes + 1)
-    return ScenarioOut.of(svc.upload(who, file.filename, raw))
+    return ScenarioOut.of(svc.upload(who, sent_filename(file), raw))
 
 
 @router.get("/scenarios/{scenario_id}", tags=["scenarios"], summary="A scenario and its headline facts")
@@ -117,7 +117,7 @@ def upload_revision(
 ) -> RevisionOut:
     svc = service(request)
     raw = file.file.read(svc.settings.max_upload_bytes + 1)
-    return RevisionOut.of(svc.upload_revision(who, scenario_id, file.filename, raw))
+    return RevisionOut.of(svc.upload_revision(who, scenario_id, sent_filename(file), raw))
 
 
 @router.get("/scenarios/{scenario_id}/check", tags=["manifest"], summary="Violations, as `mixedcrew check`")

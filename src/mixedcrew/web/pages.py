@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from mixedcrew import __version__
 from mixedcrew.instants import format_day, format_instant
 from mixedcrew.web.guard import Who
-from mixedcrew.web.service import Invalid, Service, TooLarge, problem_lines
+from mixedcrew.web.service import Invalid, Service, TooLarge, problem_lines, sent_filename
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -63,7 +63,7 @@ def upload(request: Request, who: Who, file: Annotated[UploadFile, File()]) -> R
     svc = service(request)
     raw = file.file.read(svc.settings.max_upload_bytes + 1)
     try:
-        stored = svc.upload(who, file.filename, raw)
+        stored = svc.upload(who, sent_filename(file), raw)
     except Invalid as err:
         return _index(request, who, 422, problem_lines(err.errors), file.filename)
     except TooLarge as err:
@@ -93,7 +93,7 @@ def upload_revision(request: Request, who: Who, scenario_id: int,
     svc = service(request)
     raw = file.file.read(svc.settings.max_upload_bytes + 1)
     try:
-        svc.upload_revision(who, scenario_id, file.filename, raw)
+        svc.upload_revision(who, scenario_id, sent_filename(file), raw)
     except Invalid as err:
         return _scenario(request, who, scenario_id, 422, problem_lines(err.errors), file.filename)
     except TooLarge as err:

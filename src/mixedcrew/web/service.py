@@ -9,6 +9,7 @@ TooLarge -> 413, Conflict -> 409.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -49,6 +50,25 @@ def clean_filename(name: str | None) -> str:
             f"file name {name[:80]!r} is not a plain file name: send the file's own name, "
             "without folders or control characters"), "filename")])
     return name
+
+
+def sent_filename(upload: Any) -> str | None:
+    """The file name as the client sent it, for `clean_filename` to judge.
+
+    The multipart parser cuts a Windows path ('C:\\dir\\x.toml' becomes 'x.toml'), and
+    browsers percent-encode quotes and line breaks: a trick hidden either way is
+    still seen, and refused.
+    """
+    name = upload.filename
+    raw = upload.headers.get("content-disposition", "") if getattr(upload, "headers", None) else ""
+    quoted = re.search(r'filename="((?:[^"\\]|\\.)*)"', raw)
+    if quoted:  # headers arrive as Latin-1; the name in them is UTF-8
+        text = quoted.group(1).encode("latin-1", "replace").decode("utf-8", "replace")
+        name = re.sub(r"\\(.)", r"\1", text)
+    if name is None:
+        return None
+    return re.sub(r"%(0[0-9a-fA-F]|1[0-9a-fA-F]|22|2[fF]|5[cC]|7[fF])",
+                  lambda m: chr(int(m.group(1), 16)), name)
 
 
 class Service:
