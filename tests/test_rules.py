@@ -682,7 +682,8 @@ def test_grounded_breaks_for_a_launch_site_outage(world):
 
 
 def _two_rules_broken(world):
-    """LIFEBOAT [2023-03-01, 2023-06-01) and GROUNDED [S1 launch, S1 land)."""
+    """LIFEBOAT [2023-03-01, 2023-06-01), GROUNDED [S1 launch, S1 land), and SEATS
+    [S1 undock, S1 land): its crew rides home on the damaged S1."""
     world.station["crew"][0]["nominal"] = 5  # five aboard is no CAPACITY problem here
     world.assign("b3", "D1", "D1")
     world.event("damage", "hit", "2023-03-01T00:00:00Z", flight="S1", seats_lost=3)
@@ -693,12 +694,13 @@ def _two_rules_broken(world):
 def test_check_reports_sorted_violations_and_counts(world):
     """check: violations sorted by start, counted by rule, in JSON with Z instants."""
     report = check(_two_rules_broken(world))
-    assert [v.rule for v in report.violations] == ["GROUNDED", "LIFEBOAT"]
+    assert [v.rule for v in report.violations] == ["GROUNDED", "LIFEBOAT", "SEATS"]
     assert not report.ok
     counts = report.by_rule()
-    assert counts["LIFEBOAT"] == 1 and counts["GROUNDED"] == 1 and sum(counts.values()) == 2
+    assert counts["LIFEBOAT"] == 1 and counts["GROUNDED"] == 1 and sum(counts.values()) == 3
+    assert report.violations[2].message.startswith("2 people ride down on Soyuz-1 but it has 0 usable seats")
     js = report.as_json()
-    assert js["summary"]["violations"] == 2
+    assert js["summary"]["violations"] == 3
     assert js["violations"][1]["start"] == "2023-03-01T00:00:00Z"
     assert js["violations"][1]["end"] == "2023-06-01T00:00:00Z"
     assert js["violations"][0]["flights"] == ["S1"]
@@ -708,9 +710,9 @@ def test_check_ignore_skips_rules_by_id_in_any_case(world):
     """check(ignore=...): an ignored rule is neither run nor reported."""
     s = _two_rules_broken(world)
     report = check(s, ignore=["lifeboat"])
-    assert [v.rule for v in report.violations] == ["GROUNDED"]
+    assert [v.rule for v in report.violations] == ["GROUNDED", "SEATS"]
     assert "LIFEBOAT" not in report.rules_run and len(report.rules_run) == len(ALL_RULES) - 1
-    assert check(s, ignore=["LIFEBOAT", "GROUNDED"]).ok
+    assert check(s, ignore=["LIFEBOAT", "GROUNDED", "seats"]).ok
 
 
 def test_check_rejects_an_unknown_rule_id(world):
@@ -725,8 +727,8 @@ def test_check_start_and_end_keep_violations_overlapping_the_window(world):
     """check(start=, end=): only violations overlapping [start, end) are kept, half-open."""
     s = _two_rules_broken(world)
     rules = lambda **kw: [v.rule for v in check(s, **kw).violations]  # noqa: E731
-    assert rules(start=T("2023-05-31")) == ["GROUNDED", "LIFEBOAT"]
-    assert rules(start=T("2023-06-01T00:00:00Z")) == ["GROUNDED"]  # LIFEBOAT ended at that instant
+    assert rules(start=T("2023-05-31")) == ["GROUNDED", "LIFEBOAT", "SEATS"]
+    assert rules(start=T("2023-06-01T00:00:00Z")) == ["GROUNDED", "SEATS"]  # LIFEBOAT ended then
     assert rules(start=T("2023-06-01T04:00:00Z")) == []  # so did GROUNDED, at S1's landing
     assert rules(end=T("2023-03-01T00:00:00Z")) == ["GROUNDED"]  # LIFEBOAT starts at that instant
     assert rules(start=T("2023-02-01"), end=T("2023-03-01T00:00:01Z")) == ["GROUNDED", "LIFEBOAT"]
@@ -756,3 +758,32 @@ def test_check_ignore_accepts_a_single_rule_id_string(small):
 
     report = run_check(small, ignore="lifeboat")
     assert "LIFEBOAT" not in report.rules_run and not report.violations
+
+
+def test_coverage_sees_an_empty_station_up_to_the_horizon(world):
+    """COVERAGE: when the data runs on past the last departure, the empty time up to the
+    horizon is a gap in continuous presence."""
+    world.station["continuous_presence_from"] = "2023-01-01T06:00:00Z"
+    world.data["scenario"]["horizon"] = "2023-07-01T00:00:00Z"
+    found = [v for v in check(world.scenario()).violations if v.rule == "COVERAGE"]
+    empty = [v for v in found if "is empty" in v.message]
+    assert [(v.start, v.end) for v in empty] == [(T("2023-06-10T00:00:00Z"), T("2023-07-01T00:00:00Z"))]
+
+
+def test_grounded_for_crew_return_breaks_a_ride_home(world):
+    """GROUNDED: a vehicle grounded even for crew return may not bring its riders home."""
+    world.event("grounding", "no-return", "2023-05-01T00:00:00Z", vehicle_type="soyuz",
+                crew_return=False, note="thrusters")
+    found = [v for v in check(world.scenario()).violations if v.rule == "GROUNDED"]
+    assert len(found) == 1
+    v = found[0]
+    s1 = world.flight("S1")
+    assert (v.start, v.end, v.flights) == (T(s1["undock"]), T(s1["land"]), ("S1",))
+    assert set(v.people) == {"r1", "b1"}
+    assert "may not carry crew from 2023-05-01 (thrusters)" in v.message
+
+
+def test_grounded_fleet_may_still_bring_docked_crews_home(world):
+    """GROUNDED: by default a grounding stops launches only; docked vehicles still return crews."""
+    world.event("grounding", "stand-down", "2023-05-01T00:00:00Z", vehicle_type="soyuz")
+    assert not [v for v in check(world.scenario()).violations if v.rule == "GROUNDED"]

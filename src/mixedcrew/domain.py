@@ -284,6 +284,11 @@ class Grounding(EventBase):
     vehicle_type: Id | None = None
     capsule: Id | None = None
     until: Instant | None = None
+    crew_return: bool = Field(
+        default=True,
+        description="docked vehicles may still bring their crews home (false: not even that, "
+                    "as with Starliner after its thruster problems)",
+    )
 
     @model_validator(mode="after")
     def _target(self) -> Grounding:

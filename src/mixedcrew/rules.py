@@ -24,7 +24,7 @@ from mixedcrew.domain import (
     Station,
 )
 from mixedcrew.instants import DAY, format_day, format_instant
-from mixedcrew.timeline import Span, Timeline
+from mixedcrew.timeline import Span, Timeline, seats_at
 
 
 @dataclass(frozen=True)
@@ -167,14 +167,18 @@ def _capsule_reuse(s: Scenario) -> Iterator[Violation]:
 @rule("SEATS", "people riding up, and people riding down, on a flight <= its seats")
 def check_seats(s: Scenario, tl: Timeline) -> Iterator[Violation]:
     for f in s.flights:
-        seats = s.seats_of(f)
         for leg, riders, t0, t1 in (("up", s.riders_up(f.id), f.launch, f.dock),
                                      ("down", s.riders_down(f.id), f.undock, f.land)):
-            if len(riders) > seats and t0 is not None:
+            if t0 is None:
+                continue
+            # Going home, damage and contingency seats count (MS-22 had none after its leak).
+            seats = s.seats_of(f) if leg == "up" else seats_at(s, f, t0)
+            if len(riders) > seats:
                 people = tuple(a.person for a in riders)
+                changed = " usable" if seats != s.seats_of(f) else ""
                 yield Violation("SEATS", t0, t1 or t0, (
-                    f"{len(riders)} people ride {leg} on {f.label} but it has {seats} seats "
-                    f"({_names(s, people)})"), (f.id,), people)
+                    f"{len(riders)} people ride {leg} on {f.label} but it has {seats}{changed} "
+                    f"seat{'s' if seats != 1 else ''} ({_names(s, people)})"), (f.id,), people)
 
 
 # --- CERT -----------------------------------------------------------------------
@@ -568,7 +572,8 @@ def check_commander(s: Scenario, tl: Timeline) -> Iterator[Violation]:
 
 
 @rule("GROUNDED", "no flight launches while its vehicle type or capsule is grounded or its "
-                  "launch site is out of service")
+                  "launch site is out of service; nobody rides home on a vehicle grounded even "
+                  "for crew return")
 def check_grounded(s: Scenario, tl: Timeline) -> Iterator[Violation]:
     for e in s.events:
         if not isinstance(e, Grounding | SiteOutage):
@@ -587,3 +592,23 @@ def check_grounded(s: Scenario, tl: Timeline) -> Iterator[Violation]:
                 yield Violation("GROUNDED", f.launch, f.land or f.launch, (
                     f"{f.label} launches {format_day(f.launch)} but {what} is out of service "
                     f"from {format_day(e.at)}{until} ({e.note or e.id})"), (f.id,))
+    yield from _grounded_rides_home(s)
+
+
+def _grounded_rides_home(s: Scenario) -> Iterator[Violation]:
+    """Riders coming home on a vehicle grounded even for crew return."""
+    for e in s.events:
+        if not isinstance(e, Grounding) or e.crew_return:
+            continue
+        for f in s.flights:
+            if f.undock is None or not (e.at <= f.undock and (e.until is None or f.undock < e.until)):
+                continue
+            if not (e.vehicle_type == f.vehicle_type or (e.capsule and e.capsule == f.capsule)):
+                continue
+            riders = tuple(a.person for a in s.riders_down(f.id))
+            if riders:
+                what = e.vehicle_type or f"capsule {e.capsule}"
+                yield Violation("GROUNDED", f.undock, f.land or f.undock, (
+                    f"{_names(s, riders)} ride home on {f.label} (undocks {format_day(f.undock)}) but "
+                    f"{what} may not carry crew from {format_day(e.at)} ({e.note or e.id})"),
+                    (f.id,), riders)

@@ -199,6 +199,9 @@ def _sweep(s: Scenario, station: str, stays: list[Stay], dockings: list[Docking]
     aboard: dict[str, int] = {}  # person -> overlapping stays (1 unless double-booked)
     docked: set[str] = set()
     out = StationTimeline(station)
+    horizon = s.scenario.horizon
+    if horizon is not None and points and horizon > max(points):
+        points[horizon] = []  # the data runs on: an empty station up to it is still a state
     times = sorted(points)
     for i, t in enumerate(times[:-1]):
         for _, kind, ident in sorted(points[t]):

@@ -121,7 +121,7 @@ def test_starliner_returns_empty_and_crew9_flies_two_seats_empty(before_starline
     next Crew Dragon home, and that Dragon launches with two people and two seats left for them."""
     s = before_starliner_decision
     grounded = Grounding(id="starliner-grounded", kind="grounding", at=at("2024-08-24"),
-                         vehicle_type="starliner")
+                         vehicle_type="starliner", crew_return=False)
     done = replan(s, [grounded], FAST)
     plan = done.result.plan
     assert done.result.status == "planned", [str(f) for f in done.result.facts]

@@ -601,8 +601,8 @@ def grounded_constraints(ctx: Context) -> None:
                 continue
             during = [ctx.cmp.lt(t.launch, at)] + ([ctx.cmp.le(until, t.launch)] if until else [])
             ctx.implies([hit], guard, during)
-        if not isinstance(e, Grounding):
-            continue
+        if not isinstance(e, Grounding) or e.crew_return:
+            continue  # a docked vehicle of a grounded fleet may still bring its crew home
         for fid in sorted(ctx.variable):
             f = ctx.flight(fid)
             if not (e.vehicle_type == f.vehicle_type or (e.capsule and e.capsule == f.capsule)):
