@@ -243,3 +243,41 @@ def test_infeasibility_explanations_are_listed(page: Page, live: Any):
     page.get_by_role("button", name="Start", exact=True).click()
     expect(page.locator("#explanations li")).to_have_count(2, timeout=20_000)
     expect(page.locator("#explanations li").first).to_contain_text("ROSCOSMOS has not certified Crew Dragon")
+
+
+@pytest.mark.expect_http_status(401)
+def test_log_in_with_the_form_and_come_back_to_the_page(page: Page, live: Any, browser_context: Any):
+    browser_context.clear_cookies()
+    try:
+        page.goto(live.url + "/jobs")
+        expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+        page.get_by_label("User name").fill("admin")
+        page.get_by_label("Password").fill("not the password")
+        page.get_by_role("button", name="Log in").click()
+        expect(page.locator("#login-problem")).to_contain_text("wrong user name or password")
+        page.get_by_label("Password").fill(ADMIN_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        page.wait_for_url("**/jobs")
+        expect(page.get_by_role("link", name="Account of admin")).to_be_visible()
+    finally:
+        log_in(browser_context, live)
+
+
+def test_names_with_markup_stay_text_in_the_browser(page: Page, live: Any):
+    """A person named with script and img tags: shown as those characters, nothing runs."""
+    from webtools import make_user
+
+    sid = upload_small(live)
+    nasa = bearer(make_user(live.server.config.app.state.service.accounts, "nasa", "NASA"))
+    name = "<script>alert('crew')</script><img src=x onerror=alert(1)>"
+    r = httpx.post(f"{live.url}/api/scenarios/{sid}/changes", headers=nasa, json={"ops": [
+        {"op": "put_person", "person": {"id": "markup", "name": name, "agency": "NASA",
+                                        "segments": ["USOS"]}}]})
+    assert r.status_code == 201, r.text
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    for path in (f"/scenarios/{sid}/crew", f"/scenarios/{sid}/audit"):
+        page.goto(live.url + path)
+        expect(page.locator("main")).to_contain_text("<script>alert('crew')</script>")
+        assert page.locator("main script, main img").count() == 0
+    assert dialogs == []

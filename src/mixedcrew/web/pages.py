@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +18,8 @@ from mixedcrew.web.service import Invalid, Service, TooLarge, problem_lines, sen
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
 templates.env.globals.update(version=__version__)
-templates.env.filters.update(instant=format_instant, day=format_day)
+templates.env.filters.update(instant=format_instant, day=format_day,
+                             json_text=lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True))
 
 STATE_WORDS = {"queued": "waiting", "running": "running", "succeeded": "done", "failed": "failed",
                "cancelled": "stopped"}

@@ -29,9 +29,10 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
-def login_page(request: Request, *, status: int = 200, problem: str | None = None,
-               name: str = "") -> HTMLResponse:
-    target = request.query_params.get("next") or (
+def login_page(request: Request, *, status: int = 200, problem: str | None = None, name: str = "",
+               next: str | None = None) -> HTMLResponse:
+    """The login form; after logging in, back to `next` or the page that was asked for."""
+    target = next or request.query_params.get("next") or (
         request.url.path if request.method == "GET" and request.url.path != "/login" else "/")
     return render(request, "login.html", status, problem=problem, login_name=name, next=_safe_next(target))
 
@@ -48,7 +49,7 @@ def login(request: Request, name: Annotated[str, Form(max_length=80)],
     try:
         secret, _, _ = service(request).accounts.login(name, password)
     except Unauthenticated as err:
-        return login_page(request, status=401, problem=str(err), name=name)
+        return login_page(request, status=401, problem=str(err), name=name, next=next)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, secret)
     return response
