@@ -171,9 +171,11 @@ def test_iss_manifest_page(page: Page, live: Any):
 
 def test_every_control_has_a_label_and_the_skip_link_comes_first(page: Page, live: Any):
     sid = upload_small(live)
-    for path in ("/", f"/scenarios/{sid}", "/jobs", "/api-docs"):
+    for path in ("/", f"/scenarios/{sid}", "/jobs", "/api-docs", "/account", f"/scenarios/{sid}/crew",
+                 f"/scenarios/{sid}/proposals", f"/scenarios/{sid}/audit", "/admin/users"):
         page.goto(live.url + path)
-        unlabelled = page.evaluate("""() => Array.from(document.querySelectorAll('input, select, button'))
+        unlabelled = page.evaluate("""() => Array.from(
+              document.querySelectorAll('input:not([type=hidden]), select, button'))
             .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
                           && !el.textContent.trim()).map(el => el.outerHTML)""")
         assert unlabelled == [], path
@@ -280,4 +282,6 @@ def test_names_with_markup_stay_text_in_the_browser(page: Page, live: Any):
         page.goto(live.url + path)
         expect(page.locator("main")).to_contain_text("<script>alert('crew')</script>")
         assert page.locator("main script, main img").count() == 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"web-{path.rsplit('/', 1)[1]}.png"), full_page=False)
     assert dialogs == []
