@@ -12,6 +12,7 @@ Rights beyond that (scopes, agencies, administrators) are the service's.
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -42,9 +43,11 @@ def credential_of(request: Request) -> tuple[str | None, str]:
 
 
 def same_site(request: Request) -> bool:
+    """The request comes from a page of this server (its Origin's host is ours; the scheme may differ
+    behind a proxy that ends TLS), or from no page at all (a script)."""
     origin = request.headers.get("origin")
     if origin:
-        return origin == f"{request.url.scheme}://{request.headers.get('host', '')}"
+        return urlsplit(origin).netloc == request.headers.get("host", "")
     return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 
 
