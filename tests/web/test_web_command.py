@@ -87,4 +87,5 @@ def test_mixedcrew_serve_runs_from_any_folder(tmp_path):
         proc.send_signal(signal.SIGINT)
         out = proc.communicate(timeout=20)[0].decode()
     assert f"database sqlite:///{db}" in out and f"serving on http://127.0.0.1:{port}/" in out
+    assert "no user yet: make the first administrator with `mixedcrew users add NAME --admin" in out
     assert "Traceback" not in out

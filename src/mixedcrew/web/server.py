@@ -7,6 +7,7 @@ import sys
 
 import uvicorn
 
+from mixedcrew.web import store_access
 from mixedcrew.web.app import create_app
 from mixedcrew.web.db import Database, DatabaseError, safe_url
 from mixedcrew.web.settings import WebSettings
@@ -15,10 +16,16 @@ from mixedcrew.web.settings import WebSettings
 def run(settings: WebSettings, *, host: str, port: int) -> int:
     """Serve until interrupted; exit status 2 when the database cannot be opened."""
     try:  # open (and migrate) once here, so a bad URL is one clear line, not a traceback
-        Database.open(settings.db_url).dispose()
+        db = Database.open(settings.db_url)
     except DatabaseError as err:
         print(f"mixedcrew serve: {err}", file=sys.stderr)
         return 2
+    with db.reading() as session:
+        users = store_access.count_users(session)
+    db.dispose()
+    if users == 0:
+        print("mixedcrew: no user yet: make the first administrator with `mixedcrew users add NAME --admin"
+              f" --db {safe_url(settings.db_url)}`", file=sys.stderr)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     print(f"mixedcrew: database {safe_url(settings.db_url)}", file=sys.stderr)
     print(f"mixedcrew: serving on http://{host}:{port}/ (API: /api-docs, /openapi.json)", file=sys.stderr)
