@@ -2,39 +2,36 @@
 
 For generated scenarios (1-2 stations, 1-10 years, up to 300 candidates)
 it prints, per instance: open flights; the greedy plan's time, rule
-violations and objective levels; the CP-SAT plan's time, status per level
-(optimal, or the gap to the solver's bound), objective per level, rule
-violations and peak memory. Each instance runs in its own process, so
-peak memory is that instance's.
+violations (the checker's) and objective per level; the CP-SAT plan's
+time, rule violations, objective per level with its status (optimal, or
+the gap to the solver's bound) and peak memory; and whether CP-SAT is
+never worse than greedy (the levels compared in order, lexicographically).
+Greedy's levels are counted by the planner's own objective expressions
+(`plan_levels`), so the two columns are the same quantities. Each
+instance runs in its own process, so peak memory is that instance's. At
+the end, a Markdown table for docs/plan.md.
 
     .venv/bin/python benchmarks/plan_scale.py [--time-limit 60] [--workers 1] [--quick]
+                                              [--only N]
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import time
 from typing import Any
 
 INSTANCES = [(1, 2, 40), (1, 5, 100), (2, 5, 150), (1, 10, 150), (2, 10, 300)]
 QUICK = [(1, 2, 40), (2, 3, 80)]
+SHORT = {"disruption": "disr", "balance": "bal", "timing": "time", "fairness": "fair",
+         "overlap": "ovl"}
 
 
-def _levels_of(scenario: Any, plan: Any) -> list[float] | None:
-    """The objective levels of a given plan, or None if it breaks the planner's rules."""
-    from mixedcrew.plan.objective import levels
-    from mixedcrew.plan.scope import make_scope
-    from mixedcrew.plan.solve import build
-    from mixedcrew.plan.warm import complete_hint, evaluate, hint_from_plan
-
-    ctx = build(make_scope(scenario))
-    lv = levels(ctx)
-    full = complete_hint(ctx, hint_from_plan(ctx, plan), 10.0, 0)
-    if full is None:
-        return None
-    return [evaluate(x.expr, full) / (86400 if x.unit == "second" else 1) for x in lv]
+def _shown(unit: str, value: float) -> str:
+    return f"{value / 86400:.4g} d" if unit == "second" else f"{value:g}"
 
 
 def run(args: tuple[int, int, int, float, int], out: Any) -> None:
@@ -43,21 +40,25 @@ def run(args: tuple[int, int, int, float, int], out: Any) -> None:
     from mixedcrew.plan import SolveOptions, plan_scenario
     from mixedcrew.plan.generate import generate_scenario
     from mixedcrew.plan.greedy import greedy_plan
+    from mixedcrew.plan.solve import plan_levels
 
     s = generate_scenario(stations, years, candidates, seed=0)
     t0 = time.monotonic()
     g = greedy_plan(s)
     greedy_s = time.monotonic() - t0
-    greedy_bad = len(check(g).violations)
-    greedy_levels = _levels_of(s, g) if not greedy_bad else None
+    greedy_bad = [v.rule for v in check(g).violations]
+    greedy_levels = plan_levels(s, g)
     opts = SolveOptions(time_limit=limit, workers=workers, deterministic=workers == 1)
     result = plan_scenario(s, options=opts)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out.put({
-        "instance": f"{stations}st {years}y {candidates}c", "open": len(result.scope.planned),
+        "instance": f"{stations} station{'s' if stations > 1 else ''}, {years} years, "
+                    f"{candidates} people",
+        "open": len(result.scope.planned),
         "greedy_s": greedy_s, "greedy_violations": greedy_bad, "greedy_levels": greedy_levels,
         "status": result.status, "seconds": result.seconds,
-        "levels": [(lv.name, *lv.shown[:2], lv.optimal) for lv in result.levels],
+        "levels": [(lv.name, lv.unit, lv.value, lv.bound, lv.optimal, lv.seconds)
+                   for lv in result.levels],
         "violations": len(result.report.violations) if result.report else None, "peak_mb": peak_mb,
     })
 
@@ -67,35 +68,70 @@ def _gap(value: float, bound: float, optimal: bool) -> str:
         return "optimal"
     if value == 0:
         return "gap 0%"
-    return f"gap {100 * (value - bound) / abs(value):.1f}%"
+    return f"gap {100 * (value - max(bound, 0)) / abs(value):.1f}%"
+
+
+def _verdict(r: dict[str, Any]) -> str:
+    gl = r["greedy_levels"]
+    if gl is None:
+        return "yes (greedy plan breaks rules)" if r["levels"] else "no plan"
+    ours = {n: v for n, _, v, _, _, _ in r["levels"]}
+    pairs = [(ours[n], v) for n, _, v in gl if n in ours]
+    if len(pairs) != len(gl):
+        return "?"
+    mine, theirs = [a for a, _ in pairs], [b for _, b in pairs]
+    if mine == theirs:
+        return "yes (equal)"
+    return "yes" if mine < theirs else "NO"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="two small instances, for a smoke run")
+    parser.add_argument("--only", type=int, action="append",
+                        help="run only the N-th instance (1-based; repeatable)")
     a = parser.parse_args()
     ctx = mp.get_context("spawn")
-    for stations, years, candidates in QUICK if a.quick else INSTANCES:
+    instances = QUICK if a.quick else INSTANCES
+    if a.only:
+        instances = [instances[i - 1] for i in a.only]
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
+          f"time limit {a.time_limit:g} s, {a.workers} worker(s)")
+    rows = []
+    for stations, years, candidates in instances:
         q = ctx.Queue()
         p = ctx.Process(target=run, args=((stations, years, candidates, a.time_limit, a.workers), q))
         p.start()
         r = q.get()
         p.join()
-        print(f"\n{r['instance']}: {r['open']} open flights")
+        rows.append(r)
+        print(f"\n{r['instance']}: {r['open']} open flights (load {os.getloadavg()[0]:.2f})")
+        bad = r["greedy_violations"]
         gl = r["greedy_levels"]
-        greedy = (f"{r['greedy_violations']} rule violation(s)" if r["greedy_violations"] else
-                  "valid, levels " + ", ".join(f"{v:g}" for v in gl) if gl else "valid")
-        print(f"  greedy : {r['greedy_s']:7.2f} s  {greedy}")
-        levels = "; ".join(f"{n} {v:g} ({_gap(v, b, o)})" for n, v, b, o in r["levels"])
+        said = (f"{len(bad)} rule violation(s) ({', '.join(sorted(set(bad)))})" if bad else
+                "0 violations")
+        levels = ("; ".join(f"{n} {_shown(u, v)}" for n, u, v in gl) if gl else
+                  "levels not counted: the plan breaks a rule of the model")
+        print(f"  greedy : {r['greedy_s']:7.2f} s  {said}")
+        print(f"           {levels}")
         print(f"  CP-SAT : {r['seconds']:7.2f} s  {r['status']}, {r['violations']} violation(s), "
               f"peak {r['peak_mb']:.0f} MB")
-        print(f"           {levels}")
-        if gl and r["levels"]:
-            ours = [v for _, v, _, _ in r["levels"]]
-            print(f"  CP-SAT {'not worse than' if ours <= gl else 'WORSE than'} greedy "
-                  "(levels compared in order)")
+        print("           " + "; ".join(f"{n} {_shown(u, v)} ({_gap(v, b, o)}, {s:.1f} s)"
+                                        for n, u, v, b, o, s in r["levels"]))
+        print(f"  CP-SAT never worse than greedy: {_verdict(r)}")
+    print("\n| instance | open flights | greedy: time, violations | greedy levels | CP-SAT: time, "
+          "violations | CP-SAT levels (value, status) | never worse | peak memory |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        gl = r["greedy_levels"]
+        glv = ", ".join(f"{SHORT.get(n, n)} {_shown(u, v)}" for n, u, v in gl) if gl else "-"
+        ours = ", ".join(f"{SHORT.get(n, n)} {_shown(u, v)} ({_gap(v, b, o)})"
+                         for n, u, v, b, o, _ in r["levels"])
+        print(f"| {r['instance']} | {r['open']} | {r['greedy_s']:.2f} s, "
+              f"{len(r['greedy_violations'])} | {glv} | {r['seconds']:.1f} s, {r['violations']} | "
+              f"{ours} | {_verdict(r)} | {r['peak_mb']:.0f} MB |")
 
 
 if __name__ == "__main__":

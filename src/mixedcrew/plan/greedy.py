@@ -1,22 +1,42 @@
 """A simple greedy planner: the baseline the CP-SAT planner is measured against.
 
-Flights in window order; each launches at the grid point nearest its
-preferred date that no grounding or outage blocks, stays its target (or
-most of its docked limit), takes the first free fitting port, and fills
-its seats with the people who have flown least: first a commander, then
-the partner crew an agreement asks for, then operators of segments it
-does not carry yet. Everyone aboard at the horizon rides home on their
-own flight. It looks one flight ahead of nothing, so its plan may break
-rules the checker then reports.
+Flights in window order, each decided once and never revisited. Flights
+docked at the data's horizon undock after their target stay (on the grid)
+and everyone aboard rides home on their own flight. For each open flight
+the greedy tries, in order of preference:
+
+- launch instants on the grid, nearest the preferred date (the window's
+  middle) first, at a launch site that no outage closes, none while the
+  vehicle is grounded;
+- its target stay (or most of its docked limit), then stays a day shorter
+  or longer, up to 30 days off (only if no launch works with the target);
+- the first compatible port in service and free for the whole stay;
+- a crew from the candidates who are certified, trained, available and
+  rested then: a commander first, then the partner crew an agreement asks
+  for, then an operator of each segment, then the rest; the least flown
+  first, commander-rated people kept for command where others can fill a
+  seat, and extra partner seats given so that an agreement's seat balance
+  stays near even.
+
+It keeps the first try after which the checker (the oracle) finds no
+violation it did not find before, up to the earliest instant any flight
+still to plan could dock (later ones may be fixed by those flights); when
+no try passes, the one with the fewest new violations. So its plan passes
+the checker wherever one flight at a time suffices; it never looks ahead.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 
+from mixedcrew.check import check
 from mixedcrew.domain import Assignment, Flight, Grounding, Scenario, SiteOutage
-from mixedcrew.plan.scope import Scope, launch_range, make_scope
-from mixedcrew.rules import can_command, certified
+from mixedcrew.plan.scope import Scope, launch_range, make_scope, rendezvous
+from mixedcrew.rules import can_command, certified, seat_ledger
+
+DAY = 86400
+MAX_SHIFT_DAYS = 30  # how far from its target the greedy moves a stay, when it must
 
 
 def _grounded(s: Scenario, f: Flight, site: str | None, t: datetime) -> bool:
@@ -32,20 +52,31 @@ def _grounded(s: Scenario, f: Flight, site: str | None, t: datetime) -> bool:
     return False
 
 
-def _launches(scope: Scope, f: Flight, site: str | None) -> list[datetime]:
-    """Launch instants on the grid, nearest the window's middle first, none while grounded."""
+def _launches(scope: Scope, f: Flight) -> list[tuple[datetime, str | None]]:
+    """(launch instant, site) on the grid, nearest the preferred date first; none while grounded."""
+    s = scope.scenario
+    vt = s.vehicle_type_by_id[f.vehicle_type]
+    sites: list[str | None] = [f.launch_site] if f.launch_site else list(vt.launch_sites) or [None]
     first, steps = launch_range(scope, f)  # type: ignore[misc]
-    mid = steps // 2
-    order = sorted(range(steps + 1), key=lambda k: (abs(k - mid), k))
-    out = [scope.instant(first + k * scope.step) for k in order]
-    return [t for t in out if not _grounded(scope.scenario, f, site, t)]
+    pref = first + steps * scope.step // 2
+    if f.window is not None and f.window.start and f.window.end:
+        pref = (scope.seconds(f.window.start) + scope.seconds(f.window.end)) // 2
+    order = sorted(range(steps + 1), key=lambda k: (abs(first + k * scope.step - pref), k))
+    out = []
+    for k in order:
+        t = scope.instant(first + k * scope.step)
+        site = next((x for x in sites if not _grounded(s, f, x, t)), "")
+        if site != "":
+            out.append((t, site))
+    return out
 
 
 class _Book:
-    """Who is busy when, ports taken, flights flown per person."""
+    """Who is busy when, ports taken, and planned flights flown per person."""
 
-    def __init__(self, s: Scenario):
+    def __init__(self, s: Scenario, far: datetime):
         self.s = s
+        self.far = far
         self.trips: dict[str, list[tuple[datetime, datetime]]] = {}
         self.ports: dict[tuple[str, str], list[tuple[datetime, datetime]]] = {}
         self.flown: dict[str, int] = {}
@@ -59,133 +90,270 @@ class _Book:
         rest = self.rest(pid)
         return all(end + rest <= a or b + rest <= start for a, b in self.trips.get(pid, []))
 
-    def book(self, pid: str, start: datetime, end: datetime) -> None:
+    def book(self, pid: str, start: datetime, end: datetime, planned: bool = True) -> None:
         self.trips.setdefault(pid, []).append((start, end))
-        self.flown[pid] = self.flown.get(pid, 0) + 1
+        if planned:
+            self.flown[pid] = self.flown.get(pid, 0) + 1
 
     def port_free(self, station: str, port: str, start: datetime, end: datetime) -> bool:
         return all(end <= a or b <= start for a, b in self.ports.get((station, port), []))
 
 
-def greedy_plan(s: Scenario, until: datetime | None = None) -> Scenario:
-    scope = make_scope(s, until)
-    horizon = scope.horizon
-    book = _Book(s)
-    far = horizon + timedelta(days=3650)
-    for a in s.assignments:
-        up, down = s.flight_by_id.get(a.up), s.flight_by_id.get(a.down or "")
-        if up and up.launch:
-            book.book(a.person, up.launch, (down.land if down and down.land else far))
-    for f in s.flights:
-        if f.dock and f.port:
-            book.ports.setdefault((f.station, f.port), []).append((f.dock, f.undock or far))
-    flights = {f.id: f for f in s.flights}
-    rides: list[Assignment] = []
-    for f in scope.partial:
-        assert f.dock is not None
-        vt = s.vehicle_type_by_id[f.vehicle_type]
-        stay = timedelta(days=f.target_days or vt.docked_limit_at(f.dock) * 0.85)
-        undock = max(f.dock + stay, scope.instant(scope.now or 0))
-        flights[f.id] = f.model_copy(update={"undock": undock, "land": undock + timedelta(
-            hours=vt.undock_to_landing_hours)})
-    order = sorted(scope.planned, key=lambda f: launch_range(scope, f)[0])  # type: ignore[index]
-    for f in order:
-        flights[f.id], crew = _plan_flight(scope, book, f, horizon)
-        rides += crew
-    returns = {r.index: r for r in scope.returns}
-    assignments = []
-    for i, a in enumerate(s.assignments):
-        r = returns.get(i)
-        if r is not None and r.downs:
-            a = a.model_copy(update={"down": r.preferred if r.preferred in r.downs else r.downs[0]})
-        assignments.append(a)
-    out = []
-    for f in s.flights:
-        g = flights[f.id]
-        if g.undock is not None and g.undock >= horizon and f.id in scope.variable_ids:
-            g = g.model_copy(update={"undock": None, "land": None})
-        out.append(g)
-    meta = s.scenario.model_copy(update={"horizon": horizon})
-    return s.model_copy(update={"flights": tuple(out), "assignments": tuple(assignments + rides),
-                                "scenario": meta})
+class _Greedy:
+    def __init__(self, s: Scenario, until: datetime | None):
+        self.s = s
+        self.scope = make_scope(s, until)
+        self.horizon = self.scope.horizon
+        self.flights: dict[str, Flight] = {f.id: f for f in s.flights}
+        self.assignments: list[Assignment] = list(s.assignments)
+        self.rides: list[Assignment] = []
+        self.book = _Book(s, self.horizon + timedelta(days=3650))
 
+    # -- the plan so far ---------------------------------------------------------------
 
-def _plan_flight(scope: Scope, book: _Book, f: Flight, horizon: datetime) -> tuple[Flight, list[Assignment]]:
-    s = scope.scenario
-    vt = s.vehicle_type_by_id[f.vehicle_type]
-    site = f.launch_site or (vt.launch_sites[0] if vt.launch_sites else None)
-    st = s.station_by_id[f.station]
-    tries = _launches(scope, f, site)
-    if not tries:
-        return f, []
-    for launch in tries:  # the first launch with a free port, else the preferred one
-        dock = launch + timedelta(hours=vt.rendezvous_hours)
+    def scenario(self, extra: Flight | None = None, crew: tuple[Assignment, ...] = ()) -> Scenario:
+        flights = dict(self.flights)
+        if extra is not None:
+            flights[extra.id] = extra
+        out = []
+        for f in self.s.flights:
+            g = flights[f.id]
+            if g.undock is not None and g.undock >= self.horizon and f.id in self.scope.variable_ids:
+                g = g.model_copy(update={"undock": None, "land": None})
+            out.append(g)
+        meta = self.s.scenario.model_copy(update={"horizon": self.horizon})
+        return self.s.model_copy(update={"flights": tuple(out), "scenario": meta,
+                                         "assignments": tuple(self.assignments + self.rides) + crew})
+
+    def _problems(self, s: Scenario, end: datetime | None) -> set[tuple[str, datetime]]:
+        return {(v.rule, v.start) for v in check(s, end=end).violations}
+
+    # -- the steps ---------------------------------------------------------------------
+
+    def run(self) -> Scenario:
+        scope = self.scope
+        self._partials()
+        self._returns()
+        self._book_fixed()
+        order = sorted(scope.planned, key=lambda f: launch_range(scope, f)[0])  # type: ignore[index]
+        docks = [self._earliest_dock(f) for f in order]
+        for i, f in enumerate(order):
+            later = min(docks[i + 1:], default=None)
+            self._plan(f, later)
+        return self.scenario()
+
+    def _earliest_dock(self, f: Flight) -> datetime:
+        vt = self.s.vehicle_type_by_id[f.vehicle_type]
+        first, _ = launch_range(self.scope, f)  # type: ignore[misc]
+        return self.scope.instant(first + rendezvous(vt.rendezvous_hours))
+
+    def _partials(self) -> None:
+        """Flights docked at the data's horizon undock after their target stay, on the grid."""
+        scope = self.scope
+        for f in scope.partial:
+            assert f.dock is not None and scope.now is not None
+            vt = self.s.vehicle_type_by_id[f.vehicle_type]
+            dock = scope.seconds(f.dock)
+            limit = min([vt.max_docked_days] + [c.days for c in vt.docked_limits]) * DAY
+            days = f.target_days if f.target_days is not None else limit / DAY * 0.85
+            lo = 0 if scope.now > dock else 1 + (dock - scope.now) // scope.step
+            hi = max(lo, int(dock + limit - scope.now) // scope.step)
+            m = min(hi, max(lo, round((dock + days * DAY - scope.now) / scope.step)))
+            undock = scope.instant(scope.now + m * scope.step)
+            land = undock + timedelta(seconds=rendezvous(vt.undock_to_landing_hours))
+            self.flights[f.id] = f.model_copy(update={"undock": undock, "land": land})
+
+    def _returns(self) -> None:
+        for r in self.scope.returns:
+            if r.downs:
+                down = r.preferred if r.preferred in r.downs else r.downs[0]
+                self.assignments[r.index] = r.assignment.model_copy(update={"down": down})
+
+    def _book_fixed(self) -> None:
+        far = self.book.far
+        for a in self.assignments:
+            up, down = self.flights.get(a.up), self.flights.get(a.down or "")
+            if up and up.launch:
+                end = down.land if down and down.land else far
+                self.book.book(a.person, up.launch, end, planned=False)
+        for f in self.flights.values():
+            if f.dock and f.port:
+                self.book.ports.setdefault((f.station, f.port), []).append((f.dock, f.undock or far))
+
+    def _stays(self, f: Flight, dock: datetime) -> list[int]:
+        """Stay lengths in grid steps: the target first, then a step shorter, longer, ..."""
+        vt = self.s.vehicle_type_by_id[f.vehicle_type]
+        step = self.scope.step
         limit = vt.docked_limit_at(dock)
+        longest = max(1, int(limit * DAY) // step)
         days = min(f.target_days or limit * 0.85, limit)
-        steps = max(1, int(days * 86400) // scope.step)
-        undock = dock + timedelta(seconds=steps * scope.step)
-        land = undock + timedelta(hours=vt.undock_to_landing_hours)
-        port = next((p.id for p in st.ports if p.interface in vt.docking
-                     and p.available(dock, min(undock, horizon))
-                     and book.port_free(f.station, p.id, dock, undock)), None)
-        if port:
-            break
-    else:
-        launch = tries[0]
-        dock = launch + timedelta(hours=vt.rendezvous_hours)
-        undock = dock + timedelta(seconds=steps * scope.step)
-        land = undock + timedelta(hours=vt.undock_to_landing_hours)
-    if port:
-        book.ports.setdefault((f.station, port), []).append((dock, undock))
-    crew = _crew(scope, book, f, launch, land)
-    g = f.model_copy(update={"launch": launch, "dock": dock, "undock": undock, "land": land,
-                             "port": port, "launch_site": site})
-    return g, crew
+        target = min(longest, max(1, round(days * DAY / step)))
+        out = [target]
+        for k in range(1, MAX_SHIFT_DAYS * DAY // step + 1):
+            out += [x for x in (target - k, target + k) if 1 <= x <= longest]
+        return out
 
+    def _tries(self, f: Flight) -> Iterator[tuple[datetime, str | None, int]]:
+        launches = _launches(self.scope, f)
+        vt = self.s.vehicle_type_by_id[f.vehicle_type]
+        r = timedelta(seconds=rendezvous(vt.rendezvous_hours))
+        stays = {t: self._stays(f, t + r) for t, _ in launches}
+        for t, site in launches:
+            yield t, site, stays[t][0]
+        for t, site in launches:
+            for n in stays[t][1:]:
+                yield t, site, n
 
-def _crew(scope: Scope, book: _Book, f: Flight, launch: datetime, land: datetime) -> list[Assignment]:
-    s = scope.scenario
-    if f.kind == "uncrewed":
-        return []
-    keep = sum(1 for r in scope.returns if r.preferred == f.id)
-    need = s.seats_of(f) - len(s.riders_up(f.id)) - keep
-
-    def ok(pid: str) -> bool:
-        p = s.person_by_id[pid]
-        tr = p.training_for(f.vehicle_type)
-        return (tr is not None and tr.ready <= launch and p.available.contains(launch)
-                and (p.available.end is None or land <= p.available.end)
-                and (f.kind == "test" or (certified(s, p.agency, f.vehicle_type, launch)
-                                          and certified(s, p.agency, f.vehicle_type, land)))
-                and book.free(pid, launch, land))
-
-    pool = sorted((pid for pid in scope.candidates.get(f.id, []) if ok(pid)),
-                  key=lambda pid: (book.flown.get(pid, 0), pid))
-    chosen: list[str] = []
-
-    def take(pred, n: int = 1) -> None:
-        for pid in pool:
-            if n <= 0 or len(chosen) >= need:
+    def _plan(self, f: Flight, later: datetime | None) -> None:
+        s, scope = self.s, self.scope
+        vt = s.vehicle_type_by_id[f.vehicle_type]
+        st = s.station_by_id[f.station]
+        before = self._problems(self.scenario(), later)
+        best: tuple[int, Flight, list[Assignment], str | None] | None = None
+        for launch, site, n in self._tries(f):
+            dock = launch + timedelta(seconds=rendezvous(vt.rendezvous_hours))
+            undock = dock + timedelta(seconds=n * scope.step)
+            land = undock + timedelta(seconds=rendezvous(vt.undock_to_landing_hours))
+            held = min(undock, self.horizon)
+            port = next((p.id for p in st.ports if p.interface in vt.docking
+                         and (f.port is None or p.id == f.port) and p.available(dock, held)
+                         and self.book.port_free(f.station, p.id, dock, undock)), None)
+            if port is None:
+                continue
+            g = f.model_copy(update={"launch": launch, "dock": dock, "undock": undock, "land": land,
+                                     "port": port, "launch_site": site or f.launch_site})
+            crew = self._crew(f, launch, undock, land)
+            new = self._problems(self.scenario(g, tuple(crew)), later) - before
+            if len(crew) < self._need(f):  # the planner's CREW rule: a crewed flight flies full
+                new.add(("CREW", launch))
+            if best is None or len(new) < best[0]:
+                best = (len(new), g, crew, port)
+            if not new:
+                break
+        if best is None:  # no free port anywhere in the window: launch at the preferred date
+            tries = _launches(scope, f)
+            if not tries:
                 return
-            if pid not in chosen and pred(pid):
+            launch, site = tries[0]
+            n = self._stays(f, launch)[0]
+            dock = launch + timedelta(seconds=rendezvous(vt.rendezvous_hours))
+            undock = dock + timedelta(seconds=n * scope.step)
+            land = undock + timedelta(seconds=rendezvous(vt.undock_to_landing_hours))
+            g = f.model_copy(update={"launch": launch, "dock": dock, "undock": undock, "land": land,
+                                     "launch_site": site or f.launch_site})
+            best = (0, g, self._crew(f, launch, undock, land), None)
+        _, g, crew, port = best
+        assert g.launch is not None and g.dock is not None and g.undock is not None and g.land
+        self.flights[f.id] = g
+        if port is not None:
+            self.book.ports.setdefault((f.station, port), []).append((g.dock, g.undock))
+        for a in crew:
+            self.book.book(a.person, g.launch, g.land)
+        self.rides += crew
+
+    # -- crew ------------------------------------------------------------------------
+
+    def _free(self, f: Flight) -> int:
+        """Seats to fill: all not taken or kept for people riding home on f."""
+        if f.kind == "uncrewed":
+            return 0
+        keep = sum(1 for a in self.assignments if a.down == f.id and a.up != f.id)
+        return self.s.seats_of(f) - len(self.s.riders_up(f.id)) - keep
+
+    def _need(self, f: Flight) -> int:
+        """People the planner's CREW rule asks for: every free seat, or one if crew is "any"."""
+        free = self._free(f)
+        return free if self.s.planning.crew == "full" else min(free, 1)
+
+    def _crew(self, f: Flight, launch: datetime, undock: datetime, land: datetime) -> list[Assignment]:
+        s, scope = self.s, self.scope
+        if f.kind == "uncrewed":
+            return []
+        need = self._free(f)
+        vt = f.vehicle_type
+
+        def ok(pid: str) -> bool:
+            p = s.person_by_id[pid]
+            tr = p.training_for(vt)
+            return (tr is not None and tr.ready <= launch and p.available.contains(launch)
+                    and (p.available.end is None or land <= p.available.end)
+                    and (f.kind == "test" or (certified(s, p.agency, vt, launch)
+                                              and certified(s, p.agency, vt, land)))
+                    and self.book.free(pid, launch, land))
+
+        pool = sorted((pid for pid in scope.candidates.get(f.id, []) if ok(pid)),
+                      key=lambda pid: (self.book.flown.get(pid, 0), pid))
+        commands = {pid for pid in pool if can_command(s, pid, vt, launch)}
+        agency = {pid: s.person_by_id[pid].agency for pid in pool}
+        counted = self._counted(f, launch)  # party -> agreements in which its riders here count
+        chosen: list[str] = []
+
+        def take(pred: Callable[[str], bool], n: int = 1, balanced: bool = False) -> None:
+            """Up to n more people for whom pred holds: the least flown first, commander-rated
+            people last; with `balanced`, first those whose seat keeps agreements' gaps even."""
+            while n > 0 and len(chosen) < need:
+                left = [pid for pid in pool if pid not in chosen and pred(pid)]
+                if not left:
+                    return
+                pid = min(left, key=lambda pid: (widens(pid) if balanced else 0, pid in commands,
+                                                 self.book.flown.get(pid, 0), pid))
                 chosen.append(pid)
                 n -= 1
 
-    take(lambda pid: can_command(s, pid, f.vehicle_type, launch))
-    for ag in s.agreements:
-        if ag.covers(launch):
-            for q in ag.quotas:
-                if q.vehicle_type == f.vehicle_type and f.kind in q.kinds:
-                    have = sum(1 for pid in chosen if s.person_by_id[pid].agency == q.party)
-                    take(lambda pid, q=q: s.person_by_id[pid].agency == q.party, q.per_flight - have)
-    for seg in s.station_by_id[f.station].segments:
-        if not any(seg.id in s.person_by_id[pid].segments for pid in chosen):
-            take(lambda pid, seg=seg: seg.id in s.person_by_id[pid].segments)
-    parties = {q.party for ag in s.agreements for q in ag.quotas if q.vehicle_type == f.vehicle_type}
-    take(lambda pid: s.person_by_id[pid].agency not in parties, need)
-    take(lambda pid: True, need)
-    for pid in chosen:
-        book.book(pid, launch, land)
-    lead = next((pid for pid in chosen if can_command(s, pid, f.vehicle_type, launch)), None)
-    return [Assignment(person=pid, up=f.id, down=f.id, role="commander" if pid == lead else "crew")
-            for pid in chosen]
+        def widens(pid: str) -> int:
+            """1 if one more seat for this person's agency widens an agreement's seat gap."""
+            a = agency[pid]
+            here = sum(1 for x in chosen if agency[x] == a)
+            return int(any((gap + sign * here) * sign >= 0 for gap, sign in counted.get(a, [])))
+
+        def is_commander(pid: str) -> bool:
+            return pid in commands
+
+        def of_party(party: str) -> Callable[[str], bool]:
+            return lambda pid: agency[pid] == party
+
+        def operates(segment: str) -> Callable[[str], bool]:
+            return lambda pid: segment in s.person_by_id[pid].segments
+
+        take(is_commander)
+        for ag in s.agreements:
+            if ag.covers(launch):
+                for q in ag.quotas:
+                    if q.vehicle_type == vt and f.kind in q.kinds:
+                        have = sum(1 for pid in chosen if agency[pid] == q.party)
+                        take(of_party(q.party), q.per_flight - have)
+        for seg in s.station_by_id[f.station].segments:
+            if not any(seg.id in s.person_by_id[pid].segments for pid in chosen):
+                take(operates(seg.id))
+        take(lambda pid: True, need, balanced=True)
+        lead = next((pid for pid in chosen if pid in commands), None)
+        if any(a.role == "commander" for a in s.riders_up(f.id)):
+            lead = None
+        return [Assignment(person=pid, up=f.id, down=f.id, role="commander" if pid == lead else "crew")
+                for pid in chosen]
+
+    def _counted(self, f: Flight, launch: datetime) -> dict[str, list[tuple[int, int]]]:
+        """Per party whose riders on f count under an agreement: (gap so far, +1 or -1)."""
+        s = self.s
+        out: dict[str, list[tuple[int, int]]] = {}
+        plan = None
+        for ag in s.agreements:
+            if not ag.covers(launch):
+                continue
+            parties = [q.party for q in ag.quotas if q.vehicle_type == f.vehicle_type and f.kind in q.kinds]
+            if not parties:
+                continue
+            plan = plan or self.scenario()
+            received = dict.fromkeys(ag.parties, 0)
+            for g, party, n in seat_ledger(plan, ag):
+                if g.launch is not None and g.launch <= launch:
+                    received[party] += n
+            gap = received[ag.parties[0]] - received[ag.parties[1]]
+            for party in parties:
+                out.setdefault(party, []).append((gap, 1 if party == ag.parties[0] else -1))
+        return out
+
+
+def greedy_plan(s: Scenario, until: datetime | None = None) -> Scenario:
+    """The greedy plan of every open part of the scenario (see the module's text)."""
+    return _Greedy(s, until).run()

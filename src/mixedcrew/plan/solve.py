@@ -226,3 +226,16 @@ def _oracle(original: Scenario, result: PlanResult) -> None:
     now = None if scope.now is None else scope.instant(scope.now)
     result.new_violations = [v for v in result.report.violations if (v.rule, v.start) not in before
                              and (now is None or v.start > now)]
+
+
+def plan_levels(s: Scenario, plan: Scenario, until: datetime | None = None, *, seed: int = 0,
+                seconds: float = 10.0) -> list[tuple[str, str, int]] | None:
+    """(level, unit, value) of a given plan of s, counted exactly as the planner counts its own
+    (the same model and objective expressions, with the plan's decisions fixed), or None if the
+    plan breaks a rule of the model (a checker rule, or one where the planner is stricter)."""
+    ctx = build(make_scope(s, until))
+    lv = levels(ctx)
+    full = complete_hint(ctx, hint_from_plan(ctx, plan), seconds, seed)
+    if full is None:
+        return None
+    return [(x.name, x.unit, evaluate(x.expr, full)) for x in lv]
