@@ -79,7 +79,8 @@ class PlanParams(Params):
     until: Instant | None = Field(default=None, description="plan flights launching before this")
     time_limit: float = Field(default=60.0, gt=0, le=600, description="wall-clock seconds, all levels")
     seed: int = Field(default=0, ge=0, description="solver random seed")
-    workers: int = Field(default=2, ge=1, le=16, description="solver threads")
+    workers: int = Field(default=1, ge=1, le=16,
+                         description="solver threads (1 is deterministic and fastest on 2 cores)")
 
 
 def run_plan(scenario: Scenario, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
