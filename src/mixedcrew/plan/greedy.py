@@ -100,9 +100,9 @@ class _Book:
 
 
 class _Greedy:
-    def __init__(self, s: Scenario, until: datetime | None):
+    def __init__(self, s: Scenario, until: datetime | None, now: datetime | None = None):
         self.s = s
-        self.scope = make_scope(s, until)
+        self.scope = make_scope(s, until, now=now)
         self.horizon = self.scope.horizon
         self.flights: dict[str, Flight] = {f.id: f for f in s.flights}
         self.assignments: list[Assignment] = list(s.assignments)
@@ -354,6 +354,7 @@ class _Greedy:
         return out
 
 
-def greedy_plan(s: Scenario, until: datetime | None = None) -> Scenario:
-    """The greedy plan of every open part of the scenario (see the module's text)."""
-    return _Greedy(s, until).run()
+def greedy_plan(s: Scenario, until: datetime | None = None, *, now: datetime | None = None) -> Scenario:
+    """The greedy plan of every open part of the scenario (see the module's text); `now` as in
+    make_scope (nothing planned before it)."""
+    return _Greedy(s, until, now).run()

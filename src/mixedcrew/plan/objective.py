@@ -9,8 +9,11 @@ upper bound, and the next level is solved from that solution as a hint.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from ortools.sat.python import cp_model_helper
 
 from mixedcrew.plan.context import Context
 
@@ -81,7 +84,7 @@ def timing(ctx: Context) -> Any:
         t = ctx.v.times[f.id]
         if f.target_days is not None and w.stay:
             target = round(f.target_days * DAY)
-            stay = t.undock.expr - t.dock.expr
+            stay = t.between(t.dock, t.undock)  # in the stay variable alone: bounds propagate
             total = total + w.stay * _abs(ctx, stay - target, t.undock.hi - t.dock.lo + target)
         if t.launch.fixed or not w.launch:
             continue
@@ -108,17 +111,78 @@ def fairness(ctx: Context) -> Any:
     by_agency: dict[str, list[str]] = {}
     for pid in trips:
         by_agency.setdefault(ctx.agency(pid), []).append(pid)
+    forced = forced_rides(ctx)
     total: Any = 0
-    for _, people in sorted(by_agency.items()):
+    for agency, people in sorted(by_agency.items()):
         counts = [sum(trips[p]) for p in people]
-        hi = ctx.model.new_int_var(0, max(len(trips[p]) for p in people), "")
+        most = max(len(trips[p]) for p in people)
+        # the busiest flies at least the average: a bound the solver's relaxation misses
+        # when it spreads the agency's seats fractionally (redundant, so the value is exact)
+        least = min(most, -(-forced.get(agency, 0) // len(people)))
+        hi = ctx.model.new_int_var(least, most, f"busiest[{agency}]")
         ctx.model.add_max_equality(hi, counts)
+        for c in counts:  # the same, as plain inequalities the relaxation always holds
+            ctx.model.add(c <= hi)
         total = total + w * hi
     return total
 
 
+def forced_rides(ctx: Context) -> dict[str, int]:
+    """Per agency, rides on planned flights its people take in every plan: the seats of a flight
+    only its people may fill (as few as the CREW rule allows), or a partner quota on a flight
+    that the agreement counts wherever in its window it launches."""
+    s = ctx.s
+    who: dict[str, set[str]] = {}
+    for pid, fid in ctx.v.ride:
+        who.setdefault(fid, set()).add(ctx.agency(pid))
+    out: dict[str, int] = {}
+    for f in ctx.scope.planned:
+        agencies = who.get(f.id)
+        if not agencies or f.kind == "uncrewed":
+            continue
+        fixed = [r for r in ctx.ups[f.id] if r.lit is True]
+        if s.planning.crew == "full":
+            extra = sum(1 for r in ctx.downs[f.id] if r.up != f.id)
+            least = s.seats_of(f) - len(fixed) - extra
+        else:
+            least = 1 - len(fixed)
+        need = {a: 0 for a in agencies}
+        if len(agencies) == 1:
+            need[next(iter(agencies))] = max(0, least)
+        t = ctx.v.times[f.id].launch
+        first, last = ctx.scope.instant(t.lo), ctx.scope.instant(t.hi)
+        for ag in s.agreements:
+            if not (ag.covers(first) and ag.covers(last)):
+                continue
+            for q in ag.quotas:
+                if q.vehicle_type == f.vehicle_type and f.kind in q.kinds and q.party in need:
+                    have = sum(1 for r in fixed if r.agency == q.party)
+                    need[q.party] = max(need[q.party], q.per_flight - have)
+        for a, n in need.items():
+            out[a] = out.get(a, 0) + n
+    return out
+
+
+def span(ctx: Context, expr: Any) -> tuple[int, int]:
+    """The least and greatest values of a linear expression over the variables' current domains
+    (narrowed by what the levels solved so far imply; solve.py tightens them)."""
+    if isinstance(expr, int):
+        return expr, expr
+    flat = cp_model_helper.FlatIntExpr(expr)
+    lo = hi = flat.offset
+    for v, c in zip(flat.vars, flat.coeffs, strict=True):
+        d = list(ctx.model.proto.variables[v.index].domain)  # (a repeated field: no d[-1])
+        a, b = c * d[0], c * d[-1]
+        lo, hi = lo + min(a, b), hi + max(a, b)
+    return lo, hi
+
+
 def overlap(ctx: Context) -> Any:
-    """Seconds two crewed flights of one vehicle type are docked at a station together."""
+    """Seconds two crewed flights of one vehicle type are docked at a station together.
+
+    Where the domains decide which of two flights docks first and which undocks first (as
+    they do once timing is fixed), the overlap is max(0, first undock - last dock) with both
+    named, which the solver's relaxation bounds well; else the general min/max form."""
     w = ctx.s.planning.weights.overlap
     if not w:
         return 0
@@ -133,15 +197,30 @@ def overlap(ctx: Context) -> Any:
         if a.station != b.station or a.vehicle_type != b.vehicle_type:
             continue
         ta, tb = ctx.v.times[a.id], ctx.v.times[b.id]
-        if ta.undock.hi <= tb.dock.lo or tb.undock.hi <= ta.dock.lo:
-            continue
-        ub = min(ta.undock.hi, tb.undock.hi) - max(ta.dock.lo, tb.dock.lo)
-        end = ctx.model.new_int_var(min(ta.undock.lo, tb.undock.lo), min(ta.undock.hi, tb.undock.hi), "")
-        start = ctx.model.new_int_var(max(ta.dock.lo, tb.dock.lo), max(ta.dock.hi, tb.dock.hi), "")
-        ctx.model.add_min_equality(end, [ta.undock.expr, tb.undock.expr])
-        ctx.model.add_max_equality(start, [ta.dock.expr, tb.dock.expr])
-        both = ctx.model.new_int_var(0, max(ub, 0), "")
-        ctx.model.add_max_equality(both, [end - start, 0])
+        da, ua = span(ctx, ta.dock.expr), span(ctx, ta.undock.expr)
+        db, ub = span(ctx, tb.dock.expr), span(ctx, tb.undock.expr)
+        if ua[1] <= db[0] or ub[1] <= da[0]:
+            continue  # never docked together
+        if da[1] <= db[0] or db[1] <= da[0]:
+            start: Any = tb.dock.expr if da[1] <= db[0] else ta.dock.expr
+            start_span = db if da[1] <= db[0] else da
+        else:
+            start_span = (max(da[0], db[0]), max(da[1], db[1]))
+            start = ctx.model.new_int_var(*start_span, "")
+            ctx.model.add_max_equality(start, [ta.dock.expr, tb.dock.expr])
+        if ua[1] <= ub[0] or ub[1] <= ua[0]:
+            end: Any = ta.undock.expr if ua[1] <= ub[0] else tb.undock.expr
+            end_span = ua if ua[1] <= ub[0] else ub
+        else:
+            end_span = (min(ua[0], ub[0]), min(ua[1], ub[1]))
+            end = ctx.model.new_int_var(*end_span, "")
+            ctx.model.add_min_equality(end, [ta.undock.expr, tb.undock.expr])
+        least, most = end_span[0] - start_span[1], end_span[1] - start_span[0]
+        if least >= 0:
+            both: Any = end - start
+        else:
+            both = ctx.model.new_int_var(0, max(most, 0), "")
+            ctx.model.add_max_equality(both, [end - start, 0])
         total = total + w * both
     return total
 
@@ -150,21 +229,45 @@ TERMS = {"balance": (balance, "seat"), "timing": (timing, "second"),
          "fairness": (fairness, "flight"), "overlap": (overlap, "second")}
 
 
-def levels(ctx: Context, only: tuple[str, ...] | None = None) -> list[Level]:
-    """The levels in order (only those named in `only`, if given); each built once, here."""
+@dataclass(frozen=True)
+class Pending:
+    """A level not built yet: built when its turn comes, on the domains the levels before it
+    left (see `span`)."""
+
+    name: str
+    unit: str
+    fn: Callable[[Context], Any]
+    narrows: bool = False  # its formulation gains from domains narrowed by earlier levels
+
+    def build(self, ctx: Context) -> Level:
+        return Level(self.name, self.fn(ctx), self.unit, self.fn.__doc__ or "")
+
+
+def pending_levels(ctx: Context, only: tuple[str, ...] | None = None) -> list[Pending]:
+    """The levels in order (only those named in `only`, if given), to build one at a time."""
     def wanted(name: str) -> bool:
         return only is None or name in only
 
     out = []
     if (ctx.scope.reference is not None or any(r.preferred for r in ctx.scope.returns)) and wanted(
             "disruption"):
-        out.append(Level("disruption", disruption(ctx), "change", disruption.__doc__ or ""))
+        out.append(Pending("disruption", "change", disruption))
     if ctx.scope.reference is not None and wanted("movement"):
-        out.append(Level("movement", movement(ctx), "second", movement.__doc__ or ""))
+        out.append(Pending("movement", "second", movement))
     for name in ctx.s.planning.order:
         if wanted(name):
             fn, unit = TERMS[name]
-            out.append(Level(name, fn(ctx), unit, fn.__doc__ or ""))
+            out.append(Pending(name, unit, fn, narrows=name == "overlap"))
     if not out:
-        out.append(Level("rules", 0, "change", "the hard rules alone"))
+        out.append(Pending("rules", "change", _nothing))
     return out
+
+
+def _nothing(ctx: Context) -> Any:
+    """the hard rules alone"""
+    return 0
+
+
+def levels(ctx: Context, only: tuple[str, ...] | None = None) -> list[Level]:
+    """The levels in order (only those named in `only`, if given), all built now."""
+    return [p.build(ctx) for p in pending_levels(ctx, only)]

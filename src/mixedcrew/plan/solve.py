@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 
 from mixedcrew.check import Report, check
 from mixedcrew.domain import Scenario
 from mixedcrew.plan.constraints import add_all
 from mixedcrew.plan.context import Context
 from mixedcrew.plan.extract import to_scenario
-from mixedcrew.plan.objective import Level, levels
+from mixedcrew.plan.objective import Level, levels, pending_levels
 from mixedcrew.plan.scope import Reference, Scope, make_scope
 from mixedcrew.plan.warm import CHUNK, complete_hint, evaluate, hint_from_plan, rolling_plan
 from mixedcrew.rules import Violation
@@ -140,12 +140,17 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
     if not scope.planned and not scope.partial and not scope.returns:
         return PlanResult("nothing to plan", s, scope, report=check(s), seconds=0.0)
     ctx = build(scope)
-    lv = levels(ctx, level_names)
+    lv = pending_levels(ctx, level_names)
     result = PlanResult("unknown", None, scope, preexisting=list(dict.fromkeys(ctx.preexisting)))
     best: list[int] | None = None  # the incumbent: every variable's value
     if warm_start and len(scope.planned) > CHUNK:
         best = _warm_hint(ctx, opts, now, reference, started)
-    for i, level in enumerate(lv):
+    for i, pending in enumerate(lv):
+        if pending.narrows and i > 0 and best is not None:
+            narrow_instants(ctx, best, opts.seed)
+        level = pending.build(ctx)
+        if best is not None and len(best) < len(ctx.model.proto.variables):
+            best = _extend(ctx, best, opts.seed)  # the new level's own variables
         left = opts.time_limit - (time.monotonic() - started)
         share = left / (len(lv) - i)
         done = _solve_level(ctx, level, opts, share, best, started)
@@ -166,9 +171,7 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
                                        done is not None and done[2].optimal,
                                        done[2].seconds if done else 0.0)
         else:
-            solver, level_result = done[1], done[2]
-            best = [solver.value(ctx.model.get_int_var_from_proto_index(k))
-                    for k in range(len(ctx.model.proto.variables))]
+            best, level_result = done[1], done[2]
         result.levels.append(level_result)
         result.status = "planned"
         if not isinstance(level.expr, int):
@@ -182,8 +185,64 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
     return result
 
 
+def narrow_instants(ctx: Context, best: list[int], seed: int, seconds: float = 5.0) -> None:
+    """Narrow the domains of the instants to what the levels fixed so far allow.
+
+    CP-SAT's presolve of the model as it stands (every level bound added, no objective, all
+    feasible solutions kept) says how far each launch, stay and undock can still move; the
+    next level is then built on those domains, so that it can name which of two flights docks
+    first (objective.span). The domains only lose values no feasible plan uses, so no plan is
+    lost; the incumbent must lie inside them, else nothing is narrowed.
+    """
+    copy = ctx.model.clone()
+    copy.clear_objective()
+    copy.clear_hints()
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = 1
+    p.random_seed = seed
+    p.max_time_in_seconds = seconds
+    p.stop_after_presolve = True
+    p.keep_all_feasible_solutions_in_presolve = True
+    p.fill_tightened_domains_in_response = True
+    p.cp_model_probing_level = 0
+    solver.solve(copy)
+    tight = solver.response_proto.tightened_variables
+    if len(tight) != len(ctx.model.proto.variables):
+        return
+    narrowed = []
+    for t in ctx.v.times.values():
+        for var in (t.launch_steps, t.stay_steps, t.undock_steps):
+            if var is None or not tight[var.index].domain:
+                continue
+            proto = ctx.model.proto.variables[var.index]
+            d, old = list(tight[var.index].domain), list(proto.domain)  # repeated fields: list them
+            lo, hi = max(d[0], old[0]), min(d[-1], old[-1])
+            if not lo <= best[var.index] <= hi:
+                return  # not what was promised: keep every domain as it was
+            if len(old) == 2:  # an interval, as new_int_var makes them
+                narrowed.append((proto, lo, hi))
+    for proto, lo, hi in narrowed:
+        proto.domain[0], proto.domain[1] = lo, hi
+
+
+def _extend(ctx: Context, best: list[int], seed: int) -> list[int] | None:
+    """The incumbent with values for variables added since (a level built later)."""
+    model = ctx.model
+    fixed = {model.get_int_var_from_proto_index(k): v for k, v in enumerate(best)}
+    return complete_hint(ctx, fixed, 5.0, seed)
+
+
 def _warm_hint(ctx: Context, opts: SolveOptions, now: datetime | None, reference: Reference | None,
                started: float) -> list[int] | None:
+    """A first plan for the full model: the greedy plan when the model accepts it (it breaks no
+    rule and flies full crews), else the rolling chunk-by-chunk plan (warm.py)."""
+    from mixedcrew.plan.greedy import greedy_plan
+
+    greedy = greedy_plan(ctx.s, ctx.scope.horizon, now=now)
+    full = complete_hint(ctx, hint_from_plan(ctx, greedy), opts.time_limit * 0.05, opts.seed)
+    if full is not None:
+        return full
     budget = opts.time_limit * 0.4 - (time.monotonic() - started)
     rolled = rolling_plan(ctx.s, ctx.scope.horizon, now, reference, opts, budget)
     if rolled is None:
@@ -192,28 +251,87 @@ def _warm_hint(ctx: Context, opts: SolveOptions, now: datetime | None, reference
 
 
 def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
-                 hint: list[int] | None, started: float) -> tuple[Any, Any, LevelResult] | None:
+                 hint: list[int] | None, started: float) -> tuple[Any, list[int] | None, LevelResult] | None:
+    """Minimise one level from the hint; if that leaves a gap, probe below the best value.
+
+    The minimisation gets half the level's time (all of it when it proves its optimum). Each
+    probe then asks for a plan at least max(1, 1% of the value) better than the best so far,
+    on a copy of the model with that cap and the solver's richer relaxation (linearization
+    level 2, which proves such caps impossible where the default search only creeps): no such
+    plan proves the best optimal (or within 1%); one found becomes the best, and the next
+    probe starts from it. Returns (status, every variable's value or None, result), or None
+    when nothing was found in time.
+    """
     model = ctx.model
     model.clear_hints()
     if hint is not None:
         for k, value in enumerate(hint):
             model.add_hint(model.get_int_var_from_proto_index(k), value)
     model.minimize(level.expr)
-    solver = solver_for(opts, seconds)
     t0 = time.monotonic()
+    deadline = t0 + seconds
+    first = seconds if isinstance(level.expr, int) else seconds / 2
+    solver = solver_for(opts, first)
     watch = _Watch(level.name, opts.progress, started) if opts.progress else None
     status = solver.solve(model, watch) if watch else solver.solve(model)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        value = int(round(solver.objective_value))
-        bound = solver.best_objective_bound
-        result = LevelResult(level.name, level.unit, value, bound, status == cp_model.OPTIMAL,
-                             time.monotonic() - t0)
-        if opts.progress:
-            opts.progress(level.name, time.monotonic() - started, value, bound)
-        return status, solver, result
     if status == cp_model.INFEASIBLE:
-        return status, solver, LevelResult(level.name, level.unit, 0, 0, False, time.monotonic() - t0)
-    return None
+        return status, None, LevelResult(level.name, level.unit, 0, 0, False, time.monotonic() - t0)
+    values = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = [solver.value(model.get_int_var_from_proto_index(k))
+                  for k in range(len(model.proto.variables))]
+        bound = solver.best_objective_bound
+    elif hint is not None and len(hint) == len(model.proto.variables):
+        values, bound = hint, solver.best_objective_bound  # the incumbent still holds
+    if values is None:
+        return None
+    value = evaluate(level.expr, values)
+    optimal = status == cp_model.OPTIMAL
+    while not optimal and deadline - time.monotonic() > 0.2:
+        cap = value - max(1, value // 100)
+        if cap < bound:
+            optimal = True  # nothing better exists
+            break
+        found, probe = _probe(ctx, level, opts, cap, values, deadline - time.monotonic())
+        if probe == cp_model.INFEASIBLE:
+            bound = max(bound, cap + 1)
+            optimal = cap + 1 >= value
+            break
+        if found is None:
+            break  # neither a better plan nor a proof in the time left
+        values, probe_bound = found
+        value = evaluate(level.expr, values)
+        bound = max(bound, probe_bound)
+        optimal = probe == cp_model.OPTIMAL or value <= bound
+    result = LevelResult(level.name, level.unit, value, bound if not optimal else value, optimal,
+                         time.monotonic() - t0)
+    if opts.progress:
+        opts.progress(level.name, time.monotonic() - started, value, result.bound)
+    return cp_model.OPTIMAL if optimal else cp_model.FEASIBLE, values, result
+
+
+def _probe(ctx: Context, level: Level, opts: SolveOptions, cap: int, hint: list[int],
+           seconds: float) -> tuple[tuple[list[int], float] | None, Any]:
+    """Minimise the level on a copy of the model where it must be at most `cap`.
+
+    An optimum there is the optimum (anything better is under the cap too); its bound, when
+    it stops early, is a bound of the level (anything outside is above the cap)."""
+    copy = ctx.model.clone()
+    flat = cp_model_helper.FlatIntExpr(level.expr)
+    expr = sum((c * copy.get_int_var_from_proto_index(v.index)
+                for v, c in zip(flat.vars, flat.coeffs, strict=True)), flat.offset)
+    copy.add(expr <= cap)
+    copy.minimize(expr)
+    copy.clear_hints()
+    for k, value in enumerate(hint):
+        copy.add_hint(copy.get_int_var_from_proto_index(k), value)
+    solver = solver_for(opts, seconds)
+    solver.parameters.linearization_level = 2
+    status = solver.solve(copy)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, status
+    values = [solver.value(copy.get_int_var_from_proto_index(k)) for k in range(len(hint))]
+    return (values, solver.best_objective_bound), status
 
 
 def _oracle(original: Scenario, result: PlanResult) -> None:
