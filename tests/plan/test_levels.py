@@ -1,0 +1,76 @@
+"""How the levels are solved at scale: fairness floors, narrowed instants, probes below the best."""
+
+from __future__ import annotations
+
+from ortools.sat.python import cp_model
+
+from mixedcrew.plan.generate import generate_scenario
+from mixedcrew.plan.greedy import greedy_plan
+from mixedcrew.plan.objective import forced_rides, pending_levels, span
+from mixedcrew.plan.scope import make_scope
+from mixedcrew.plan.solve import _probe, build, narrow_instants
+from mixedcrew.plan.warm import complete_hint, evaluate, hint_from_plan
+
+
+def _fixed_up_to(name: str, seed: int = 0):
+    """The model of a generated two-station year, started from greedy's plan, with every level
+    before `name` fixed at greedy's value; and the level `name`, built then."""
+    s = generate_scenario(2, 1, 40, seed=seed)
+    ctx = build(make_scope(s))
+    pending = pending_levels(ctx)
+    names = [p.name for p in pending]
+    before = [p.build(ctx) for p in pending[: names.index(name)]]
+    full = complete_hint(ctx, hint_from_plan(ctx, greedy_plan(s)), 10, 0)
+    assert full is not None, "greedy's plan lies inside the model"
+    for level in before:
+        ctx.model.add(level.expr <= evaluate(level.expr, full))
+    return s, ctx, pending[names.index(name)], full
+
+
+def test_forced_rides_count_seats_only_one_agency_can_fill_and_certain_quotas():
+    """Heron seats only ORBIT people fill; each Sokol rotation owes BLUE a seat and each Kestrel
+    rotation RED one (the agreement covers every launch); GREEN is owed nothing."""
+    s = generate_scenario(2, 2, 60, seed=0)
+    ctx = build(make_scope(s))
+    forced = forced_rides(ctx)
+    planned = ctx.scope.planned
+    assert forced["ORBIT"] == sum(s.seats_of(f) for f in planned if f.vehicle_type == "heron")
+    assert forced["BLUE"] == sum(1 for f in planned if f.vehicle_type == "sokol" and f.kind == "rotation")
+    assert forced["RED"] == sum(1 for f in planned if f.vehicle_type == "kestrel" and f.kind == "rotation")
+    assert forced.get("GREEN", 0) == 0
+
+
+def test_narrowing_only_drops_values_no_plan_uses():
+    """With balance and timing fixed, presolve narrows launches and stays around their targets;
+    every narrowed domain lies inside the old one and keeps the incumbent's value."""
+    _, ctx, _, full = _fixed_up_to("fairness")
+    times = [t for t in ctx.v.times.values() if t.stay_steps is not None]
+    before = {id(t): span(ctx, t.undock.expr) for t in times}
+    narrow_instants(ctx, full, seed=0)
+    narrower = 0
+    for t in times:
+        lo, hi = span(ctx, t.undock.expr)
+        old = before[id(t)]
+        assert old[0] <= lo <= evaluate(t.undock.expr, full) <= hi <= old[1]
+        narrower += (hi - lo) < (old[1] - old[0])
+    assert narrower == len(times)
+
+
+def test_a_probe_below_the_optimum_proves_it():
+    """Fairness solved to its optimum; a probe capped one below finds nothing, one at it finds a plan."""
+    _, ctx, pending, full = _fixed_up_to("fairness")
+    level = pending.build(ctx)
+    full = complete_hint(ctx, {ctx.model.get_int_var_from_proto_index(k): v
+                               for k, v in enumerate(full)}, 10, 0)
+    ctx.model.minimize(level.expr)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20
+    assert solver.solve(ctx.model) == cp_model.OPTIMAL
+    best = int(solver.objective_value)
+    from mixedcrew.plan.solve import SolveOptions
+
+    found, status = _probe(ctx, level, SolveOptions(), best - 1, full, 10)
+    assert status == cp_model.INFEASIBLE and found is None
+    found, status = _probe(ctx, level, SolveOptions(), best, full, 10)
+    assert found is not None and evaluate(level.expr, found[0]) == best
