@@ -13,7 +13,7 @@ from mixedcrew.plan.greedy import greedy_plan
 from mixedcrew.plan.solve import plan_levels
 
 
-@pytest.mark.parametrize("args", [(1, 2, 40), (1, 5, 100), (2, 10, 300)])
+@pytest.mark.parametrize("args", [(1, 2, 40), (1, 5, 100), (2, 5, 150), (2, 10, 300)])
 def test_greedy_plans_of_generated_scenarios_pass_the_checker(args):
     """Every open flight gets a launch in its window, a free port and a full crew; nothing breaks."""
     s = generate_scenario(*args, seed=0)

@@ -70,7 +70,32 @@ def test_a_probe_below_the_optimum_proves_it():
     best = int(solver.objective_value)
     from mixedcrew.plan.solve import SolveOptions
 
-    found, status = _probe(ctx, level, SolveOptions(), best - 1, full, 10)
+    found, status, _ = _probe(ctx, level.expr, [(level.expr, best - 1)], SolveOptions(), full, 10,
+                              richer=True)
     assert status == cp_model.INFEASIBLE and found is None
-    found, status = _probe(ctx, level, SolveOptions(), best, full, 10)
-    assert found is not None and evaluate(level.expr, found[0]) == best
+    found, status, bound = _probe(ctx, level.expr, [(level.expr, best)], SolveOptions(), full, 10,
+                                  richer=True)
+    assert found is not None and evaluate(level.expr, found) == best == bound
+
+
+def test_terms_are_lowered_and_bounded_one_at_a_time():
+    """Fairness is a sum of one term per agency (its busiest); lowering each with the others
+    held never worsens greedy's plan, and the floors' sum never passes the optimum."""
+    _, ctx, pending, full = _fixed_up_to("fairness")
+    level = pending.build(ctx)
+    assert {v.name for v, _ in level.terms} >= {"busiest[ORBIT]", "busiest[BLUE]", "busiest[RED]"}
+    full = complete_hint(ctx, {ctx.model.get_int_var_from_proto_index(k): v
+                               for k, v in enumerate(full)}, 10, 0)
+    greedy = evaluate(level.expr, full)
+    import time
+
+    from mixedcrew.plan.solve import SolveOptions, _by_terms
+
+    values, bound = _by_terms(ctx, level, SolveOptions(), full, 0, time.monotonic() + 20)
+    ours = evaluate(level.expr, values)
+    ctx.model.minimize(level.expr)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20
+    assert solver.solve(ctx.model) == cp_model.OPTIMAL
+    assert bound <= solver.objective_value <= ours <= greedy

@@ -20,14 +20,18 @@ the greedy tries, in order of preference:
 
 It keeps the first try after which the checker (the oracle) finds no
 violation it did not find before, up to the earliest instant any flight
-still to plan could dock (later ones may be fixed by those flights); when
-no try passes, the one with the fewest new violations. So its plan passes
-the checker wherever one flight at a time suffices; it never looks ahead.
+still to plan could dock (later ones may be fixed by those flights), and
+whose crew is full (the planner's CREW rule). When no try passes, it
+looks back once: it shortens, a day at a time, the stay of one of the
+last few flights whose crew this one could use, so that they are home and
+rested sooner, if that breaks nothing already planned and gives this
+flight a clean try. Failing that, it keeps the try with the fewest new
+violations. It never looks ahead.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 
 from mixedcrew.check import check
@@ -37,6 +41,7 @@ from mixedcrew.rules import can_command, certified, seat_ledger
 
 DAY = 86400
 MAX_SHIFT_DAYS = 30  # how far from its target the greedy moves a stay, when it must
+REPAIR_LOOKBACK = 3  # earlier flights whose stay the greedy may shorten to crew a later one
 
 
 def _grounded(s: Scenario, f: Flight, site: str | None, t: datetime) -> bool:
@@ -107,6 +112,7 @@ class _Greedy:
         self.flights: dict[str, Flight] = {f.id: f for f in s.flights}
         self.assignments: list[Assignment] = list(s.assignments)
         self.rides: list[Assignment] = []
+        self.done: list[str] = []  # flights planned, in order
         self.book = _Book(s, self.horizon + timedelta(days=3650))
 
     # -- the plan so far ---------------------------------------------------------------
@@ -205,24 +211,49 @@ class _Greedy:
                 yield t, site, n
 
     def _plan(self, f: Flight, later: datetime | None) -> None:
-        s, scope = self.s, self.scope
+        before = self._problems(self.scenario(), later)
+        best = self._best_try(f, later, before, self._tries(f))
+        if best is not None and best[0] and self._repair(f, later, before):
+            return
+        if best is None:  # no free port anywhere in the window: launch at the preferred date
+            tries = _launches(self.scope, f)
+            if not tries:
+                return
+            launch, site = tries[0]
+            g = self._flown(f, launch, site, self._stays(f, launch)[0], None)
+            assert g.undock is not None and g.land is not None
+            best = (0, g, self._crew(f, launch, g.undock, g.land), None)
+        _, g, crew, port = best
+        self._commit(f, g, crew, port)
+
+    def _flown(self, f: Flight, launch: datetime, site: str | None, steps: int,
+               port: str | None) -> Flight:
+        vt = self.s.vehicle_type_by_id[f.vehicle_type]
+        dock = launch + timedelta(seconds=rendezvous(vt.rendezvous_hours))
+        undock = dock + timedelta(seconds=steps * self.scope.step)
+        land = undock + timedelta(seconds=rendezvous(vt.undock_to_landing_hours))
+        return f.model_copy(update={"launch": launch, "dock": dock, "undock": undock, "land": land,
+                                    "port": port, "launch_site": site or f.launch_site})
+
+    def _best_try(self, f: Flight, later: datetime | None, before: set[tuple[str, datetime]],
+                  tries: Iterable[tuple[datetime, str | None, int]]
+                  ) -> tuple[int, Flight, list[Assignment], str | None] | None:
+        """The first try adding no problem, else the one adding fewest (None: no free port)."""
+        s = self.s
         vt = s.vehicle_type_by_id[f.vehicle_type]
         st = s.station_by_id[f.station]
-        before = self._problems(self.scenario(), later)
         best: tuple[int, Flight, list[Assignment], str | None] | None = None
-        for launch, site, n in self._tries(f):
-            dock = launch + timedelta(seconds=rendezvous(vt.rendezvous_hours))
-            undock = dock + timedelta(seconds=n * scope.step)
-            land = undock + timedelta(seconds=rendezvous(vt.undock_to_landing_hours))
-            held = min(undock, self.horizon)
+        for launch, site, n in tries:
+            g = self._flown(f, launch, site, n, None)
+            assert g.dock is not None and g.undock is not None and g.land is not None
+            held = min(g.undock, self.horizon)
             port = next((p.id for p in st.ports if p.interface in vt.docking
-                         and (f.port is None or p.id == f.port) and p.available(dock, held)
-                         and self.book.port_free(f.station, p.id, dock, undock)), None)
+                         and (f.port is None or p.id == f.port) and p.available(g.dock, held)
+                         and self.book.port_free(f.station, p.id, g.dock, g.undock)), None)
             if port is None:
                 continue
-            g = f.model_copy(update={"launch": launch, "dock": dock, "undock": undock, "land": land,
-                                     "port": port, "launch_site": site or f.launch_site})
-            crew = self._crew(f, launch, undock, land)
+            crew = self._crew(f, launch, g.undock, g.land)
+            g = g.model_copy(update={"port": port})
             new = self._problems(self.scenario(g, tuple(crew)), later) - before
             if len(crew) < self._need(f):  # the planner's CREW rule: a crewed flight flies full
                 new.add(("CREW", launch))
@@ -230,26 +261,59 @@ class _Greedy:
                 best = (len(new), g, crew, port)
             if not new:
                 break
-        if best is None:  # no free port anywhere in the window: launch at the preferred date
-            tries = _launches(scope, f)
-            if not tries:
-                return
-            launch, site = tries[0]
-            n = self._stays(f, launch)[0]
-            dock = launch + timedelta(seconds=rendezvous(vt.rendezvous_hours))
-            undock = dock + timedelta(seconds=n * scope.step)
-            land = undock + timedelta(seconds=rendezvous(vt.undock_to_landing_hours))
-            g = f.model_copy(update={"launch": launch, "dock": dock, "undock": undock, "land": land,
-                                     "launch_site": site or f.launch_site})
-            best = (0, g, self._crew(f, launch, undock, land), None)
-        _, g, crew, port = best
+        return best
+
+    def _commit(self, f: Flight, g: Flight, crew: list[Assignment], port: str | None) -> None:
         assert g.launch is not None and g.dock is not None and g.undock is not None and g.land
         self.flights[f.id] = g
+        self.done.append(f.id)
         if port is not None:
             self.book.ports.setdefault((f.station, port), []).append((g.dock, g.undock))
         for a in crew:
             self.book.book(a.person, g.launch, g.land)
         self.rides += crew
+
+    def _repair(self, f: Flight, later: datetime | None, before: set[tuple[str, datetime]]) -> bool:
+        """When f finds no clean try: shorten the stay of one of the last flights planned whose
+        crew f could use (a day at a time, up to MAX_SHIFT_DAYS), so that they are home and
+        rested sooner, if that breaks nothing planned and gives f a clean try at its target stay."""
+        step = self.scope.step
+        usable = set(self.scope.candidates.get(f.id, []))
+        looked = 0
+        for gid in reversed(self.done):
+            crew = [a for a in self.rides if a.up == gid]
+            old = self.flights[gid]
+            if not usable & {a.person for a in crew} or old.dock is None or old.undock is None:
+                continue
+            looked += 1
+            if looked > REPAIR_LOOKBACK:
+                break
+            steps = int((old.undock - old.dock).total_seconds()) // step
+            for n in range(steps - 1, max(0, steps - MAX_SHIFT_DAYS * DAY // step - 1), -1):
+                assert old.launch is not None
+                shorter = self._flown(old, old.launch, old.launch_site, n, old.port)
+                self._swap(old, shorter, crew)
+                now = self._problems(self.scenario(), later)
+                if not now - before:
+                    tries = ((t, site, self._stays(f, t)[0]) for t, site in _launches(self.scope, f))
+                    best = self._best_try(f, later, now, tries)
+                    if best is not None and best[0] == 0:
+                        self._commit(f, *best[1:])
+                        return True
+                self._swap(shorter, old, crew)
+        return False
+
+    def _swap(self, old: Flight, new: Flight, crew: list[Assignment]) -> None:
+        """Replace a planned flight's instants, in the plan and in the book."""
+        assert old.launch and old.dock and old.undock and old.land
+        assert new.launch and new.dock and new.undock and new.land
+        self.flights[old.id] = new
+        for a in crew:
+            trips = self.book.trips[a.person]
+            trips[trips.index((old.launch, old.land))] = (new.launch, new.land)
+        if old.port is not None:
+            held = self.book.ports[old.station, old.port]
+            held[held.index((old.dock, old.undock))] = (new.dock, new.undock)
 
     # -- crew ------------------------------------------------------------------------
 

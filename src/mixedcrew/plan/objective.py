@@ -26,6 +26,9 @@ class Level:
     expr: Any
     unit: str  # what one unit of expr is: "change", "second", "seat", "flight"
     doc: str
+    # when expr is a weighted sum of a few variables (fairness: each agency's busiest), those
+    # (variable, weight) pairs: the solver lowers and bounds them one at a time too
+    terms: tuple[tuple[Any, int], ...] = ()
 
 
 def _abs(ctx: Context, expr: Any, ub: int) -> Any:
@@ -105,37 +108,66 @@ def fairness(ctx: Context) -> Any:
     w = ctx.s.planning.weights.fairness
     if not w:
         return 0
+    terms = []
     trips: dict[str, list[Any]] = {}
     for (pid, _), lit in sorted(ctx.v.ride.items(), key=lambda kv: kv[0]):
         trips.setdefault(pid, []).append(lit)
     by_agency: dict[str, list[str]] = {}
     for pid in trips:
         by_agency.setdefault(ctx.agency(pid), []).append(pid)
-    forced = forced_rides(ctx)
+    floors = fairness_floors(ctx)
     total: Any = 0
     for agency, people in sorted(by_agency.items()):
         counts = [sum(trips[p]) for p in people]
         most = max(len(trips[p]) for p in people)
-        # the busiest flies at least the average: a bound the solver's relaxation misses
-        # when it spreads the agency's seats fractionally (redundant, so the value is exact)
-        least = min(most, -(-forced.get(agency, 0) // len(people)))
+        # the busiest flies at least the average over any run of flights: a bound the
+        # solver's relaxation misses (redundant, so the value stays exact)
+        least = min(most, floors.get(agency, 0))
         hi = ctx.model.new_int_var(least, most, f"busiest[{agency}]")
         ctx.model.add_max_equality(hi, counts)
         for c in counts:  # the same, as plain inequalities the relaxation always holds
             ctx.model.add(c <= hi)
         total = total + w * hi
-    return total
+        terms.append((hi, w))
+    return total, tuple(terms)
 
 
-def forced_rides(ctx: Context) -> dict[str, int]:
+def fairness_floors(ctx: Context) -> dict[str, int]:
+    """Per agency, flights its busiest candidate flies in every plan: for any run of planned
+    flights in launch order, the rides its people must take on them (forced_rides) shared
+    among the agency's candidates for those flights, rounded up. Early runs count: few people
+    are trained by then."""
+    forced = forced_rides(ctx, per_flight=True)
+    order = sorted(ctx.scope.planned, key=lambda f: (ctx.v.times[f.id].launch.lo, f.id))
+    who: dict[str, dict[str, set[str]]] = {}
+    for pid, fid in ctx.v.ride:
+        who.setdefault(fid, {}).setdefault(ctx.agency(pid), set()).add(pid)
+    out: dict[str, int] = {}
+    for agency in {a for need in forced.values() for a in need}:
+        for i in range(len(order)):
+            seats, people = 0, set()
+            for f in order[i:]:
+                n = forced.get(f.id, {}).get(agency, 0)
+                if not n:
+                    continue
+                seats += n
+                people |= who.get(f.id, {}).get(agency, set())
+                if people:
+                    out[agency] = max(out.get(agency, 0), -(-seats // len(people)))
+    return out
+
+
+def forced_rides(ctx: Context, per_flight: bool = False) -> Any:
     """Per agency, rides on planned flights its people take in every plan: the seats of a flight
     only its people may fill (as few as the CREW rule allows), or a partner quota on a flight
-    that the agreement counts wherever in its window it launches."""
+    that the agreement counts wherever in its window it launches. With `per_flight`, the same
+    per flight: {flight: {agency: rides}}."""
     s = ctx.s
     who: dict[str, set[str]] = {}
     for pid, fid in ctx.v.ride:
         who.setdefault(fid, set()).add(ctx.agency(pid))
     out: dict[str, int] = {}
+    by_flight: dict[str, dict[str, int]] = {}
     for f in ctx.scope.planned:
         agencies = who.get(f.id)
         if not agencies or f.kind == "uncrewed":
@@ -158,9 +190,11 @@ def forced_rides(ctx: Context) -> dict[str, int]:
                 if q.vehicle_type == f.vehicle_type and f.kind in q.kinds and q.party in need:
                     have = sum(1 for r in fixed if r.agency == q.party)
                     need[q.party] = max(need[q.party], q.per_flight - have)
+        if per_flight:
+            by_flight[f.id] = {a: n for a, n in need.items() if n}
         for a, n in need.items():
             out[a] = out.get(a, 0) + n
-    return out
+    return by_flight if per_flight else out
 
 
 def span(ctx: Context, expr: Any) -> tuple[int, int]:
@@ -240,7 +274,11 @@ class Pending:
     narrows: bool = False  # its formulation gains from domains narrowed by earlier levels
 
     def build(self, ctx: Context) -> Level:
-        return Level(self.name, self.fn(ctx), self.unit, self.fn.__doc__ or "")
+        expr = self.fn(ctx)
+        terms: tuple[tuple[Any, int], ...] = ()
+        if isinstance(expr, tuple):  # (expr, terms)
+            expr, terms = expr
+        return Level(self.name, expr, self.unit, self.fn.__doc__ or "", terms)
 
 
 def pending_levels(ctx: Context, only: tuple[str, ...] | None = None) -> list[Pending]:

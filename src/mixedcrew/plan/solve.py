@@ -11,6 +11,7 @@ on every machine instead.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -252,15 +253,16 @@ def _warm_hint(ctx: Context, opts: SolveOptions, now: datetime | None, reference
 
 def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
                  hint: list[int] | None, started: float) -> tuple[Any, list[int] | None, LevelResult] | None:
-    """Minimise one level from the hint; if that leaves a gap, probe below the best value.
+    """Minimise one level from the hint; if that leaves a gap, lower and bound it by probes.
 
-    The minimisation gets half the level's time (all of it when it proves its optimum). Each
-    probe then asks for a plan at least max(1, 1% of the value) better than the best so far,
-    on a copy of the model with that cap and the solver's richer relaxation (linearization
-    level 2, which proves such caps impossible where the default search only creeps): no such
-    plan proves the best optimal (or within 1%); one found becomes the best, and the next
-    probe starts from it. Returns (status, every variable's value or None, result), or None
-    when nothing was found in time.
+    The minimisation gets half the level's time (a quarter for a level that is a sum of a
+    few terms), and ends early when it proves its optimum. Then, for such a level, each term
+    in turn is asked to come down by one with the others held (lowering the best), and then
+    alone (no plan proves the term's floor; the floors' sum bounds the level). Last, probes
+    ask for a plan at least max(1, 1% of the value) better than the best, with the solver's
+    richer relaxation: none proves the best optimal (or within 1%); one found becomes the
+    best. Returns (status, every variable's value or None, result), or None when nothing was
+    found in time.
     """
     model = ctx.model
     model.clear_hints()
@@ -270,7 +272,7 @@ def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
     model.minimize(level.expr)
     t0 = time.monotonic()
     deadline = t0 + seconds
-    first = seconds if isinstance(level.expr, int) else seconds / 2
+    first = seconds if isinstance(level.expr, int) else seconds / (4 if level.terms else 2)
     solver = solver_for(opts, first)
     watch = _Watch(level.name, opts.progress, started) if opts.progress else None
     status = solver.solve(model, watch) if watch else solver.solve(model)
@@ -287,19 +289,24 @@ def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
         return None
     value = evaluate(level.expr, values)
     optimal = status == cp_model.OPTIMAL
+    if not optimal and level.terms:
+        values, bound = _by_terms(ctx, level, opts, values, bound, t0 + seconds * 3 / 4)
+        value = evaluate(level.expr, values)
+        optimal = bound >= value
     while not optimal and deadline - time.monotonic() > 0.2:
         cap = value - max(1, value // 100)
         if cap < bound:
             optimal = True  # nothing better exists
             break
-        found, probe = _probe(ctx, level, opts, cap, values, deadline - time.monotonic())
+        found, probe, probe_bound = _probe(ctx, level.expr, [(level.expr, cap)], opts, values,
+                                           deadline - time.monotonic(), richer=True)
         if probe == cp_model.INFEASIBLE:
             bound = max(bound, cap + 1)
             optimal = cap + 1 >= value
             break
         if found is None:
             break  # neither a better plan nor a proof in the time left
-        values, probe_bound = found
+        values = found
         value = evaluate(level.expr, values)
         bound = max(bound, probe_bound)
         optimal = probe == cp_model.OPTIMAL or value <= bound
@@ -310,28 +317,78 @@ def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
     return cp_model.OPTIMAL if optimal else cp_model.FEASIBLE, values, result
 
 
-def _probe(ctx: Context, level: Level, opts: SolveOptions, cap: int, hint: list[int],
-           seconds: float) -> tuple[tuple[list[int], float] | None, Any]:
-    """Minimise the level on a copy of the model where it must be at most `cap`.
+def _by_terms(ctx: Context, level: Level, opts: SolveOptions, values: list[int], bound: float,
+              deadline: float) -> tuple[list[int], float]:
+    """Lower a sum of a few terms one term at a time, then bound each term alone.
 
-    An optimum there is the optimum (anything better is under the cap too); its bound, when
-    it stops early, is a bound of the level (anything outside is above the cap)."""
+    Lowering: a term one below its value with every other term held at its own; a plan found
+    is a better one. Bounding: a term one below its value with the others free; none means
+    no plan has the term lower, so its value is its floor. Returns the best plan's values and
+    the level's bound: the larger of the solver's and the sum of the terms' floors."""
+    terms = list(level.terms)
+    floor = {var.index: list(ctx.model.proto.variables[var.index].domain)[0] for var, _ in terms}
+
+    def now(var: Any) -> int:
+        return values[var.index]
+
+    lowered = True
+    while lowered:
+        lowered = False
+        for var, _ in terms:
+            left = deadline - time.monotonic()
+            if now(var) <= floor[var.index] or left < 0.2:
+                continue
+            caps = [(var, now(var) - 1)] + [(o, now(o)) for o, _ in terms if o is not var]
+            found, _, _ = _probe(ctx, level.expr, caps, opts, values, left / (2 * len(terms)))
+            if found is not None:
+                values, lowered = found, True
+    for i, (var, _) in enumerate(terms):
+        left = deadline - time.monotonic()
+        if now(var) <= floor[var.index] or left < 0.2:
+            continue
+        found, status, term_bound = _probe(ctx, var, [(var, now(var) - 1)], opts, values,
+                                           left / (len(terms) - i))
+        if status == cp_model.INFEASIBLE:
+            floor[var.index] = now(var)
+        else:
+            if math.isfinite(term_bound):
+                floor[var.index] = max(floor[var.index], math.ceil(term_bound - 1e-6))
+            if found is not None and evaluate(level.expr, found) < evaluate(level.expr, values):
+                values = found
+    offset = cp_model_helper.FlatIntExpr(level.expr).offset
+    return values, max(bound, offset + sum(w * floor[var.index] for var, w in terms))
+
+
+def _probe(ctx: Context, objective: Any, caps: list[tuple[Any, int]], opts: SolveOptions,
+           hint: list[int], seconds: float, richer: bool = False
+           ) -> tuple[list[int] | None, Any, float]:
+    """Minimise `objective` on a copy of the model where each capped expression is at most its
+    cap, from the hint: (every variable's value or None, status, the solver's bound).
+
+    An optimum there is the optimum of everything under the caps; when the objective is itself
+    capped, its bound is a bound of it outside the copy too (anything else is above the cap).
+    `richer`: CP-SAT's richer relaxation (linearization level 2)."""
     copy = ctx.model.clone()
-    flat = cp_model_helper.FlatIntExpr(level.expr)
-    expr = sum((c * copy.get_int_var_from_proto_index(v.index)
-                for v, c in zip(flat.vars, flat.coeffs, strict=True)), flat.offset)
-    copy.add(expr <= cap)
-    copy.minimize(expr)
+
+    def there(expr: Any) -> Any:
+        flat = cp_model_helper.FlatIntExpr(expr)
+        return sum((c * copy.get_int_var_from_proto_index(v.index)
+                    for v, c in zip(flat.vars, flat.coeffs, strict=True)), flat.offset)
+
+    for expr, cap in caps:
+        copy.add(there(expr) <= cap)
+    copy.minimize(there(objective))
     copy.clear_hints()
     for k, value in enumerate(hint):
         copy.add_hint(copy.get_int_var_from_proto_index(k), value)
     solver = solver_for(opts, seconds)
-    solver.parameters.linearization_level = 2
+    if richer:
+        solver.parameters.linearization_level = 2
     status = solver.solve(copy)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None, status
+        return None, status, float("-inf") if status != cp_model.INFEASIBLE else float("inf")
     values = [solver.value(copy.get_int_var_from_proto_index(k)) for k in range(len(hint))]
-    return (values, solver.best_objective_bound), status
+    return values, status, solver.best_objective_bound
 
 
 def _oracle(original: Scenario, result: PlanResult) -> None:
