@@ -24,6 +24,7 @@ def _fixed_up_to(name: str, seed: int = 0):
     assert full is not None, "greedy's plan lies inside the model"
     for level in before:
         ctx.model.add(level.expr <= evaluate(level.expr, full))
+    ctx.solved = before  # type: ignore[attr-defined]  # the levels fixed, for the tests below
     return s, ctx, pending[names.index(name)], full
 
 
@@ -99,3 +100,18 @@ def test_terms_are_lowered_and_bounded_one_at_a_time():
     solver.parameters.max_time_in_seconds = 20
     assert solver.solve(ctx.model) == cp_model.OPTIMAL
     assert bound <= solver.objective_value <= ours <= greedy
+
+
+def test_pinned_timing_terms_get_floors_every_plan_keeps():
+    """After timing is fixed, the terms the best plan has off target get floors (the stays of
+    the flights docked at the horizon cannot land on the grid exactly); no floor passes the
+    plan's own value, so the plan stays feasible."""
+    from mixedcrew.plan.solve import SolveOptions, pin_terms
+
+    _, ctx, _, full = _fixed_up_to("fairness")
+    timing = next(lv for lv in ctx.solved if lv.name == "timing")
+    assert len(timing.groups) == 2, "one group of terms per station"
+    pin_terms(ctx, [timing], full, SolveOptions(), 10)
+    floors = [list(ctx.model.proto.variables[v.index].domain)[0] for v, _ in timing.terms]
+    assert all(f <= full[v.index] for f, (v, _) in zip(floors, timing.terms, strict=True))
+    assert sum(1 for f in floors if f > 0) >= 2

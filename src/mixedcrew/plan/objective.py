@@ -29,6 +29,8 @@ class Level:
     # when expr is a weighted sum of a few variables (fairness: each agency's busiest), those
     # (variable, weight) pairs: the solver lowers and bounds them one at a time too
     terms: tuple[tuple[Any, int], ...] = ()
+    # groups of terms (indices into terms) whose sums are bounded apart: timing's per station
+    groups: tuple[tuple[int, ...], ...] = ()
 
 
 def _abs(ctx: Context, expr: Any, ub: int) -> Any:
@@ -83,12 +85,17 @@ def timing(ctx: Context) -> Any:
     w = ctx.s.planning.weights
     ref = ctx.scope.reference
     total: Any = 0
+    terms = []
+    station: list[str] = []
     for f in ctx.scope.planned + ctx.scope.partial:
         t = ctx.v.times[f.id]
         if f.target_days is not None and w.stay:
             target = round(f.target_days * DAY)
             stay = t.between(t.dock, t.undock)  # in the stay variable alone: bounds propagate
-            total = total + w.stay * _abs(ctx, stay - target, t.undock.hi - t.dock.lo + target)
+            off = _abs(ctx, stay - target, t.undock.hi - t.dock.lo + target)
+            total = total + w.stay * off
+            terms.append((off, w.stay))
+            station.append(f.station)
         if t.launch.fixed or not w.launch:
             continue
         old = ref.launch.get(f.id) if ref else None
@@ -98,9 +105,13 @@ def timing(ctx: Context) -> Any:
             pref = (t.launch.lo + t.launch.hi) // 2
             if f.window is not None and f.window.start and f.window.end:
                 pref = (ctx.scope.seconds(f.window.start) + ctx.scope.seconds(f.window.end)) // 2
-        total = total + w.launch * _abs(ctx, t.launch.expr - pref,
-                                         max(abs(t.launch.hi - pref), abs(t.launch.lo - pref)))
-    return total
+        off = _abs(ctx, t.launch.expr - pref, max(abs(t.launch.hi - pref), abs(t.launch.lo - pref)))
+        total = total + w.launch * off
+        terms.append((off, w.launch))
+        station.append(f.station)
+    live = [i for i, (x, _) in enumerate(terms) if not isinstance(x, int)]
+    groups = {st: tuple(j for j, i in enumerate(live) if station[i] == st) for st in sorted(set(station))}
+    return total, tuple(terms[i] for i in live), tuple(g for g in groups.values() if g)
 
 
 def fairness(ctx: Context) -> Any:
@@ -276,9 +287,11 @@ class Pending:
     def build(self, ctx: Context) -> Level:
         expr = self.fn(ctx)
         terms: tuple[tuple[Any, int], ...] = ()
-        if isinstance(expr, tuple):  # (expr, terms)
-            expr, terms = expr
-        return Level(self.name, expr, self.unit, self.fn.__doc__ or "", terms)
+        groups: tuple[tuple[int, ...], ...] = ()
+        if isinstance(expr, tuple):  # (expr, terms) or (expr, terms, groups)
+            expr, terms, *rest = expr
+            groups = rest[0] if rest else ()
+        return Level(self.name, expr, self.unit, self.fn.__doc__ or "", terms, groups)
 
 
 def pending_levels(ctx: Context, only: tuple[str, ...] | None = None) -> list[Pending]:

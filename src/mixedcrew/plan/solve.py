@@ -25,7 +25,7 @@ from mixedcrew.domain import Scenario
 from mixedcrew.plan.constraints import add_all
 from mixedcrew.plan.context import Context
 from mixedcrew.plan.extract import to_scenario
-from mixedcrew.plan.objective import Level, levels, pending_levels
+from mixedcrew.plan.objective import Level, levels, pending_levels, span
 from mixedcrew.plan.scope import Reference, Scope, make_scope
 from mixedcrew.plan.warm import CHUNK, complete_hint, evaluate, hint_from_plan, rolling_plan
 from mixedcrew.rules import Violation
@@ -146,6 +146,7 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
     best: list[int] | None = None  # the incumbent: every variable's value
     if warm_start and len(scope.planned) > CHUNK:
         best = _warm_hint(ctx, opts, now, reference, started)
+    solved: list[Level] = []
     for i, pending in enumerate(lv):
         if pending.narrows and i > 0 and best is not None:
             narrow_instants(ctx, best, opts.seed)
@@ -174,9 +175,14 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
         else:
             best, level_result = done[1], done[2]
         result.levels.append(level_result)
+        solved.append(level)
         result.status = "planned"
         if not isinstance(level.expr, int):
             ctx.model.add(level.expr <= level_result.value)
+        if level.name in PINNED and best is not None and any(p.narrows for p in lv[i + 1:]):
+            # while the model is no harder than this level: later levels only add bounds
+            left = opts.time_limit - (time.monotonic() - started)
+            pin_terms(ctx, [level], best, opts, left / (len(lv) - i - 1) / 2)
     if best is not None and result.status == "planned":
         values = best
         result.plan = to_scenario(ctx, lambda e: evaluate(e, values))
@@ -184,6 +190,66 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
         _oracle(s, result)
     result.seconds = time.monotonic() - started
     return result
+
+
+FEW_TERMS = 8  # a level that is a sum of at most this many terms is lowered term by term
+PIN_TERMS = 12  # the most terms of a solved level whose floors are probed before narrowing
+PINNED = ("timing",)  # the levels whose terms say how far instants are off: pinned before narrowing
+
+
+def pin_terms(ctx: Context, levels: list[Level], best: list[int], opts: SolveOptions,
+              seconds: float) -> None:
+    """Raise the floors of the terms of levels already solved (timing: how far each stay and
+    launch is off), so that narrowing sees where their budget must go.
+
+    For each term the best plan has above its floor (the largest first, at most PIN_TERMS
+    a level), a probe asks for a plan with that term one lower, every level so far still
+    fixed. None proves the term at least its value in every plan; the term's domain starts
+    there. When every such term is proven, the level's bound leaves the others nothing and
+    presolve pins them all (a Heron rotation that must come home 62 days early then takes
+    the whole timing budget, and no other stay can move)."""
+    deadline = time.monotonic() + seconds
+    for level in levels:
+        if level.name not in PINNED:
+            continue
+        _pin_groups(ctx, level, best, opts, deadline)
+        live = [(var, w) for var, w in level.terms
+                if best[var.index] > list(ctx.model.proto.variables[var.index].domain)[0]]
+        live.sort(key=lambda vw: (-vw[1] * best[vw[0].index], vw[0].index))
+        live = live[:PIN_TERMS]
+        for i, (var, _) in enumerate(live):
+            left = deadline - time.monotonic()
+            if left < 0.2:
+                return
+            value = best[var.index]
+            _, status, bound = _probe(ctx, var, [(var, value - 1)], opts, best, left / (len(live) - i))
+            proto = ctx.model.proto.variables[var.index]
+            domain = list(proto.domain)
+            floor = value if status == cp_model.INFEASIBLE else (
+                math.ceil(bound - 1e-6) if math.isfinite(bound) else domain[0])
+            if len(domain) == 2 and domain[0] < floor <= value:
+                proto.domain[0] = floor
+
+
+def _pin_groups(ctx: Context, level: Level, best: list[int], opts: SolveOptions,
+                deadline: float) -> None:
+    """With the level's terms in more than one group (timing: one per station), the floor of
+    each group's sum that the best plan has above zero: a probe for a plan with that sum one
+    lower; none adds `sum >= its value`, and the other groups get only what is left."""
+    if len(level.groups) < 2:
+        return
+    sums = []
+    for group in level.groups:
+        expr = sum(level.terms[i][1] * level.terms[i][0] for i in group)
+        sums.append((expr, evaluate(expr, best)))
+    live = [(expr, value) for expr, value in sums if value > span(ctx, expr)[0]]
+    for i, (expr, value) in enumerate(live):
+        left = deadline - time.monotonic()
+        if left < 0.2:
+            return
+        _, status, _ = _probe(ctx, expr, [(expr, value - 1)], opts, best, left * 2 / 3 / (len(live) - i))
+        if status == cp_model.INFEASIBLE:
+            ctx.model.add(expr >= value)
 
 
 def narrow_instants(ctx: Context, best: list[int], seed: int, seconds: float = 5.0) -> None:
@@ -272,7 +338,8 @@ def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
     model.minimize(level.expr)
     t0 = time.monotonic()
     deadline = t0 + seconds
-    first = seconds if isinstance(level.expr, int) else seconds / (4 if level.terms else 2)
+    few = 0 < len(level.terms) <= FEW_TERMS
+    first = seconds if isinstance(level.expr, int) else seconds / (4 if few else 2)
     solver = solver_for(opts, first)
     watch = _Watch(level.name, opts.progress, started) if opts.progress else None
     status = solver.solve(model, watch) if watch else solver.solve(model)
@@ -289,7 +356,7 @@ def _solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
         return None
     value = evaluate(level.expr, values)
     optimal = status == cp_model.OPTIMAL
-    if not optimal and level.terms:
+    if not optimal and few:
         values, bound = _by_terms(ctx, level, opts, values, bound, t0 + seconds * 3 / 4)
         value = evaluate(level.expr, values)
         optimal = bound >= value
