@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -206,8 +206,8 @@ def pin_terms(ctx: Context, levels: list[Level], best: list[int], opts: SolveOpt
     a level), a probe asks for a plan with that term one lower, every level so far still
     fixed. None proves the term at least its value in every plan; the term's domain starts
     there. When every such term is proven, the level's bound leaves the others nothing and
-    presolve pins them all (a Heron rotation that must come home 62 days early then takes
-    the whole timing budget, and no other stay can move)."""
+    presolve pins them all. Before the terms, the sums per group (_pin_groups): when one
+    station's timing must take the whole budget, no stay or launch at the other can move."""
     deadline = time.monotonic() + seconds
     for level in levels:
         if level.name not in PINNED:
@@ -448,7 +448,9 @@ def _probe(ctx: Context, objective: Any, caps: list[tuple[Any, int]], opts: Solv
     copy.clear_hints()
     for k, value in enumerate(hint):
         copy.add_hint(copy.get_int_var_from_proto_index(k), value)
-    solver = solver_for(opts, seconds)
+    # one worker: probes are short and sequential; and OR-Tools 9.15's interleaved workers
+    # abort on some of these copies ("Check failed: heuristics.fixed_search != nullptr")
+    solver = solver_for(replace(opts, workers=1), seconds)
     if richer:
         solver.parameters.linearization_level = 2
     status = solver.solve(copy)
