@@ -15,6 +15,7 @@ from mixedcrew.web.exports import CSV_FILES, agency_calendar, manifest_json, per
 from mixedcrew.web.guard import Who
 from mixedcrew.web.manifest import FIGURES, violation_json
 from mixedcrew.web.schemas import (
+    API_REFUSALS,
     CheckOut,
     ErrorOut,
     ExportLink,
@@ -30,10 +31,7 @@ from mixedcrew.web.schemas import (
 )
 from mixedcrew.web.service import FieldError, Invalid, NotFound, Service, sent_filename
 
-router = APIRouter(prefix="/api", responses={
-    401: {"model": ErrorOut, "description": "no credential, or one unknown, expired or revoked"},
-    403: {"model": ErrorOut, "description": "outside this user's rights (agency, scope, administrators)"},
-    404: {"model": ErrorOut, "description": "unknown id"}})
+router = APIRouter(prefix="/api", responses=API_REFUSALS)
 
 ScenarioId = Annotated[int, Path(description="scenario id", ge=1)]
 JobId = Annotated[int, Path(description="job id", ge=1)]

@@ -14,7 +14,7 @@ from mixedcrew.web.api import ScenarioId, attachment, service
 from mixedcrew.web.auth import SESSION_COOKIE, SESSION_HOURS
 from mixedcrew.web.changes import ChangeIn
 from mixedcrew.web.guard import Who
-from mixedcrew.web.schemas import ErrorOut
+from mixedcrew.web.schemas import API_REFUSALS, ErrorOut
 from mixedcrew.web.schemas_access import (
     AuditOut,
     ChangeOut,
@@ -33,10 +33,7 @@ from mixedcrew.web.schemas_access import (
 from mixedcrew.web.seats import seat_maps
 from mixedcrew.web.store_access import AuditEntry
 
-router = APIRouter(prefix="/api", responses={
-    401: {"model": ErrorOut, "description": "no credential, or one unknown, expired or revoked"},
-    403: {"model": ErrorOut, "description": "outside this user's rights (agency, scope, administrators)"},
-    404: {"model": ErrorOut, "description": "unknown id"}})
+router = APIRouter(prefix="/api", responses=API_REFUSALS)
 
 ProposalId = Annotated[int, Path(description="proposal id", ge=1)]
 TokenId = Annotated[int, Path(description="token id", ge=1)]

@@ -160,3 +160,11 @@ class ErrorItem(Out):
 
 class ErrorOut(Out):
     detail: str | list[ErrorItem]
+
+
+# The refusals every /api route can answer, for the OpenAPI document.
+API_REFUSALS: dict[int | str, dict[str, object]] = {
+    401: {"model": ErrorOut, "description": "no credential, or one unknown, expired or revoked"},
+    403: {"model": ErrorOut, "description": "outside this user's rights (agency, scope, administrators)"},
+    404: {"model": ErrorOut, "description": "unknown id"},
+}
