@@ -471,8 +471,6 @@ def cross_check_durations(s: Scenario, chosen: list[_Chosen], astros: dict[str, 
                           missions: dict[str, Mission], rides: list[Ride],
                           horizon: datetime | None) -> list[str]:
     """People whose stays plus other flights do not add up to astro.txt's time in space."""
-    from mixedcrew.io.gcat import parse_duration  # noqa: F401  (durations parsed in read_rides)
-
     flights = s.flight_by_id
     ride_durations = _ride_durations(rides)
     in_scope = {(c.person, c.up): c for c in chosen}
