@@ -47,7 +47,7 @@ def tiny() -> Scenario:
 @pytest.fixture
 def cli():
     """invoke(*args) -> Result, on an app with only the planner's commands."""
-    from mixedcrew.plan.commands import register
+    from mixedcrew.cli.plan import register
 
     app = typer.Typer()
     register(app)

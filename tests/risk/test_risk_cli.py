@@ -9,9 +9,9 @@ import typer
 from risk_cases import EXAMPLES
 from typer.testing import CliRunner
 
+from mixedcrew.cli.risk import register
 from mixedcrew.errors import ScenarioError
 from mixedcrew.io.scenario_file import loads_scenario
-from mixedcrew.risk.commands import register
 from mixedcrew.risk_model import BUILTIN_VEHICLE, Distribution, RiskModel
 
 SMALL = str(EXAMPLES / "small.toml")

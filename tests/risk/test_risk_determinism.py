@@ -93,8 +93,8 @@ def test_cli_dask_backend_matches_local_and_reaches_a_cluster_by_address(tmp_pat
     from risk_cases import EXAMPLES
     from typer.testing import CliRunner
 
+    from mixedcrew.cli.risk import register
     from mixedcrew.risk.backends import worker_allocator
-    from mixedcrew.risk.commands import register
 
     app = typer.Typer()
     register(app)
@@ -118,7 +118,7 @@ def test_unreachable_scheduler_is_one_line_exit_2():
     from risk_cases import EXAMPLES
     from typer.testing import CliRunner
 
-    from mixedcrew.risk.commands import register
+    from mixedcrew.cli.risk import register
 
     app = typer.Typer()
     register(app)
@@ -134,7 +134,7 @@ def test_progress_bar_shows_trials_and_the_headline_on_a_terminal(plan):
 
     from rich.console import Console
 
-    from mixedcrew.risk.commands import _progress
+    from mixedcrew.cli.risk import _progress
 
     buf = io.StringIO()
     console = Console(file=buf, force_terminal=True, width=140)

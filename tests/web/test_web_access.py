@@ -285,7 +285,7 @@ def test_the_users_command_makes_the_first_administrator(tmp_path: Path):
     import typer
     from typer.testing import CliRunner
 
-    from mixedcrew.web import commands
+    from mixedcrew.cli import web as commands
 
     app = typer.Typer()
     commands.register(app)

@@ -1,4 +1,4 @@
-"""`mixedcrew serve`: registered by web.commands, says which extra is missing, one line on a bad URL."""
+"""`mixedcrew serve`: registered by mixedcrew.cli.web, says which extra is missing, one line on a bad URL."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from mixedcrew.web import commands
+from mixedcrew.cli import web as commands
 
 
 def serve_app() -> typer.Typer:

@@ -14,6 +14,6 @@ Layers, each its own module:
 
 Nothing here is imported by the rest of mixedcrew: the web dependencies are an
 extra (``pip install mixedcrew[web]``), checked when ``mixedcrew serve`` runs.
-This module itself imports none of them, so ``web.commands`` can be loaded
+This module itself imports none of them, so ``mixedcrew.cli.web`` can be loaded
 by the CLI without the extra.
 """

@@ -1,5 +1,7 @@
-"""`mixedcrew serve` and `mixedcrew users`: registered on the CLI by `register`, web dependencies
-loaded at call time."""
+"""`mixedcrew serve` and `mixedcrew users`: registered on the CLI by `register`.
+
+The web dependencies are an extra; they load when a command runs, and a missing
+one is named with the install line."""
 
 from __future__ import annotations
 

@@ -1,20 +1,28 @@
-"""`mixedcrew risk`: the risk engine on the command line (registered by mixedcrew.cli)."""
+"""`mixedcrew risk`: the risk engine on the command line.
+
+NumPy (and SimPy for the reference engine) load only when the command runs."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+
+from mixedcrew.cli._support import err, fail, guarded, out, parse_instant
+from mixedcrew.domain import Scenario
+from mixedcrew.errors import Problem
+from mixedcrew.io.locate import LineIndex, format_path
+from mixedcrew.io.scenario_file import load_scenario
 
 _YEAR = re.compile(r"\s*(\d{4})\s*")
 
 
 def register(app: typer.Typer) -> None:
-    from mixedcrew.cli import guarded
-
     app.command("risk")(guarded(risk))
 
 
@@ -44,10 +52,6 @@ def risk(
         "--json", help="Print JSON (numbers, seed and trial count).")] = False,
 ) -> None:
     """Monte Carlo of groundings, launch slips, damage and medical returns over a manifest."""
-    import json
-
-    from mixedcrew.cli import err, fail, out
-    from mixedcrew.io.scenario_file import load_scenario
     from mixedcrew.risk import assess_risk
     from mixedcrew.risk.backends import BLOCK
 
@@ -76,18 +80,12 @@ def risk(
 
 
 def _window_bound(value: str | None, option: str, *, end: bool) -> datetime | None:
-    from mixedcrew.cli import parse_instant
-
     if value is not None and (m := _YEAR.fullmatch(value)):
         value = f"{int(m.group(1)) + (1 if end else 0):04d}-01-01"
     return parse_instant(value, option)
 
 
-def _check_risk_references(scenario, file: Path) -> None:  # type: ignore[no-untyped-def]
-    from mixedcrew.cli import fail
-    from mixedcrew.errors import Problem
-    from mixedcrew.io.locate import LineIndex, format_path
-
+def _check_risk_references(scenario: Scenario, file: Path) -> None:
     found = scenario.risk.unknown_references({v.id for v in scenario.vehicle_types},
                                              {x.id for x in scenario.launch_sites})
     if found:
@@ -98,7 +96,7 @@ def _check_risk_references(scenario, file: Path) -> None:  # type: ignore[no-unt
 class _progress:
     """A rich progress bar on stderr with the running headline estimate; nothing when piped."""
 
-    def __init__(self, console, trials: int, show: bool):  # type: ignore[no-untyped-def]
+    def __init__(self, console: Console, trials: int, show: bool) -> None:
         self.console, self.trials, self.show = console, trials, show
 
     def __enter__(self):  # type: ignore[no-untyped-def]

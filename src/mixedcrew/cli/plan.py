@@ -1,40 +1,40 @@
 """The planner's commands: `plan`, `replan` and `generate`.
 
-`register(app)` adds them to the `mixedcrew` app. They follow cli.py's
-conventions (bad input: one located line each and exit 2; a finding: exit
-1) and import cli.py's helpers when they run, never at import time.
+`register(app)` adds them to the `mixedcrew` app. Bad input: one located line
+each and exit 2; a finding: exit 1. OR-Tools loads only when a command runs
+(the bodies import the planner's entry modules).
 """
 
 from __future__ import annotations
 
 import json
+import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import TypeAdapter, ValidationError
+from rich.live import Live
+from rich.text import Text
 
-EXIT_FINDING = 1
+from mixedcrew.cli._support import EXIT_FINDING, err, fail, guarded, out, parse_instant
+from mixedcrew.domain import Event
+from mixedcrew.instants import format_instant
+from mixedcrew.io.scenario_file import load_scenario, save_scenario
 
 
 def _guard(fn: Callable[[], Any]) -> Any:
-    from mixedcrew.cli import guarded
-
     return guarded(fn)()
 
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Any]:
     """A live line with elapsed time, best objective and bound; only on a terminal."""
-    from mixedcrew.cli import err
-
     if not enabled or not err.is_terminal:
         yield None
         return
-    from rich.live import Live
-    from rich.text import Text
-
     with Live(Text("planning…"), console=err, transient=True, refresh_per_second=8) as live:
         def update(level: str, elapsed: float, best: float | None, bound: float | None) -> None:
             shown = "-" if best is None else f"{best:,.0f}"
@@ -44,9 +44,6 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def _print_result(result: Any, output: Path | None, as_json: bool) -> None:
-    from mixedcrew.cli import out
-    from mixedcrew.instants import format_instant
-
     if as_json:
         data = result.as_json()
         if output is not None and result.plan is not None:
@@ -86,9 +83,6 @@ def _print_result(result: Any, output: Path | None, as_json: bool) -> None:
 
 
 def _finish(result: Any, output: Path | None, as_json: bool, header: str, quiet: bool = False) -> None:
-    from mixedcrew.cli import err
-    from mixedcrew.io.scenario_file import save_scenario
-
     done = result.status in ("planned", "nothing to plan")
     if result.plan is not None and done and output is not None:
         save_scenario(result.plan, output, header=header)
@@ -116,8 +110,6 @@ def plan_cmd(
 ) -> None:
     """Fill every open flight: launch, port and crew. Exit 0 planned, 1 impossible, 2 bad input."""
     def run() -> None:
-        from mixedcrew.cli import parse_instant
-        from mixedcrew.io.scenario_file import load_scenario
         from mixedcrew.plan.solve import plan_scenario
 
         t = parse_instant(until, "--until")
@@ -133,7 +125,6 @@ def plan_cmd(
 
 def _options(time_limit: float, seed: int, workers: int, work_limit: float | None,
              deterministic: bool, progress: Any) -> Any:
-    from mixedcrew.cli import fail
     from mixedcrew.plan.solve import SolveOptions
 
     if time_limit <= 0:
@@ -153,8 +144,6 @@ def generate_cmd(
 ) -> None:
     """Write a synthetic scenario with open flights, for tests and benchmarks."""
     def run() -> None:
-        from mixedcrew.cli import fail, out
-        from mixedcrew.io.scenario_file import save_scenario
         from mixedcrew.plan.generate import generate_scenario
 
         try:
@@ -172,13 +161,6 @@ def generate_cmd(
 
 def parse_events(values: list[str]) -> list[Any]:
     """Events as in the scenario format: an inline table, or a TOML file with [[events]]."""
-    import tomllib
-
-    from pydantic import TypeAdapter, ValidationError
-
-    from mixedcrew.cli import fail
-    from mixedcrew.domain import Event
-
     adapter: TypeAdapter[Any] = TypeAdapter(Event)
     found, problems = [], []
     for value in values:
@@ -218,8 +200,6 @@ def replan_cmd(
 ) -> None:
     """Re-plan after events: the past pinned, fewest changes first. Exit 0, 1 impossible, 2 bad input."""
     def run() -> None:
-        from mixedcrew.cli import out, parse_instant
-        from mixedcrew.io.scenario_file import load_scenario
         from mixedcrew.plan.replan import replan
 
         t = parse_instant(until, "--until")
@@ -228,8 +208,6 @@ def replan_cmd(
         known = {e.id for e in current.events}
         clash = [e.id for e in events if e.id in known]
         if clash:
-            from mixedcrew.cli import fail
-
             fail([f"--event: event id {', '.join(clash)} is already in {plan}"])
         with _progress(not as_json) as progress:
             opts = _options(time_limit, seed, workers, None, True, progress)

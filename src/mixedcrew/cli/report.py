@@ -1,0 +1,37 @@
+"""`mixedcrew report`: the demo summary and a standalone HTML report.
+
+plotly loads only when the command runs (report.html imports it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mixedcrew.check import check
+from mixedcrew.cli._support import guarded, out
+from mixedcrew.io.scenario_file import load_scenario, write_atomic
+from mixedcrew.summary import print_summary, summarise
+from mixedcrew.timeline import Timeline
+
+
+@guarded
+def report(
+    file: Annotated[Path, typer.Argument(help="Scenario or plan file (TOML).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("report.html"),
+) -> None:
+    """Print a summary and write a standalone HTML report (works offline)."""
+    from mixedcrew.report.html import render_report
+
+    scenario = load_scenario(file)
+    timeline = Timeline(scenario)
+    result = check(scenario, timeline)
+    summary = summarise(scenario, timeline, result)
+    print_summary(summary, out)
+    write_atomic(output, render_report(scenario, timeline, result, summary))
+    out.print(f"wrote {output}", markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)

@@ -1,0 +1,76 @@
+"""Start-up: `import mixedcrew`, `import mixedcrew.cli` and the light commands load no
+heavy library (solver, NumPy, plotly, SimPy, web stack); the heavy commands still load theirs.
+
+Each case runs in a fresh interpreter and reads its `sys.modules` (no timing here:
+benchmarks/cli_startup.py measures the time)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+HEAVY = ("ortools", "numpy", "plotly", "simpy", "fastapi", "sqlalchemy", "pandas", "uvicorn", "starlette")
+
+# Runs the CLI in-process, then prints which heavy top-level packages got imported.
+PROBE = """
+import json, sys
+args, code, heavy = json.loads(sys.argv[1]), sys.argv[2], json.loads(sys.argv[3])
+if args is not None:
+    sys.argv = ["mixedcrew", *args]
+    from mixedcrew.cli import main
+    try:
+        main()
+    except SystemExit:
+        pass
+else:
+    exec(code)
+print("\\nLOADED=" + json.dumps(sorted(m for m in heavy if m in sys.modules)))
+"""
+
+
+def loaded_after(args: list[str] | None, code: str = "") -> list[str]:
+    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), code, json.dumps(HEAVY)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    marker = [line for line in proc.stdout.splitlines() if line.startswith("LOADED=")]
+    assert marker, proc.stdout + proc.stderr
+    return list(json.loads(marker[-1].removeprefix("LOADED=")))
+
+
+@pytest.mark.parametrize("code", [
+    "import mixedcrew",
+    "import mixedcrew.cli",
+    "from mixedcrew import Scenario, Timeline, check, load_scenario, RULES",
+])
+def test_importing_the_package_and_the_cli_loads_no_heavy_library(code: str) -> None:
+    """`import mixedcrew` and `import mixedcrew.cli` import none of the heavy libraries."""
+    assert loaded_after(None, code) == []
+
+
+def test_light_commands_load_no_heavy_library(tmp_path: Path) -> None:
+    """--version, --help, schema, check, aboard and import-gcat run without a heavy library."""
+    commands = [
+        ["--version"],
+        ["--help"],
+        ["schema"],
+        ["check", str(EXAMPLES / "small.toml")],
+        ["aboard", str(EXAMPLES / "iss.toml"), "--at", "2023-01-01T00:00:00Z"],
+        ["import-gcat", str(ROOT / "data" / "gcat"), "--since", "2024-01-01",
+         "--supplement", str(ROOT / "data" / "iss-rides-supplement.csv"), "-o", str(tmp_path / "s.toml")],
+    ]
+    for args in commands:
+        assert loaded_after(args) == [], args
+    assert (tmp_path / "s.toml").is_file()  # import-gcat really ran
+
+
+def test_the_probe_sees_a_heavy_library_when_a_command_loads_one(tmp_path: Path) -> None:
+    """The report command loads plotly: the probe would notice a light command doing the same."""
+    loaded = loaded_after(["report", str(EXAMPLES / "small.toml"), "-o", str(tmp_path / "r.html")])
+    assert "plotly" in loaded
+    assert (tmp_path / "r.html").is_file()
