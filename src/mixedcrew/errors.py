@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+_ONE_LINE = {ord("\n"): "\\n", ord("\r"): "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\x85"}
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input file: `FILE:LINE: path.to.field: message`."""
@@ -16,7 +19,9 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        text = f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+        # One problem, one line: a value with a line break (a name, a path) must not split it.
+        return text.translate(_ONE_LINE)
 
 
 class MixedcrewError(Exception):

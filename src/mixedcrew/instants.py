@@ -13,6 +13,10 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, PlainSerializer
 
 DAY = timedelta(days=1)
+# The instants a scenario may hold: from before the first spaceflight to well past any
+# plan. Outside them date arithmetic (a slip, a rest, a docked limit) would overflow.
+EARLIEST = datetime(1950, 1, 1, tzinfo=UTC)
+LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 def naive_fix(value: datetime) -> str:
@@ -25,7 +29,15 @@ def naive_fix(value: datetime) -> str:
 
 
 def to_instant(value: Any) -> datetime:
-    """Coerce a TOML/JSON value into an aware UTC datetime, or raise ValueError."""
+    """Coerce a TOML/JSON value into an aware UTC datetime in [EARLIEST, LATEST), or raise ValueError."""
+    t = _to_utc(value)
+    if not EARLIEST <= t < LATEST:
+        raise ValueError(f"{format_instant(t)} is out of range: instants are supported from "
+                         f"{EARLIEST.year} to {LATEST.year - 1}")
+    return t
+
+
+def _to_utc(value: Any) -> datetime:
     if isinstance(value, datetime):
         if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
             raise ValueError(naive_fix(value))
@@ -39,8 +51,8 @@ def to_instant(value: Any) -> datetime:
         text = value.strip()
         try:
             if len(text) == 10:
-                return to_instant(date.fromisoformat(text))
-            return to_instant(datetime.fromisoformat(text.replace("Z", "+00:00")))
+                return _to_utc(date.fromisoformat(text))
+            return _to_utc(datetime.fromisoformat(text.replace("Z", "+00:00")))
         except ValueError as err:
             if "time zone" in str(err):
                 raise

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from mixedcrew.domain import Scenario
 from mixedcrew.errors import Problem, ScenarioError
 from mixedcrew.io import toml_write
+from mixedcrew.io.bounded import MAX_BYTES, InputTooLarge, check_shape, read_bounded
 from mixedcrew.io.locate import LineIndex, PathKey, format_path
 from mixedcrew.references import check_references
 
@@ -24,16 +25,30 @@ _COLLECTIONS = ("stations", "launch_sites", "agencies", "vehicle_types", "capsul
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    p = Path(path)
+    return loads_scenario(read_input(path), str(path))
+
+
+def read_input(path: str | os.PathLike[str]) -> bytes:
+    """A file's bytes, bounded (see mixedcrew.io.bounded); ScenarioError if it cannot be read."""
     try:
-        raw = p.read_bytes()
+        return read_bounded(path)
+    except InputTooLarge as err:
+        raise ScenarioError([err.problem]) from None
     except OSError as err:
-        raise ScenarioError([Problem(str(p), None, "", f"cannot read: {err.strerror}")]) from None
-    return loads_scenario(raw, str(p))
+        raise ScenarioError([Problem(str(path), None, "", f"cannot read: {err.strerror}")]) from None
 
 
 def loads_scenario(raw: bytes | str, filename: str = "<scenario>") -> Scenario:
     """Parse and validate a scenario; raise ScenarioError listing every problem."""
+    data, text = parse_toml(raw, filename)
+    return validate_scenario(data, text, filename)
+
+
+def parse_toml(raw: bytes | str, filename: str) -> tuple[dict[str, Any], str]:
+    """TOML data and its text, inside the limits of mixedcrew.io.bounded; ScenarioError if not."""
+    if len(raw) > MAX_BYTES:
+        raise ScenarioError([Problem(filename, None, "", (
+            f"is over the size limit: {len(raw):,} bytes, the limit is {MAX_BYTES:,}"))])
     if isinstance(raw, bytes):
         raw = raw.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark, as some editors write
         try:
@@ -45,6 +60,10 @@ def loads_scenario(raw: bytes | str, filename: str = "<scenario>") -> Scenario:
     else:
         text = raw.removeprefix("\ufeff")
     try:
+        check_shape(text, filename)
+    except InputTooLarge as err:
+        raise ScenarioError([err.problem]) from None
+    try:
         data = tomllib.loads(text)
     except RecursionError:
         raise ScenarioError([Problem(filename, None, "", (
@@ -53,9 +72,11 @@ def loads_scenario(raw: bytes | str, filename: str = "<scenario>") -> Scenario:
         m = _TOML_AT.search(str(err))
         msg = _TOML_AT.sub("", str(err)).strip()
         at = int(m.group(1)) if m else None
+        if at is None and "end of document" in msg:  # a file cut short: its last line
+            at = text.count("\n") + 1
         col = f" (column {m.group(2)})" if m else ""
         raise ScenarioError([Problem(filename, at, "", f"TOML syntax: {msg}{col}")]) from None
-    return validate_scenario(data, text, filename)
+    return data, text
 
 
 def validate_scenario(data: dict[str, Any], text: str = "", filename: str = "<scenario>") -> Scenario:
@@ -65,7 +86,7 @@ def validate_scenario(data: dict[str, Any], text: str = "", filename: str = "<sc
         scenario = Scenario.model_validate(data)
         found += check_references(scenario)
     except ValidationError as err:
-        found += _validation_found(err, data)
+        found += validation_found(err, data)
         partial, known, positions = _partial(data)
         found += check_references(partial, known, positions)
     if not found:
@@ -80,7 +101,7 @@ def _unique(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
 
 
-def _validation_found(err: ValidationError, data: Any) -> list[tuple[PathKey, str]]:
+def validation_found(err: ValidationError, data: Any) -> list[tuple[PathKey, str]]:
     out = []
     for e in err.errors(include_url=False):
         loc = _clean_loc(e["loc"], data)
