@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
@@ -144,6 +144,10 @@ class RiskModel(_Model):
     site_default: SiteRisk = SiteRisk()
     sites: tuple[SiteRisk, ...] = ()
     medical_returns_per_person_day: Rate = BUILTIN_MEDICAL_PER_PERSON_DAY
+    # Events in the scenario format, played in every trial (`[[risk.stress]]`). Kept as
+    # tables here because the event types live in the domain, which imports this module;
+    # mixedcrew.io.events validates them against the scenario when a risk run reads them.
+    stress: tuple[dict[str, Any], ...] = ()
     source: str = ""
 
     @field_validator("vehicle_default")

@@ -8,17 +8,23 @@ and 95% intervals. docs/risk.md describes the model and the policy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from mixedcrew.domain import Scenario
 from mixedcrew.risk.backends import DEFAULT_BATCH_BLOCKS, BackendError, run_dask, run_local
 from mixedcrew.risk.fast import no_disruptions, play
 from mixedcrew.risk.metrics import Estimate, Totals
+from mixedcrew.risk.outcomes import Outcomes
 from mixedcrew.risk.plan import RiskInputError, TrialPlan, compile_plan
 from mixedcrew.risk.reference import run_reference
 from mixedcrew.risk.result import RiskResult
 from mixedcrew.risk.segregate import segregated
+from mixedcrew.risk.stress import Stress, StressError, compile_stress, unreflected_events
+
+if TYPE_CHECKING:
+    from mixedcrew.risk.paired import StressResult
 
 __all__ = [
     "BackendError",
@@ -27,9 +33,13 @@ __all__ = [
     "RiskResult",
     "Totals",
     "TrialPlan",
+    "Stress",
+    "StressError",
+    "assess",
     "assess_risk",
     "compile_plan",
     "segregated",
+    "stress_of_scenario",
 ]
 
 COMPARISONS = ("segregated",)
@@ -80,3 +90,105 @@ def assess_risk(
     return RiskResult(plan=plan, totals=totals, seed=seed, engine=engine, backend=backend,
                       as_planned=play(plan, no_disruptions(plan)), scenario=scenario.scenario.name,
                       compare=compare, rides_moved=moved)
+
+
+def _compiled(scenario: Scenario, *, station: str | None, start: datetime | None, end: datetime | None,
+              compare: str | None, engine: str, backend: str, seed: int) -> tuple[TrialPlan, int]:
+    if compare is not None and compare not in COMPARISONS:
+        raise RiskInputError(f"unknown comparison {compare!r}: choose {', '.join(COMPARISONS)}")
+    if engine not in ENGINES:
+        raise RiskInputError(f"unknown engine {engine!r}: choose {', '.join(ENGINES)}")
+    if backend not in BACKENDS:
+        raise RiskInputError(f"unknown backend {backend!r}: choose {', '.join(BACKENDS)}")
+    if engine == "reference" and backend != "local":
+        raise RiskInputError("the reference engine runs only locally: use --backend local")
+    if seed < 0:
+        raise RiskInputError(f"the seed must be 0 or more (got {seed})")
+    variants, moved = {}, 0
+    if compare == "segregated":
+        variants["segregated"], moved = segregated(scenario)
+    return compile_plan(scenario, station=station, start=start, end=end, variants=variants), moved
+
+
+def stress_of_scenario(scenario: Scenario) -> list[Any]:
+    """The scenario's `[[risk.stress]]` tables as events; RiskInputError names each bad field."""
+    from mixedcrew.io.events import event_problems, validate_event
+
+    found, problems = [], []
+    for i, raw in enumerate(scenario.risk.stress):
+        event, errors = validate_event(raw)
+        if event is not None:
+            errors = event_problems(scenario, event)
+            found.append(event)
+        problems += [f"risk.stress[{i}].{where}: {msg}" for where, msg in errors]
+    if problems:
+        raise RiskInputError("; ".join(problems))
+    return found
+
+
+def assess(
+    scenario: Scenario,
+    stress: Sequence[Any] = (),
+    *,
+    trials: int = 10_000,
+    seed: int = 0,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    station: str | None = None,
+    compare: str | None = None,
+    engine: str = "fast",
+    backend: str = "local",
+    workers: int | None = None,
+    address: str | None = None,
+    batch_blocks: int = DEFAULT_BATCH_BLOCKS,
+    progress: Callable[[Totals], None] | None = None,
+    scenario_events: bool = True,
+) -> RiskResult | StressResult:
+    """A risk run with the stress events `stress`, `[[risk.stress]]` and the `[[events]]` the
+    manifest does not reflect, each played in every trial, paired with the same trials without
+    them. With no stress at all, the plain RiskResult of `assess_risk`, with notes on the events."""
+    from dataclasses import replace
+
+    from mixedcrew.risk.paired import (
+        StressResult,
+        as_planned_with,
+        run_paired_dask,
+        run_paired_local,
+        run_paired_reference,
+    )
+
+    plan, moved = _compiled(scenario, station=station, start=start, end=end, compare=compare, engine=engine,
+                            backend=backend, seed=seed)
+    events = [*stress, *stress_of_scenario(scenario)]
+    notes: list[str] = []
+    if scenario_events:
+        unreflected, notes = unreflected_events(scenario, plan)
+        events += unreflected
+    plan = replace(plan, notes=plan.notes + tuple(notes))
+    if trials < 1:
+        raise RiskInputError(f"--trials must be at least 1 (got {trials})")
+    if not events:
+        totals = (Totals.of(run_reference(plan, trials, seed)) if engine == "reference" else
+                  run_dask(plan, trials, seed, workers=workers, address=address, batch_blocks=batch_blocks,
+                           progress=progress) if backend == "dask" else
+                  run_local(plan, trials, seed, batch_blocks=batch_blocks, progress=progress))
+        return RiskResult(plan=plan, totals=totals, seed=seed, engine=engine, backend=backend,
+                          as_planned=play(plan, no_disruptions(plan)), scenario=scenario.scenario.name,
+                          compare=compare, rides_moved=moved)
+    fixed = compile_stress(plan, events)
+    if engine == "reference":
+        paired = run_paired_reference(plan, fixed, trials, seed)
+    elif backend == "dask":
+        paired = run_paired_dask(plan, fixed, trials, seed, workers=workers, address=address,
+                                 batch_blocks=batch_blocks, progress=progress)
+    else:
+        paired = run_paired_local(plan, fixed, trials, seed, batch_blocks=batch_blocks, progress=progress)
+
+    def result(totals: Totals, planned: Outcomes) -> RiskResult:
+        return RiskResult(plan=plan, totals=totals, seed=seed, engine=engine, backend=backend,
+                          as_planned=planned, scenario=scenario.scenario.name, compare=compare,
+                          rides_moved=moved)
+
+    return StressResult(without=result(paired.base, play(plan, no_disruptions(plan))),
+                        with_stress=result(paired.stressed, as_planned_with(plan, fixed)),
+                        paired=paired, stress=fixed, events=tuple(events))

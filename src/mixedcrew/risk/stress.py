@@ -1,0 +1,229 @@
+"""Stress events: a fixed disruption that happens in every trial, on top of the random draws.
+
+A stress is an event in the scenario format (`--stress`, `[[risk.stress]]`,
+or an `[[events]]` entry the manifest does not reflect). It is compiled
+against a TrialPlan into fixed draws, and injected into every trial's draws
+before playing: a grounding or outage is one more interval of its type or
+site, a damage caps the line's docked days until damage, an early return
+caps each named rider's days aboard until a medical return. The engines
+then play it exactly as a drawn disruption; neither has a special path.
+
+Instants in a trial are relative to the trial's own dockings (as drawn
+damage and medical returns are): a damage dated 30 docked days in happens
+30 docked days after that flight's docking in a trial where it docked late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from math import inf
+from typing import Any
+
+import numpy as np
+
+from mixedcrew.domain import ContingencySeat, Damage, EarlyReturn, Grounding, Scenario, SiteOutage
+from mixedcrew.instants import DAY, format_day
+from mixedcrew.risk.draws import BatchDraws, Intervals, TrialDraws
+from mixedcrew.risk.plan import TrialPlan
+
+
+@dataclass(frozen=True)
+class Stress:
+    """Fixed draws of one or more events, in the index space of one TrialPlan."""
+
+    events: tuple[str, ...]
+    groundings: tuple[Intervals, ...]  # per plan type
+    outages: tuple[Intervals, ...]  # per plan site
+    damage: tuple[float, ...]  # per line: docked days until damaged (inf: none)
+    medical: tuple[float, ...]  # per stay: days aboard until an early return (inf: none)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.events
+
+
+def no_stress(plan: TrialPlan) -> Stress:
+    return Stress((), tuple(() for _ in plan.types), tuple(() for _ in plan.sites),
+                  tuple(inf for _ in plan.l_flight), tuple(inf for _ in plan.people))
+
+
+class _Builder:
+    def __init__(self, plan: TrialPlan):
+        self.p = plan
+        self.g: list[list[tuple[float, float]]] = [[] for _ in plan.types]
+        self.o: list[list[tuple[float, float]]] = [[] for _ in plan.sites]
+        self.damage = [inf] * len(plan.l_flight)
+        self.medical = [inf] * len(plan.people)
+        self.notes: list[str] = []
+        self.problems: list[tuple[int, str, str]] = []
+
+    def days(self, t: datetime | None) -> float:
+        return inf if t is None else (t - self.p.window.start) / DAY
+
+    def add(self, i: int, e: Any) -> None:
+        if isinstance(e, Grounding):
+            self._grounding(i, e)
+        elif isinstance(e, SiteOutage):
+            self._interval(i, e, self.p.sites, self.o, e.site, "launches from site")
+        elif isinstance(e, Damage):
+            self._damage(i, e)
+        elif isinstance(e, EarlyReturn):
+            self._early_return(i, e)
+        elif isinstance(e, ContingencySeat):
+            self.notes.append(f"stress {e.id}: a contingency seat changes no trial (lifeboat seat "
+                              "counts are the checker's, not the risk engine's); ignored")
+
+    def _grounding(self, i: int, e: Grounding) -> None:
+        if e.capsule is not None:
+            self.notes.append(f"stress {e.id}: a capsule grounding is not played (trials hold launches "
+                              f"by vehicle type); ground the type of {e.capsule} instead; ignored")
+            return
+        assert e.vehicle_type is not None
+        self._interval(i, e, self.p.types, self.g, e.vehicle_type, "flight of type")
+        if not e.crew_return:
+            self.notes.append(f"stress {e.id}: crew_return = false is not played: in a trial a "
+                              "docked vehicle always brings its crew home")
+
+    def _interval(self, i: int, e: Grounding | SiteOutage, names: tuple[str, ...],
+                  into: list[list[tuple[float, float]]], name: str, what: str) -> None:
+        if name not in names:
+            self.notes.append(f"stress {e.id}: no {what} {name} launches in the window; it changes nothing")
+            return
+        into[names.index(name)].append((self.days(e.at), self.days(e.until)))
+
+    def _damage(self, i: int, e: Damage) -> None:
+        p, t = self.p, self.days(e.at)
+        lines = [k for k in range(len(p.l_flight)) if p.flights[p.l_flight[k]] == e.flight]
+        docked = [k for k in lines if p.f_dock[p.l_flight[k]] <= t < p.l_undock[k]]
+        if not docked:
+            self.problems.append((i, "flight", f"{e.flight} brings nobody home while docked at "
+                                               f"{format_day(e.at)}: no lifeboat to damage"))
+            return
+        for k in docked:
+            self.damage[k] = min(self.damage[k], t - max(float(p.f_dock[p.l_flight[k]]), 0.0))
+
+    def _early_return(self, i: int, e: EarlyReturn) -> None:
+        p, t = self.p, self.days(e.at)
+        for k, person in enumerate(e.people):
+            stays = [s for s, who in enumerate(p.people) if who == person
+                     and p.f_dock[p.s_up[s]] <= t < p.l_undock[p.s_line[s]]]
+            if not stays:
+                self.problems.append((i, f"people.{k}", f"{person} is not aboard {p.station} at "
+                                                         f"{format_day(e.at)}"))
+            for s in stays:
+                self.medical[s] = min(self.medical[s], t - max(float(p.f_dock[p.s_up[s]]), 0.0))
+
+
+class StressError(ValueError):
+    """Events that cannot be played as stresses: (event index, field, message) each."""
+
+    def __init__(self, problems: list[tuple[int, str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"stress [{i}] {f}: {m}" for i, f, m in problems))
+
+
+def compile_stress(plan: TrialPlan, events: Sequence[Any]) -> Stress:
+    """The fixed draws of `events` on `plan`; raises StressError naming each event that cannot apply."""
+    b = _Builder(plan)
+    for i, e in enumerate(events):
+        b.add(i, e)
+    if b.problems:
+        raise StressError(b.problems)
+    return Stress(tuple(e.id for e in events), tuple(map(tuple, b.g)), tuple(map(tuple, b.o)),
+                  tuple(b.damage), tuple(b.medical), tuple(b.notes))
+
+
+# -- injection into draws -------------------------------------------------------------
+
+
+def with_stress(stress: Stress, d: BatchDraws) -> BatchDraws:
+    """The same trials with the stress added to every one of them."""
+    g_start, g_end = _add_intervals(d.g_start, d.g_end, stress.groundings)
+    o_start, o_end = _add_intervals(d.o_start, d.o_end, stress.outages)
+    damage = np.minimum(d.damage, np.array(stress.damage, dtype=float)) if stress.damage else d.damage
+    medical = np.minimum(d.medical, np.array(stress.medical, dtype=float)) if stress.medical else d.medical
+    return BatchDraws(g_start, g_end, o_start, o_end, d.slips, damage, medical)
+
+
+def with_stress_trial(stress: Stress, d: TrialDraws) -> TrialDraws:
+    return TrialDraws(
+        groundings=tuple(a + b for a, b in zip(d.groundings, stress.groundings, strict=True)),
+        outages=tuple(a + b for a, b in zip(d.outages, stress.outages, strict=True)),
+        slips=d.slips,
+        damage=tuple(min(a, b) for a, b in zip(d.damage, stress.damage, strict=True)),
+        medical=tuple(min(a, b) for a, b in zip(d.medical, stress.medical, strict=True)),
+    )
+
+
+def _add_intervals(start: np.ndarray, end: np.ndarray, fixed: tuple[Intervals, ...]
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    m = max((len(x) for x in fixed), default=0)
+    if m == 0:
+        return start, end
+    b, k = start.shape[0], start.shape[1]
+    add_s, add_e = np.full((b, k, m), inf), np.full((b, k, m), inf)
+    for j, intervals in enumerate(fixed):
+        for n, (a, z) in enumerate(intervals):
+            add_s[:, j, n], add_e[:, j, n] = a, z
+    return np.concatenate([start, add_s], axis=2), np.concatenate([end, add_e], axis=2)
+
+
+# -- events of the scenario itself ------------------------------------------------------
+
+
+def unreflected_events(s: Scenario, plan: TrialPlan) -> tuple[list[Any], list[str]]:
+    """The scenario's `[[events]]` that the manifest does not reflect inside the window.
+
+    Returns those to play as stresses, and one note per event saying what was done
+    with it and why (none is dropped silently).
+    """
+    apply: list[Any] = []
+    reflected: list[str] = []
+    notes: list[str] = []
+    t0, t1 = plan.window.start, plan.window.end
+    for e in s.events:
+        until = getattr(e, "until", None)
+        if e.at >= t1 or (until is not None and until <= t0) or (
+                isinstance(e, Damage | EarlyReturn | ContingencySeat) and e.at < t0):
+            notes.append(f"event {e.id} ({format_day(e.at)}) lies outside the window: not played")
+            continue
+        why = _not_reflected(plan, e)
+        if why is None:
+            reflected.append(e.id)
+        elif why:
+            apply.append(e)
+            notes.append(f"event {e.id} is not reflected in the manifest ({why}): played as a stress "
+                         "in every trial")
+        else:
+            notes.append(f"event {e.id}: its kind is not part of a trial; ignored")
+    if reflected:
+        notes.insert(0, "events reflected in the manifest (history, not replayed): " + ", ".join(reflected))
+    return apply, notes
+
+
+def _not_reflected(p: TrialPlan, e: Any) -> str | None:
+    """Why the manifest does not reflect `e` (None: it does; "": the engine cannot play it)."""
+    b = _Builder(p)
+    if isinstance(e, Grounding | SiteOutage):
+        if isinstance(e, Grounding) and e.vehicle_type is None:
+            return ""
+        names, k = (p.types, p.f_type) if isinstance(e, Grounding) else (p.sites, p.f_site)
+        name = e.vehicle_type if isinstance(e, Grounding) else e.site
+        if name not in names:
+            return None
+        a, z = b.days(e.at), b.days(e.until)
+        held = [p.flights[f] for f in range(len(p.flights)) if not p.f_fixed[f]
+                and k[f] == names.index(name) and a <= p.f_launch[f] < z]
+        return f"{', '.join(held)} launch(es) during it" if held else None
+    if isinstance(e, Damage):
+        b._damage(0, e)
+        return None if b.problems else f"people still ride home on {e.flight} after it"
+    if isinstance(e, EarlyReturn):
+        b._early_return(0, e)
+        aboard = [person for k, person in enumerate(e.people)
+                  if not any(f == f"people.{k}" for _, f, _ in b.problems)]
+        return f"{', '.join(aboard)} still aboard after it" if aboard else None
+    return ""
