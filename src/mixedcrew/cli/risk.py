@@ -8,7 +8,7 @@ import json
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -50,9 +50,13 @@ def risk(
         help="Trials per task (rounded up to blocks of 1024); results do not depend on it.")] = 8192,
     as_json: Annotated[bool, typer.Option(
         "--json", help="Print JSON (numbers, seed and trial count).")] = False,
+    stress: Annotated[list[str] | None, typer.Option(
+        "--stress", help="An event (TOML inline table, or a file of [[events]]) that happens in every "
+                         "trial on top of the random draws; repeatable. Figures come with and without "
+                         "it, on the same trials.")] = None,
 ) -> None:
     """Monte Carlo of groundings, launch slips, damage and medical returns over a manifest."""
-    from mixedcrew.risk import assess_risk
+    from mixedcrew.risk import StressError, assess
     from mixedcrew.risk.backends import BLOCK
 
     t0, t1 = _window_bound(start, "--from", end=False), _window_bound(end, "--until", end=True)
@@ -62,13 +66,30 @@ def risk(
         fail([f"--workers must be at least 1 (got {workers})"])
     scenario = load_scenario(file)
     _check_risk_references(scenario, file)
+    values = stress or []
+    events = stress_options(values, scenario, "--stress")
+    _check_scenario_stress(scenario, file)
     show = err.is_terminal and not err.is_dumb_terminal
-    with _progress(err, trials, show) as progress:
-        result = assess_risk(scenario, trials=trials, seed=seed, start=t0, end=t1, station=station,
-                             compare=compare, engine=engine, backend=backend, workers=workers,
-                             address=address, batch_blocks=max(1, -(-batch // BLOCK)), progress=progress)
+    try:
+        with _progress(err, trials, show) as progress:
+            result = assess(scenario, events, trials=trials, seed=seed, start=t0, end=t1, station=station,
+                            compare=compare, engine=engine, backend=backend, workers=workers,
+                            address=address, batch_blocks=max(1, -(-batch // BLOCK)), progress=progress)
+    except StressError as e:
+        fail(stress_problem_lines(e, values, file, "--stress"))
     if as_json:
         out.print(json.dumps(result.as_json(), indent=2), markup=False)
+        return
+    from mixedcrew.risk.paired import StressResult
+
+    if isinstance(result, StressResult):
+        out.print(result.table())
+        out.print(result.sentence(), markup=False)
+        for note in (*result.plan.notes, *result.stress.notes):
+            out.print(f"note: {note}", markup=False)
+        out.print(f"repeat with: --seed {seed} --trials {trials}"
+                  + "".join(f" --stress '{v}'" for v in values)
+                  + (f" --compare {compare}" if compare else ""), markup=False)
         return
     out.print(result.window_table())
     out.print(result.year_table())
@@ -91,6 +112,54 @@ def _check_risk_references(scenario: Scenario, file: Path) -> None:
     if found:
         index = LineIndex(file.read_text(encoding="utf-8"))
         fail([Problem(str(file), index.line_of(path), format_path(path), msg) for path, msg in found])
+
+
+def stress_options(values: list[str], scenario: Scenario, option: str) -> list[Any]:
+    """Events from `option` values, each checked against the scenario (one line per problem, exit 2)."""
+    from mixedcrew.io.events import event_problems, read_event_values
+
+    events, problems = read_event_values(values, option)
+    if not problems:
+        problems = [f"{option} {v}: {where}: {msg}" for v, e in zip(values, events, strict=False)
+                    for where, msg in event_problems(scenario, e)] if len(events) == len(values) else [
+            f"{option}: {where}: {msg}" for e in events for where, msg in event_problems(scenario, e)]
+    if problems:
+        fail(problems)
+    return events
+
+
+def _check_scenario_stress(scenario: Scenario, file: Path) -> None:
+    from mixedcrew.io.events import event_problems, validate_event
+
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for i, raw in enumerate(scenario.risk.stress):
+        event, errors = validate_event(raw)
+        if event is not None:
+            errors = event_problems(scenario, event)
+        found += [(("risk", "stress", i, *_keys(where)), msg) for where, msg in errors]
+    if found:
+        index = LineIndex(file.read_text(encoding="utf-8"))
+        fail([Problem(str(file), index.line_of(path) or index.line_of(path[:3]), format_path(path), msg)
+              for path, msg in found])
+
+
+def _keys(where: str) -> tuple[str | int, ...]:
+    return tuple(int(k) if k.isdigit() else k for k in where.split("."))
+
+
+def stress_problem_lines(e: Exception, values: list[str], file: Path, option: str) -> list[Problem]:
+    """A StressError's problems, each named by the option value or the file's line it came from."""
+    problems: list[tuple[int, str, str]] = e.problems  # type: ignore[attr-defined]
+    index = LineIndex(file.read_text(encoding="utf-8"))
+    out_lines: list[Problem] = []
+    for i, where, msg in problems:
+        if i < len(values):
+            out_lines.append(Problem(f"{option} {values[i]}", None, where, msg))
+        else:
+            path = ("risk", "stress", i - len(values), *_keys(where))
+            out_lines.append(Problem(str(file), index.line_of(path) or index.line_of(path[:3]),
+                                     format_path(path), msg))
+    return out_lines
 
 
 class _progress:

@@ -126,6 +126,16 @@ def stress_of_scenario(scenario: Scenario) -> list[Any]:
     return found
 
 
+def _check_window(scenario: Scenario, plan: TrialPlan, events: Sequence[Any]) -> None:
+    from mixedcrew.io.events import stress_problems
+
+    w = plan.window
+    found = [(i, where, msg) for i, e in enumerate(events)
+             for where, msg in stress_problems(scenario, e, w.start, w.end)]
+    if found:
+        raise StressError(found)
+
+
 def assess(
     scenario: Scenario,
     stress: Sequence[Any] = (),
@@ -175,6 +185,7 @@ def assess(
         return RiskResult(plan=plan, totals=totals, seed=seed, engine=engine, backend=backend,
                           as_planned=play(plan, no_disruptions(plan)), scenario=scenario.scenario.name,
                           compare=compare, rides_moved=moved)
+    _check_window(scenario, plan, events)
     fixed = compile_stress(plan, events)
     if engine == "reference":
         paired = run_paired_reference(plan, fixed, trials, seed)
