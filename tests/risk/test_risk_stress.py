@@ -172,9 +172,9 @@ def test_cli_stress_prints_with_and_without_and_json_has_both(run):
     ('{ id = "a", kind = "damage", flight = "MS99", seats_lost = 1, at = 2025-09-01T00:00:00Z }',
      "flight: unknown flight 'MS99'"),
     ('{ id = "a", kind = "early_return", people = ["nobody"], at = 2025-09-01T00:00:00Z }',
-     "people.0: unknown person 'nobody'"),
+     "people[0]: unknown person 'nobody'"),
     ('{ id = "a", kind = "grounding", vehicle_type = "soyuz-ms", at = 2025-09-01T00:00:00Z, '
-     'until = 2025-01-01T00:00:00Z }', "until: 'until' 2025-01-01T00:00:00Z is not after 'at'"),
+     'until = 2025-01-01T00:00:00Z }', "until: 'until' is before 'at'"),
     ('{ id = "a", kind = "grounding", vehicle_type = "soyuz-ms", at = 2029-09-01T00:00:00Z }',
      "at: 2029-09-01T00:00:00Z is outside the window 2023-01-01 .. 2026-07-03"),
     ('{ id = "a", kind = "grounding", at = 2025-09-01T00:00:00Z }',
@@ -184,7 +184,7 @@ def test_cli_bad_stress_is_one_line_exit_2(run, stress, expected):
     r = run(ISS, "--from", "2023", "-n", "10", "--stress", stress)
     assert r.exit_code == 2, r.output
     lines = r.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("--stress {") and expected in lines[0], r.output
+    assert len(lines) == 1 and lines[0].startswith("--stress: ") and expected in lines[0], r.output
     assert "Traceback" not in r.output
 
 

@@ -67,16 +67,18 @@ def risk(
     scenario = load_scenario(file)
     _check_risk_references(scenario, file)
     values = stress or []
-    events = stress_options(values, scenario, "--stress")
-    _check_scenario_stress(scenario, file)
+    from mixedcrew.io.events import load_events
+
+    events = list(load_events(values, scenario, "--stress")) if values else []
     show = err.is_terminal and not err.is_dumb_terminal
     try:
         with _progress(err, trials, show) as progress:
             result = assess(scenario, events, trials=trials, seed=seed, start=t0, end=t1, station=station,
                             compare=compare, engine=engine, backend=backend, workers=workers,
-                            address=address, batch_blocks=max(1, -(-batch // BLOCK)), progress=progress)
+                            address=address, batch_blocks=max(1, -(-batch // BLOCK)), progress=progress,
+                            stress_file=(str(file), file.read_text(encoding="utf-8")))
     except StressError as e:
-        fail(stress_problem_lines(e, values, file, "--stress"))
+        fail(stress_problem_lines(e, events, "--stress"))
     if as_json:
         out.print(json.dumps(result.as_json(), indent=2), markup=False)
         return
@@ -114,52 +116,12 @@ def _check_risk_references(scenario: Scenario, file: Path) -> None:
         fail([Problem(str(file), index.line_of(path), format_path(path), msg) for path, msg in found])
 
 
-def stress_options(values: list[str], scenario: Scenario, option: str) -> list[Any]:
-    """Events from `option` values, each checked against the scenario (one line per problem, exit 2)."""
-    from mixedcrew.io.events import event_problems, read_event_values
-
-    events, problems = read_event_values(values, option)
-    if not problems:
-        problems = [f"{option} {v}: {where}: {msg}" for v, e in zip(values, events, strict=False)
-                    for where, msg in event_problems(scenario, e)] if len(events) == len(values) else [
-            f"{option}: {where}: {msg}" for e in events for where, msg in event_problems(scenario, e)]
-    if problems:
-        fail(problems)
-    return events
-
-
-def _check_scenario_stress(scenario: Scenario, file: Path) -> None:
-    from mixedcrew.io.events import event_problems, validate_event
-
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    for i, raw in enumerate(scenario.risk.stress):
-        event, errors = validate_event(raw)
-        if event is not None:
-            errors = event_problems(scenario, event)
-        found += [(("risk", "stress", i, *_keys(where)), msg) for where, msg in errors]
-    if found:
-        index = LineIndex(file.read_text(encoding="utf-8"))
-        fail([Problem(str(file), index.line_of(path) or index.line_of(path[:3]), format_path(path), msg)
-              for path, msg in found])
-
-
-def _keys(where: str) -> tuple[str | int, ...]:
-    return tuple(int(k) if k.isdigit() else k for k in where.split("."))
-
-
-def stress_problem_lines(e: Exception, values: list[str], file: Path, option: str) -> list[Problem]:
-    """A StressError's problems, each named by the option value or the file's line it came from."""
+def stress_problem_lines(e: Exception, events: list[Any], option: str) -> list[Problem]:
+    """A StressError's problems, one line each, naming the option (or section) and the event's field."""
     problems: list[tuple[int, str, str]] = e.problems  # type: ignore[attr-defined]
-    index = LineIndex(file.read_text(encoding="utf-8"))
-    out_lines: list[Problem] = []
-    for i, where, msg in problems:
-        if i < len(values):
-            out_lines.append(Problem(f"{option} {values[i]}", None, where, msg))
-        else:
-            path = ("risk", "stress", i - len(values), *_keys(where))
-            out_lines.append(Problem(str(file), index.line_of(path) or index.line_of(path[:3]),
-                                     format_path(path), msg))
-    return out_lines
+    return [Problem(option if i < len(events) else "risk.stress / [[events]]", None, where,
+                    f"{msg} (event {events[i].id if i < len(events) else i - len(events)})")
+            for i, where, msg in problems]
 
 
 class _progress:

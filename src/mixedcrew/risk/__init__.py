@@ -110,28 +110,36 @@ def _compiled(scenario: Scenario, *, station: str | None, start: datetime | None
     return compile_plan(scenario, station=station, start=start, end=end, variants=variants), moved
 
 
-def stress_of_scenario(scenario: Scenario) -> list[Any]:
-    """The scenario's `[[risk.stress]]` tables as events; RiskInputError names each bad field."""
-    from mixedcrew.io.events import event_problems, validate_event
+def stress_of_scenario(scenario: Scenario, filename: str = "scenario", text: str = "") -> list[Any]:
+    """The scenario's `[[risk.stress]]` tables as events, checked as `[[events]]` are.
 
-    found, problems = [], []
-    for i, raw in enumerate(scenario.risk.stress):
-        event, errors = validate_event(raw)
-        if event is not None:
-            errors = event_problems(scenario, event)
-            found.append(event)
-        problems += [f"risk.stress[{i}].{where}: {msg}" for where, msg in errors]
+    Raises ScenarioError with one located problem per bad field or name (`text`, the
+    file's text, gives the lines)."""
+    from mixedcrew.errors import Problem, ScenarioError
+    from mixedcrew.io.events import events_from_data, validate_events
+    from mixedcrew.io.locate import LineIndex, format_path
+
+    if not scenario.risk.stress:
+        return []
+    where = ("risk", "stress")
+    events, problems = events_from_data(list(scenario.risk.stress), filename, text, where)
+    if not problems:
+        index = LineIndex(text)
+        for k, path, message in validate_events(scenario, events):
+            full = (*where, k, *path)
+            problems.append(Problem(filename, index.line_of(full) or index.line_of(full[:3]),
+                                    format_path(full), message))
     if problems:
-        raise RiskInputError("; ".join(problems))
-    return found
+        raise ScenarioError(problems)
+    return events
 
 
-def _check_window(scenario: Scenario, plan: TrialPlan, events: Sequence[Any]) -> None:
-    from mixedcrew.io.events import stress_problems
+def _check_window(plan: TrialPlan, events: Sequence[Any]) -> None:
+    from mixedcrew.risk.stress import window_problems
 
     w = plan.window
     found = [(i, where, msg) for i, e in enumerate(events)
-             for where, msg in stress_problems(scenario, e, w.start, w.end)]
+             for where, msg in window_problems(e, w.start, w.end)]
     if found:
         raise StressError(found)
 
@@ -153,10 +161,13 @@ def assess(
     batch_blocks: int = DEFAULT_BATCH_BLOCKS,
     progress: Callable[[Totals], None] | None = None,
     scenario_events: bool = True,
+    stress_file: tuple[str, str] = ("scenario", ""),
 ) -> RiskResult | StressResult:
     """A risk run with the stress events `stress`, `[[risk.stress]]` and the `[[events]]` the
     manifest does not reflect, each played in every trial, paired with the same trials without
-    them. With no stress at all, the plain RiskResult of `assess_risk`, with notes on the events."""
+    them. With no stress at all, the plain RiskResult of `assess_risk`, with notes on the events.
+    `stress_file`: the scenario's file name and text, to locate problems in `[[risk.stress]]`.
+    StressError gives (index into the events played, field, message) for each that cannot apply."""
     from dataclasses import replace
 
     from mixedcrew.risk.paired import (
@@ -169,7 +180,7 @@ def assess(
 
     plan, moved = _compiled(scenario, station=station, start=start, end=end, compare=compare, engine=engine,
                             backend=backend, seed=seed)
-    events = [*stress, *stress_of_scenario(scenario)]
+    events = [*stress, *stress_of_scenario(scenario, *stress_file)]
     notes: list[str] = []
     if scenario_events:
         unreflected, notes = unreflected_events(scenario, plan)
@@ -185,7 +196,7 @@ def assess(
         return RiskResult(plan=plan, totals=totals, seed=seed, engine=engine, backend=backend,
                           as_planned=play(plan, no_disruptions(plan)), scenario=scenario.scenario.name,
                           compare=compare, rides_moved=moved)
-    _check_window(scenario, plan, events)
+    _check_window(plan, events)
     fixed = compile_stress(plan, events)
     if engine == "reference":
         paired = run_paired_reference(plan, fixed, trials, seed)

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from mixedcrew.domain import ContingencySeat, Damage, EarlyReturn, Grounding, Scenario, SiteOutage
-from mixedcrew.instants import DAY, format_day
+from mixedcrew.instants import DAY, format_day, format_instant
 from mixedcrew.risk.draws import BatchDraws, Intervals, TrialDraws
 from mixedcrew.risk.plan import TrialPlan
 
@@ -134,6 +134,21 @@ def compile_stress(plan: TrialPlan, events: Sequence[Any]) -> Stress:
         raise StressError(b.problems)
     return Stress(tuple(e.id for e in events), tuple(map(tuple, b.g)), tuple(map(tuple, b.o)),
                   tuple(b.damage), tuple(b.medical), tuple(b.notes))
+
+
+def window_problems(event: Any, start: datetime, end: datetime) -> list[tuple[str, str]]:
+    """(field, message) when `event` cannot be played over the window [start, end)."""
+    window = f"the window {format_day(start)} .. {format_day(end)}"
+    until = getattr(event, "until", None)
+    if until is not None and until <= event.at:
+        return [("until", f"'until' {format_instant(until)} is not after 'at' {format_instant(event.at)}")]
+    if event.at >= end or (until is not None and until <= start):
+        return [("at", f"{format_instant(event.at)} is outside {window}: "
+                       "choose --from/--until to include it, or another date")]
+    if isinstance(event, Damage | EarlyReturn | ContingencySeat) and event.at < start:
+        return [("at", f"{format_instant(event.at)} is before {window}: a damage or early return "
+                       "is an instant, so it must fall inside the window")]
+    return []
 
 
 # -- injection into draws -------------------------------------------------------------
