@@ -34,8 +34,9 @@ print("\\nLOADED=" + json.dumps(sorted(m for m in heavy if m in sys.modules)))
 """
 
 
-def loaded_after(args: list[str] | None, code: str = "") -> list[str]:
-    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), code, json.dumps(HEAVY)],
+def loaded_after(args: list[str] | None, code: str = "", watch: tuple[str, ...] = HEAVY) -> list[str]:
+    """Which of `watch` are in sys.modules after running the CLI with `args` (or `code`)."""
+    proc = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), code, json.dumps(watch)],
                           capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert "Traceback" not in proc.stderr, proc.stderr
     marker = [line for line in proc.stdout.splitlines() if line.startswith("LOADED=")]
@@ -74,3 +75,24 @@ def test_the_probe_sees_a_heavy_library_when_a_command_loads_one(tmp_path: Path)
     loaded = loaded_after(["report", str(EXAMPLES / "small.toml"), "-o", str(tmp_path / "r.html")])
     assert "plotly" in loaded
     assert (tmp_path / "r.html").is_file()
+
+
+def test_version_and_help_build_no_domain_model() -> None:
+    """--version and --help answer without importing pydantic or the domain (most of start-up)."""
+    for args in (["--version"], ["--help"]):
+        assert loaded_after(args, watch=("pydantic", "mixedcrew.domain")) == [], args
+
+
+def test_check_stays_the_function_after_its_submodule_is_imported() -> None:
+    """`from mixedcrew import check` is the function even once the submodule mixedcrew.check
+    has been imported (the import system sets the package attribute to the module)."""
+    import mixedcrew
+    import mixedcrew.check as check_module  # noqa: F401  (sets the package attribute on import)
+    from mixedcrew import check
+
+    assert callable(check) and check.__module__ == "mixedcrew.check"
+    fresh = subprocess.run([sys.executable, "-c", "import mixedcrew.check\nfrom mixedcrew import check\n"
+                            "print(type(check).__name__)"], capture_output=True, text=True, timeout=120)
+    assert fresh.stdout.strip() == "function", fresh.stderr
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        mixedcrew.nope  # noqa: B018

@@ -12,7 +12,6 @@ import typer
 from rich.console import Console
 
 from mixedcrew.errors import DataError, MixedcrewError, Problem, ScenarioError
-from mixedcrew.instants import to_instant
 
 # emoji=False: rich would otherwise print a name or id such as ":rocket:" as an emoji.
 out = Console(highlight=False, soft_wrap=True, emoji=False)
@@ -47,6 +46,9 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
 def parse_instant(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
+    # here, not at the top: instants.py builds on pydantic, which `--version` does without
+    from mixedcrew.instants import to_instant
+
     try:
         return to_instant(value)
     except ValueError as e:

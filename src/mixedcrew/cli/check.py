@@ -1,5 +1,9 @@
 """`mixedcrew schema`, `check` and `aboard`: the light commands, which load a
-scenario and read its timeline (no solver, no NumPy, no plotly)."""
+scenario and read its timeline (no solver, no NumPy, no plotly).
+
+The library modules are imported in the command bodies: building the domain
+models is most of a light command's start-up, and `--version` or `--help`
+need none of it."""
 
 from __future__ import annotations
 
@@ -9,16 +13,13 @@ from typing import Annotated
 
 import typer
 
-from mixedcrew.check import check
 from mixedcrew.cli._support import EXIT_VIOLATIONS, fail, guarded, out, parse_instant
-from mixedcrew.domain import Scenario
-from mixedcrew.instants import format_instant
-from mixedcrew.io.scenario_file import load_scenario
-from mixedcrew.summary import aboard_snapshot
 
 
 def schema() -> None:
     """Print the JSON Schema of scenario files (for editor completion)."""
+    from mixedcrew.domain import Scenario
+
     out.print(json.dumps(Scenario.model_json_schema(by_alias=True), indent=2), markup=False)
 
 
@@ -32,6 +33,10 @@ def check_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Check a manifest against every rule. Exit 0 clean, 1 violations, 2 bad input."""
+    from mixedcrew.check import check
+    from mixedcrew.instants import format_instant
+    from mixedcrew.io.scenario_file import load_scenario
+
     t0, t1 = parse_instant(start, "--from"), parse_instant(end, "--until")
     scenario = load_scenario(file)
     report = check(scenario, start=t0, end=t1, ignore=ignore or ())
@@ -55,6 +60,9 @@ def aboard(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Who is aboard at an instant: people, operators per segment, docked vehicles, lifeboat seats."""
+    from mixedcrew.io.scenario_file import load_scenario
+    from mixedcrew.summary import aboard_snapshot
+
     t = parse_instant(at, "--at")
     assert t is not None
     scenario = load_scenario(file)

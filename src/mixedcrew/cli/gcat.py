@@ -1,4 +1,6 @@
-"""`mixedcrew import-gcat`: a scenario from Jonathan McDowell's human spaceflight lists."""
+"""`mixedcrew import-gcat`: a scenario from Jonathan McDowell's human spaceflight lists.
+
+The importer (and the domain models it builds) is imported when the command runs."""
 
 from __future__ import annotations
 
@@ -8,8 +10,6 @@ from typing import Annotated
 import typer
 
 from mixedcrew.cli._support import err, guarded, out, parse_instant
-from mixedcrew.io.importer import import_gcat as run_import
-from mixedcrew.io.scenario_file import save_scenario
 
 
 @guarded
@@ -22,6 +22,9 @@ def import_gcat(
     facts: Annotated[Path | None, typer.Option(help="Facts file (default: the one shipped).")] = None,
 ) -> None:
     """Build a scenario from Jonathan McDowell's human spaceflight lists (CC BY 4.0)."""
+    from mixedcrew.io.importer import import_gcat as run_import
+    from mixedcrew.io.scenario_file import save_scenario
+
     result = run_import(directory, station=station, since=parse_instant(since, "--since"),
                         supplement=supplement, facts=facts)
     save_scenario(result.scenario, output, header=result.header)

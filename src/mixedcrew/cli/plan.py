@@ -2,7 +2,8 @@
 
 `register(app)` adds them to the `mixedcrew` app. Bad input: one located line
 each and exit 2; a finding: exit 1. OR-Tools loads only when a command runs
-(the bodies import the planner's entry modules).
+(the bodies import the planner's entry modules); like the scenario files and
+the domain models, so that `mixedcrew --version` builds none of them.
 """
 
 from __future__ import annotations
@@ -15,14 +16,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from pydantic import TypeAdapter, ValidationError
 from rich.live import Live
 from rich.text import Text
 
 from mixedcrew.cli._support import EXIT_FINDING, err, fail, guarded, out, parse_instant
-from mixedcrew.domain import Event
-from mixedcrew.instants import format_instant
-from mixedcrew.io.scenario_file import load_scenario, save_scenario
 
 
 def _guard(fn: Callable[[], Any]) -> Any:
@@ -44,6 +41,8 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 
 def _print_result(result: Any, output: Path | None, as_json: bool) -> None:
+    from mixedcrew.instants import format_instant
+
     if as_json:
         data = result.as_json()
         if output is not None and result.plan is not None:
@@ -83,6 +82,8 @@ def _print_result(result: Any, output: Path | None, as_json: bool) -> None:
 
 
 def _finish(result: Any, output: Path | None, as_json: bool, header: str, quiet: bool = False) -> None:
+    from mixedcrew.io.scenario_file import save_scenario
+
     done = result.status in ("planned", "nothing to plan")
     if result.plan is not None and done and output is not None:
         save_scenario(result.plan, output, header=header)
@@ -110,6 +111,7 @@ def plan_cmd(
 ) -> None:
     """Fill every open flight: launch, port and crew. Exit 0 planned, 1 impossible, 2 bad input."""
     def run() -> None:
+        from mixedcrew.io.scenario_file import load_scenario
         from mixedcrew.plan.solve import plan_scenario
 
         t = parse_instant(until, "--until")
@@ -144,6 +146,7 @@ def generate_cmd(
 ) -> None:
     """Write a synthetic scenario with open flights, for tests and benchmarks."""
     def run() -> None:
+        from mixedcrew.io.scenario_file import save_scenario
         from mixedcrew.plan.generate import generate_scenario
 
         try:
@@ -161,6 +164,10 @@ def generate_cmd(
 
 def parse_events(values: list[str]) -> list[Any]:
     """Events as in the scenario format: an inline table, or a TOML file with [[events]]."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from mixedcrew.domain import Event
+
     adapter: TypeAdapter[Any] = TypeAdapter(Event)
     found, problems = [], []
     for value in values:
@@ -200,6 +207,7 @@ def replan_cmd(
 ) -> None:
     """Re-plan after events: the past pinned, fewest changes first. Exit 0, 1 impossible, 2 bad input."""
     def run() -> None:
+        from mixedcrew.io.scenario_file import load_scenario
         from mixedcrew.plan.replan import replan
 
         t = parse_instant(until, "--until")

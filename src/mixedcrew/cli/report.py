@@ -1,6 +1,6 @@
 """`mixedcrew report`: the demo summary and a standalone HTML report.
 
-plotly loads only when the command runs (report.html imports it)."""
+plotly, and the domain models, load only when the command runs."""
 
 from __future__ import annotations
 
@@ -9,11 +9,7 @@ from typing import Annotated
 
 import typer
 
-from mixedcrew.check import check
 from mixedcrew.cli._support import guarded, out
-from mixedcrew.io.scenario_file import load_scenario, write_atomic
-from mixedcrew.summary import print_summary, summarise
-from mixedcrew.timeline import Timeline
 
 
 @guarded
@@ -22,7 +18,11 @@ def report(
     output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path("report.html"),
 ) -> None:
     """Print a summary and write a standalone HTML report (works offline)."""
+    from mixedcrew.check import check
+    from mixedcrew.io.scenario_file import load_scenario, write_atomic
     from mixedcrew.report.html import render_report
+    from mixedcrew.summary import print_summary, summarise
+    from mixedcrew.timeline import Timeline
 
     scenario = load_scenario(file)
     timeline = Timeline(scenario)

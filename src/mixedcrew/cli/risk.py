@@ -1,6 +1,7 @@
 """`mixedcrew risk`: the risk engine on the command line.
 
-NumPy (and SimPy for the reference engine) load only when the command runs."""
+NumPy (and SimPy for the reference engine) load only when the command runs, like
+the scenario file and the domain models."""
 
 from __future__ import annotations
 
@@ -8,16 +9,17 @@ import json
 import re
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from mixedcrew.cli._support import err, fail, guarded, out, parse_instant
-from mixedcrew.domain import Scenario
 from mixedcrew.errors import Problem
 from mixedcrew.io.locate import LineIndex, format_path
-from mixedcrew.io.scenario_file import load_scenario
+
+if TYPE_CHECKING:
+    from mixedcrew.domain import Scenario
 
 _YEAR = re.compile(r"\s*(\d{4})\s*")
 
@@ -56,6 +58,7 @@ def risk(
                          "it, on the same trials.")] = None,
 ) -> None:
     """Monte Carlo of groundings, launch slips, damage and medical returns over a manifest."""
+    from mixedcrew.io.scenario_file import load_scenario
     from mixedcrew.risk import StressError, assess
     from mixedcrew.risk.backends import BLOCK
 
