@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from mixedcrew.check import check
+from mixedcrew.domain.planning import PlanningSettings
 from mixedcrew.io.scenario_file import dump_scenario, load_scenario
 from mixedcrew.plan import SolveOptions, plan_scenario
 from mixedcrew.plan.generate import generate_scenario
-from mixedcrew.planning_settings import PlanningSettings
 
 FAST = SolveOptions(time_limit=20, workers=1)
 
