@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from mixedcrew.domain import Scenario
+from mixedcrew.domain.risk import Distribution, RiskModel, SiteRisk, VehicleRisk
 from mixedcrew.io.scenario_file import validate_scenario
-from mixedcrew.risk_model import Distribution, RiskModel, SiteRisk, VehicleRisk
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WINDOW_START = datetime(2020, 1, 1, tzinfo=UTC)

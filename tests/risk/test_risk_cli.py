@@ -10,9 +10,9 @@ from risk_cases import EXAMPLES
 from typer.testing import CliRunner
 
 from mixedcrew.cli.risk import register
+from mixedcrew.domain.risk import BUILTIN_VEHICLE, Distribution, RiskModel
 from mixedcrew.errors import ScenarioError
 from mixedcrew.io.scenario_file import loads_scenario
-from mixedcrew.risk_model import BUILTIN_VEHICLE, Distribution, RiskModel
 
 SMALL = str(EXAMPLES / "small.toml")
 ISS = str(EXAMPLES / "iss.toml")
@@ -168,7 +168,7 @@ def test_docs_risk_example_is_a_valid_section_of_the_iss_example():
     """docs/risk.md's [risk] example loads as part of examples/iss.toml and names every field."""
     import re
 
-    from mixedcrew.risk_model import SiteRisk, VehicleRisk
+    from mixedcrew.domain.risk import SiteRisk, VehicleRisk
 
     doc = (EXAMPLES.parent / "docs" / "risk.md").read_text(encoding="utf-8")
     (block,) = re.findall(r"```toml\n(.*?)```", doc, flags=re.S)

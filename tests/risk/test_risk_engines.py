@@ -16,6 +16,7 @@ from risk_cases import (
     with_model,
 )
 
+from mixedcrew.domain.risk import Distribution, RiskModel, VehicleRisk
 from mixedcrew.instants import to_instant
 from mixedcrew.risk.backends import run_local
 from mixedcrew.risk.fast import no_disruptions, play, sample_block
@@ -24,7 +25,6 @@ from mixedcrew.risk.outcomes import Outcomes
 from mixedcrew.risk.plan import DAYS_PER_YEAR, compile_plan
 from mixedcrew.risk.reference import play_trial, run_reference
 from mixedcrew.risk.segregate import segregated
-from mixedcrew.risk_model import Distribution, RiskModel, VehicleRisk
 
 FIELDS = tuple(Outcomes.__dataclass_fields__)
 

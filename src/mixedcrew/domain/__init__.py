@@ -16,8 +16,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from mixedcrew.domain.planning import PlanningSettings
+from mixedcrew.domain.risk import RiskModel
 from mixedcrew.instants import Instant, format_day
-from mixedcrew.risk_model import RiskModel
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")]
 

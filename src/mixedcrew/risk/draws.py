@@ -20,7 +20,7 @@ from math import inf
 
 import numpy as np
 
-from mixedcrew.risk_model import Distribution
+from mixedcrew.domain.risk import Distribution
 
 Intervals = tuple[tuple[float, float], ...]
 

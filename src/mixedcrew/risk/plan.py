@@ -24,9 +24,9 @@ from math import inf
 import numpy as np
 
 from mixedcrew.domain import Flight, Scenario
+from mixedcrew.domain.risk import Distribution, SiteRates, VehicleRates
 from mixedcrew.errors import MixedcrewError
 from mixedcrew.instants import DAY, format_day
-from mixedcrew.risk_model import Distribution, SiteRates, VehicleRates
 from mixedcrew.timeline import Stay, Timeline
 
 DAYS_PER_YEAR = 365.25

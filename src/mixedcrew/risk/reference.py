@@ -19,10 +19,10 @@ from math import inf, log
 import numpy as np
 import simpy
 
+from mixedcrew.domain.risk import Distribution
 from mixedcrew.risk.draws import Intervals, TrialDraws
 from mixedcrew.risk.outcomes import Outcomes
 from mixedcrew.risk.plan import DAYS_PER_YEAR, MINUTES_PER_DAY, TrialPlan
-from mixedcrew.risk_model import Distribution
 
 # --- sampling, one draw at a time -------------------------------------------------
 
