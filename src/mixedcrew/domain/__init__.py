@@ -13,19 +13,12 @@ from datetime import datetime
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from mixedcrew.domain.base import Id, Model
 from mixedcrew.domain.planning import PlanningSettings
 from mixedcrew.domain.risk import RiskModel
 from mixedcrew.instants import Instant, format_day
-
-Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", populate_by_name=True, validate_by_alias=True
-    )
 
 
 class Window(Model):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
+from mixedcrew.domain.base import Model
 from mixedcrew.instants import Instant
 
 # The objective levels after the hard rules, and the terms each one adds up.
@@ -24,10 +25,8 @@ LevelName = Literal["balance", "timing", "fairness", "overlap"]
 DEFAULT_ORDER: tuple[LevelName, ...] = ("balance", "timing", "fairness", "overlap")
 
 
-class Weights(BaseModel):
+class Weights(Model):
     """Weight of each objective term inside its level (0 switches a term off)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     balance: int = Field(default=1, ge=0, description="per seat of exchange imbalance")
     stay: int = Field(default=1, ge=0, description="per second a stay is off its target")
@@ -38,9 +37,7 @@ class Weights(BaseModel):
                          description="per second two crewed flights of a type are docked together")
 
 
-class PlanningSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
+class PlanningSettings(Model):
     order: tuple[LevelName, ...] = Field(
         default=DEFAULT_ORDER, description="objective levels, most important first")
     weights: Weights = Weights()

@@ -14,9 +14,10 @@ import math
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")]
+from mixedcrew.domain.base import Id, Model
+
 Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
 
 _NEEDS = {
@@ -28,11 +29,7 @@ _NEEDS = {
 _FIELDS = ("days", "mean_days", "median_days", "sigma", "min_days", "max_days")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
-
-
-class Distribution(_Model):
+class Distribution(Model):
     """A non-negative duration in days: `{ kind = "lognormal", median_days = 80, sigma = 1.0 }`."""
 
     kind: Literal["fixed", "exponential", "lognormal", "uniform"]
@@ -79,7 +76,7 @@ class Distribution(_Model):
 NO_DAYS = Distribution(kind="fixed", days=0)
 
 
-class VehicleRisk(_Model):
+class VehicleRisk(Model):
     """What can go wrong with one vehicle type (or, without `vehicle_type`, any type)."""
 
     vehicle_type: Id | None = None
@@ -93,7 +90,7 @@ class VehicleRisk(_Model):
     source: str = ""
 
 
-class SiteRisk(_Model):
+class SiteRisk(Model):
     """What can go wrong with one launch site (or, without `site`, any site)."""
 
     site: Id | None = None
@@ -138,7 +135,7 @@ BUILTIN_SITE = SiteRates(
 BUILTIN_MEDICAL_PER_PERSON_DAY = 2.1e-5
 
 
-class RiskModel(_Model):
+class RiskModel(Model):
     vehicle_default: VehicleRisk = VehicleRisk()
     vehicles: tuple[VehicleRisk, ...] = ()
     site_default: SiteRisk = SiteRisk()
