@@ -95,6 +95,31 @@ def _finish(result: Any, output: Path | None, as_json: bool, header: str, quiet:
         raise typer.Exit(EXIT_FINDING)
 
 
+def _finish_best_effort(done: Any, output: Path | None, as_json: bool, header: str,
+                        before: list[str] | None = None, extra: dict[str, Any] | None = None) -> None:
+    """Write a best-effort plan and say plainly what it is; exit 1 (it breaks rules)."""
+    from mixedcrew.plan.best_effort import describe
+
+    if output is not None:
+        save_scenario(done.plan, output, header=header + " BEST EFFORT: it breaks rules (see check).")
+    if as_json:
+        data = done.as_json() | (extra or {})
+        data["output"] = str(output) if output else None
+        out.print(json.dumps(data, indent=2), markup=False)
+        raise typer.Exit(EXIT_FINDING)
+    for line in before or []:
+        out.print(line, markup=False)
+    if done.result.facts:
+        out.print("no plan keeps every rule; these facts conflict:", markup=False)
+        for fact in done.result.facts:
+            out.print(f"  {fact}", markup=False)
+    for line in describe(done):
+        out.print(line, markup=False)
+    if output is not None:
+        out.print(f"wrote {output} (best effort)", markup=False)
+    raise typer.Exit(EXIT_FINDING)
+
+
 def plan_cmd(
     scenario: Annotated[Path, typer.Argument(help="Scenario with open flights (TOML).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Plan file to write.")],
@@ -108,6 +133,9 @@ def plan_cmd(
         "--deterministic/--free", help="With several workers: interleave them (same plan each "
                                        "run, slower) or let them race.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    best_effort: Annotated[bool, typer.Option(
+        "--best-effort", help="When no plan keeps every rule, write the one that breaks the fewest "
+                              "(ORDER, SEATS, PORTS kept; exit 1, the checker's findings listed).")] = False,
 ) -> None:
     """Fill every open flight: launch, port and crew. Exit 0 planned, 1 impossible, 2 bad input."""
     def run() -> None:
@@ -119,8 +147,15 @@ def plan_cmd(
         with _progress(not as_json) as progress:
             opts = _options(time_limit, seed, workers, work_limit, deterministic, progress)
             result = plan_scenario(s, t, opts)
-        _finish(result, output, as_json, f"Planned by `mixedcrew plan {scenario.name}` "
-                                         f"(seed {seed}, {workers} workers).")
+        header = f"Planned by `mixedcrew plan {scenario.name}` (seed {seed}, {workers} workers)."
+        if best_effort and result.status in ("infeasible", "unknown"):
+            from mixedcrew.plan.best_effort import best_effort_plan
+
+            done = best_effort_plan(s, t, opts)
+            done.result.facts = result.facts
+            if done.plan is not None:
+                _finish_best_effort(done, output, as_json, header.replace("Planned", "Best-effort plan"))
+        _finish(result, output, as_json, header)
 
     _guard(run)
 
@@ -204,12 +239,20 @@ def replan_cmd(
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
     workers: Annotated[int, typer.Option("--workers", help="Solver threads.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    shift: Annotated[float | None, typer.Option(
+        "--shift", help="Days a launch an event blocks may move past its old date (default: it "
+                        "waits for the grounding or outage to end, plus 30 days).")] = None,
+    best_effort: Annotated[bool, typer.Option(
+        "--best-effort", help="When no plan keeps every rule, write the one that breaks the fewest "
+                              "(ORDER, SEATS, PORTS kept; exit 1, the checker's findings listed).")] = False,
 ) -> None:
     """Re-plan after events: the past pinned, fewest changes first. Exit 0, 1 impossible, 2 bad input."""
     def run() -> None:
         from mixedcrew.io.scenario_file import load_scenario
         from mixedcrew.plan.replan import replan
 
+        if shift is not None and not 0 <= shift <= 3650:
+            fail([f"--shift: must be 0 to 3650 days, got {shift:g}"])
         t = parse_instant(until, "--until")
         events = parse_events(event)
         current = load_scenario(plan)
@@ -219,16 +262,28 @@ def replan_cmd(
             fail([f"--event: event id {', '.join(clash)} is already in {plan}"])
         with _progress(not as_json) as progress:
             opts = _options(time_limit, seed, workers, None, True, progress)
-            done = replan(current, events, opts, t)
+            done = replan(current, events, opts, t, shift_days=shift, best_effort=best_effort)
         result = done.result
+        held = [f"held: {b.sentence()}" for b in done.blocked]
+        if done.best_effort is not None and done.best_effort.plan is not None:
+            _finish_best_effort(done.best_effort, output, as_json,
+                                f"Re-planned by `mixedcrew replan {plan.name}` after "
+                                f"{', '.join(e.id for e in events)} (seed {seed}).",
+                                before=held + [f"changed: {c}" for c in done.changes],
+                                extra={"now": format_instant(done.now), "added": done.added,
+                                       "held": [b.sentence() for b in done.blocked],
+                                       "changes": [{"what": c.what, "why": c.why} for c in done.changes]})
         if as_json:
             data = result.as_json()
             data["now"] = done.now.isoformat().replace("+00:00", "Z")
             data["added"] = done.added
             data["changes"] = [{"what": c.what, "why": c.why} for c in done.changes]
+            data["held"] = [b.sentence() for b in done.blocked]
             out.print(json.dumps(data, indent=2), markup=False)
             _finish(result, output, True, "", quiet=True)
             return
+        for line in held:
+            out.print(line, markup=False)
         for c in done.changes:
             out.print(f"changed: {c}", markup=False)
         _finish(result, output, False, f"Re-planned by `mixedcrew replan {plan.name}` after "

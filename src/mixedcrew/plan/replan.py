@@ -16,10 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from mixedcrew.domain import Damage, EarlyReturn, Event, Flight, Grounding, Scenario, Window
 from mixedcrew.instants import format_day
 from mixedcrew.plan.scope import Reference
+from mixedcrew.plan.shift import Blocked, blocked_windows
+
+if TYPE_CHECKING:
+    from mixedcrew.plan.best_effort import BestEffort
 from mixedcrew.plan.solve import PlanResult, SolveOptions, plan_scenario
 from mixedcrew.timeline import seats_at
 
@@ -43,6 +48,8 @@ class ReplanResult:
     reopened: list[str] = field(default_factory=list)
     added: list[str] = field(default_factory=list)
     changes: list[Change] = field(default_factory=list)
+    blocked: list[Blocked] = field(default_factory=list)  # launches an event holds, and their windows
+    best_effort: BestEffort | None = None  # when no plan keeps every rule and best effort was asked
 
 
 def reference_of(plan: Scenario) -> Reference:
@@ -81,9 +88,13 @@ def truncate(s: Scenario, at: datetime) -> Scenario:
                                 "events": tuple(e for e in s.events if e.at < at), "scenario": meta})
 
 
-def reopen(plan: Scenario, now: datetime, slack_days: float = SLACK_DAYS) -> tuple[Scenario, list[str]]:
-    """The plan with everything from `now` on open again (pinned flights excepted)."""
+def reopen(plan: Scenario, now: datetime, slack_days: float = SLACK_DAYS,
+           windows: dict[str, Window] | None = None) -> tuple[Scenario, list[str]]:
+    """The plan with everything from `now` on open again (pinned flights excepted).
+
+    windows: launch windows for flights an event blocks (shift.py), instead of their own."""
     slack = timedelta(days=slack_days)
+    moved = windows or {}
     flights, reopened = [], []
     for f in plan.flights:
         if f.pinned or f.launch is None:
@@ -93,7 +104,8 @@ def reopen(plan: Scenario, now: datetime, slack_days: float = SLACK_DAYS) -> tup
             # its old stay, or at least the part of it the old plan shows (docked at its horizon)
             end = f.undock or plan.scenario.horizon
             days = (end - f.dock) / timedelta(days=1) if end and f.dock and end > f.dock else None
-            window = f.window or Window(start=max(now, f.launch - slack), end=f.launch + slack)
+            window = moved.get(f.id) or f.window or Window(start=max(now, f.launch - slack),
+                                                           end=f.launch + slack)
             f = f.model_copy(update={"launch": None, "dock": None, "undock": None, "land": None,
                                      "port": None, "window": window,
                                      "target_days": f.target_days or days})
@@ -139,18 +151,30 @@ def add_replacements(s: Scenario, plan: Scenario, now: datetime) -> tuple[Scenar
 
 
 def replan(plan: Scenario, events: list[Event], options: SolveOptions | None = None,
-           until: datetime | None = None, slack_days: float = SLACK_DAYS) -> ReplanResult:
+           until: datetime | None = None, slack_days: float = SLACK_DAYS,
+           shift_days: float | None = None, best_effort: bool = False) -> ReplanResult:
+    """shift_days: how far a launch an event blocks may move (None: to the block's end + slack).
+    best_effort: when no plan keeps every rule, the one that breaks the fewest (best_effort.py)."""
     if not events:
         raise ValueError("replan needs at least one event")
     now = min(e.at for e in events)
     with_events = plan.model_copy(update={"events": plan.events + tuple(events)})
-    reopened_s, reopened = reopen(with_events, now, slack_days)
+    blocked = blocked_windows(with_events, with_events.events, now, shift_days, slack_days)
+    windows = {b.flight: b.window for b in blocked if b.window is not None}
+    reopened_s, reopened = reopen(with_events, now, slack_days, windows)
     s, added = add_replacements(reopened_s, plan, now)
     horizon = until or plan.scenario.horizon
     if horizon is not None and horizon <= now:
         horizon = None
     result = plan_scenario(s, horizon, options, now=now, reference=reference_of(plan))
-    out = ReplanResult(result, now, reopened, added)
+    out = ReplanResult(result, now, reopened, added, blocked=blocked)
+    if best_effort and result.status in ("infeasible", "unknown"):
+        from mixedcrew.plan.best_effort import best_effort_plan
+
+        out.best_effort = best_effort_plan(s, horizon, options, now=now, reference=reference_of(plan))
+        out.best_effort.result.facts = result.facts  # why no full plan exists
+        if out.best_effort.plan is not None:
+            result = out.result = out.best_effort.result
     if result.plan is not None:
         out.changes = changes(plan, result.plan, list(events), added)
     return out

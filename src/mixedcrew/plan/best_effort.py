@@ -1,0 +1,146 @@
+"""Best effort: when no plan keeps every rule, the plan that breaks the fewest, least.
+
+Built on the explanation model (explain.py): every rule family is enforced
+for each subject only under its guard literal. Here the physical rules stay
+hard (their guards are fixed true: ORDER, SEATS, PORTS), and the solver
+chooses which of the other guards to give up, minimising the weighted count
+of facts given up (WEIGHTS, per rule; docs/plan.md lists them). A second
+step keeps that count and, among plans that reach it, minimises how far
+launches and undockings move from the previous plan (re-plans) and how far
+stays are off their targets: given up or not, a fact's span is as short as
+the rest of the plan allows. The checker, the oracle, then lists every
+violation that remains with its span and sentence.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ortools.sat.python import cp_model
+
+from mixedcrew.check import check
+from mixedcrew.domain import Scenario
+from mixedcrew.plan.explain import Fact
+from mixedcrew.plan.extract import to_scenario
+from mixedcrew.plan.scope import Reference, make_scope
+from mixedcrew.plan.solve import PlanResult, SolveOptions, build, solver_for
+from mixedcrew.plan.warm import evaluate
+
+HARD = ("ORDER", "SEATS", "PORTS")
+# Per fact given up (a rule for one subject). Safety first: a segment without its operator or
+# people without a lifeboat seat cost most; flying a grounded vehicle is next to physical.
+WEIGHTS: dict[str, int] = {
+    "GROUNDED": 1000,
+    "COVERAGE": 100,
+    "LIFEBOAT": 100,
+    "DOCKED_LIMIT": 50,
+    "COMMANDER": 20,
+    "CAPACITY": 10,
+    "AVAILABLE": 10,
+    "CERT": 10,
+    "TRAINED": 10,
+    "EXCHANGE": 5,
+    "CREW": 1,
+}
+DEFAULT_WEIGHT = 10
+
+
+@dataclass
+class BestEffort:
+    """A plan that may break rules: the facts it gives up, and the checker's report of it."""
+
+    result: PlanResult
+    broken: list[Fact] = field(default_factory=list)
+    cost: int = 0
+
+    @property
+    def plan(self) -> Scenario | None:
+        return self.result.plan
+
+    def as_json(self) -> dict[str, object]:
+        data = self.result.as_json()
+        data["best_effort"] = True
+        data["facts_given_up"] = [f.as_json() | {"weight": WEIGHTS.get(f.rule, DEFAULT_WEIGHT)}
+                                  for f in self.broken]
+        data["cost"] = self.cost
+        return data
+
+
+def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveOptions | None = None, *,
+                     now: datetime | None = None, reference: Reference | None = None) -> BestEffort:
+    """The plan breaking the fewest weighted facts (ORDER, SEATS and PORTS kept), then the least
+    moved; status "infeasible" only when the physical rules alone clash."""
+    opts = options or SolveOptions()
+    started = time.monotonic()
+    scope = make_scope(s, until, now=now, reference=reference, explain=True)
+    ctx = build(scope, explain=True)
+    model = ctx.model
+    soft = []
+    for g in ctx.guards.values():
+        if g.rule in HARD:
+            model.add(g.literal == 1)
+        else:
+            soft.append(g)
+    cost = sum(WEIGHTS.get(g.rule, DEFAULT_WEIGHT) * (1 - g.literal) for g in soft)
+    model.minimize(cost)
+    solver = solver_for(opts, opts.time_limit * 0.6)
+    status = solver.solve(model)
+    result = PlanResult("unknown", None, scope)
+    if status == cp_model.INFEASIBLE:
+        result.status = "infeasible"
+        return BestEffort(result)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result.seconds = time.monotonic() - started
+        return BestEffort(result)
+    values = _values(solver, model)
+    best_cost = evaluate(cost, values)
+    values = _tighten(ctx, cost, best_cost, values, opts, opts.time_limit - (time.monotonic() - started))
+    result.plan = to_scenario(ctx, lambda e: evaluate(e, values))
+    result.status = "planned"
+    result.report = check(result.plan)
+    result.seconds = time.monotonic() - started
+    broken = [Fact(g.rule, g.subject, g.sentence) for g in soft if not evaluate(g.literal, values)]
+    return BestEffort(result, broken, best_cost)
+
+
+def _values(solver: cp_model.CpSolver, model: cp_model.CpModel) -> list[int]:
+    return [solver.value(model.get_int_var_from_proto_index(k)) for k in range(len(model.proto.variables))]
+
+
+def _tighten(ctx: Any, cost: Any, best_cost: int, values: list[int], opts: SolveOptions,
+             seconds: float) -> list[int]:
+    """Keep the cost; minimise movement from the previous plan and days off target."""
+    from mixedcrew.plan.objective import disruption, movement, timing
+
+    if seconds < 0.5:
+        return values
+    model = ctx.model
+    model.add(cost <= best_cost)
+    # a changed assignment weighs as ten days of moved instants
+    terms = [x for x in (10 * 86400 * disruption(ctx), movement(ctx), timing(ctx)[0])
+             if not isinstance(x, int)]
+    if not terms:
+        return values
+    model.clear_hints()
+    for k, v in enumerate(values):
+        model.add_hint(model.get_int_var_from_proto_index(k), v)
+    model.minimize(sum(terms))
+    solver = solver_for(opts, seconds)
+    if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _values(solver, model)
+    return values
+
+
+def describe(done: BestEffort) -> list[str]:
+    """The plain words a best-effort plan comes with."""
+    lines = ["BEST-EFFORT PLAN: no plan keeps every rule; this one breaks the fewest "
+             f"(weighted cost {done.cost}; ORDER, SEATS and PORTS kept)."]
+    lines += [f"  gives up {f.rule:<12} {f.sentence}" for f in done.broken]
+    report = done.result.report
+    if report is not None:
+        lines.append(f"the checker finds {len(report.violations)} violation(s) in it:")
+        lines += [f"  {v.rule:<12} {v.message}" for v in report.violations]
+    return lines

@@ -1,0 +1,115 @@
+"""Re-plans that always answer: blocked launches wait for the block to end (`--shift`), and
+`--best-effort` returns the plan breaking the fewest rules, with the checker's findings."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from mixedcrew.check import check
+from mixedcrew.domain import Grounding, Scenario, SiteOutage
+from mixedcrew.io.scenario_file import load_scenario, save_scenario
+from mixedcrew.plan import SolveOptions, plan_scenario
+from mixedcrew.plan.best_effort import HARD, best_effort_plan
+from mixedcrew.plan.replan import replan
+from mixedcrew.plan.shift import blocked_windows, held_until
+
+FAST = SolveOptions(time_limit=30, workers=1)
+UNTIL = datetime(2023, 9, 1, tzinfo=UTC)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def grounding(until: str | None = "2023-07-10") -> Grounding:
+    return Grounding(id="sg", kind="grounding", vehicle_type="soyuz", at=at("2023-05-01"),
+                     until=None if until is None else at(until))
+
+
+@pytest.fixture(scope="module")
+def planned() -> Scenario:
+    from tests.plan.conftest import tiny_text
+
+    from mixedcrew.io.scenario_file import loads_scenario
+
+    r = plan_scenario(loads_scenario(tiny_text(), "tiny.toml"), None, FAST)
+    assert r.status == "planned" and r.plan is not None
+    return r.plan
+
+
+def test_blocks_chain_and_the_default_window_waits_for_the_end(planned):
+    """Touching blocks are one; the default window runs to the block's end plus the slack."""
+    s2 = planned.flight_by_id["S2"]
+    pad = SiteOutage(id="pad", kind="site_outage", site="bai", at=at("2023-07-10"), until=at("2023-07-20"))
+    assert held_until(planned, s2, [grounding(), pad], s2.launch) == (at("2023-07-20"), ("sg", "pad"))
+    assert held_until(planned, s2, [grounding()], s2.launch - timedelta(days=10)) is None
+    (b,) = blocked_windows(planned, [grounding()], at("2023-05-01"), None, 30)
+    assert b.flight == "S2" and b.window.end == at("2023-08-09")
+    (b,) = blocked_windows(planned, [grounding(None)], at("2023-05-01"), None, 30)
+    assert b.window is None and "give --shift DAYS" in b.sentence()
+    (b,) = blocked_windows(planned, [grounding(None)], at("2023-05-01"), 100, 30)
+    assert b.window.end == s2.launch + timedelta(days=100)
+
+
+def test_a_grounded_soyuz_waits_and_the_crews_aboard_stay_longer(planned):
+    """Soyuz grounded 2023-05-01..07-10: Soyuz-2 launches after it; every rule holds."""
+    done = replan(planned, [grounding()], FAST, UNTIL)
+    assert done.result.status == "planned", done.result.facts
+    new = done.result.plan
+    assert new.flight_by_id["S2"].launch >= at("2023-07-10")
+    assert not check(new).violations and not done.result.new_violations
+    # someone aboard before the grounding stays past their old undocking, within the docked limit
+    longer = [f for f in ("S1", "D1") if new.flight_by_id[f].undock > planned.flight_by_id[f].undock]
+    assert longer
+    assert any("launch moves" in c.what and "Soyuz-2" in c.what for c in done.changes)
+
+
+def test_a_shift_too_short_is_explained_in_one_fact(planned):
+    done = replan(planned, [grounding()], FAST, UNTIL, shift_days=10)
+    assert done.result.status == "infeasible"
+    assert [f.rule for f in done.result.facts] == ["GROUNDED"]
+
+
+def test_best_effort_breaks_the_fewest_and_the_checker_lists_them(planned):
+    """An endless grounding and a 10-day shift: no plan keeps every rule; best effort still answers."""
+    done = replan(planned, [grounding(None)], FAST, UNTIL, shift_days=10, best_effort=True)
+    be = done.best_effort
+    assert be is not None and be.plan is not None and done.result is be.result
+    assert [f.rule for f in be.broken] == ["GROUNDED"] and be.cost == 1000
+    found = check(be.plan).violations
+    assert [v.rule for v in found] == ["GROUNDED"]
+    assert not any(v.rule in HARD for v in found)
+    assert be.as_json()["best_effort"] is True
+
+
+def test_best_effort_on_a_feasible_scenario_breaks_nothing():
+    from tests.plan.conftest import tiny_text
+
+    from mixedcrew.io.scenario_file import loads_scenario
+
+    be = best_effort_plan(loads_scenario(tiny_text(), "tiny.toml"), None, FAST)
+    assert be.plan is not None and be.broken == [] and be.cost == 0
+    assert not check(be.plan).violations
+
+
+def test_cli_replan_best_effort_says_so_and_writes_the_plan(cli, tmp_path, planned):
+    old, new = tmp_path / "old.toml", tmp_path / "new.toml"
+    save_scenario(planned, old)
+    event = '{ id = "sg", kind = "grounding", vehicle_type = "soyuz", at = 2023-05-01T00:00:00Z }'
+    r = cli("replan", old, "--event", event, "-o", new, "--until", "2023-09-01", "--shift", "10",
+            "--best-effort")
+    assert r.exit_code == 1, r.output
+    assert "BEST-EFFORT PLAN" in r.output and "gives up GROUNDED" in r.output
+    assert "the checker finds 1 violation(s)" in r.output
+    assert "best effort" in new.read_text(encoding="utf-8").lower()
+    assert [v.rule for v in check(load_scenario(new)).violations] == ["GROUNDED"]
+    r = cli("replan", old, "--event", event, "-o", new, "--until", "2023-09-01", "--shift", "10",
+            "--best-effort", "--json")
+    data = json.loads(r.output)
+    assert data["best_effort"] is True and data["facts_given_up"][0]["rule"] == "GROUNDED"
+    assert data["held"] == ["S2 is held indefinitely by sg: may launch 2023-05-01 .. 2023-05-15"]
+    r = cli("replan", old, "--event", event, "-o", new, "--shift", "-3")
+    assert r.exit_code == 2 and r.output.strip() == "--shift: must be 0 to 3650 days, got -3"
