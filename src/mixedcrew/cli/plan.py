@@ -98,6 +98,7 @@ def _finish(result: Any, output: Path | None, as_json: bool, header: str, quiet:
 def _finish_best_effort(done: Any, output: Path | None, as_json: bool, header: str,
                         before: list[str] | None = None, extra: dict[str, Any] | None = None) -> None:
     """Write a best-effort plan and say plainly what it is; exit 1 (it breaks rules)."""
+    from mixedcrew.io.scenario_file import save_scenario
     from mixedcrew.plan.best_effort import describe
 
     if output is not None:
@@ -248,6 +249,7 @@ def replan_cmd(
 ) -> None:
     """Re-plan after events: the past pinned, fewest changes first. Exit 0, 1 impossible, 2 bad input."""
     def run() -> None:
+        from mixedcrew.instants import format_instant
         from mixedcrew.io.scenario_file import load_scenario
         from mixedcrew.plan.replan import replan
 
