@@ -190,7 +190,7 @@ def test_assets_are_served_from_the_package_whatever_the_working_directory(clien
 
 def test_health(client):
     body = client.get("/api/health").json()
-    from mixedcrew.web.db import head_revision
+    from mixedcrew.web.storage.db import head_revision
 
     assert body["ok"] is True and body["schema"] == head_revision() == "0002"
 

@@ -17,8 +17,8 @@ from sqlalchemy.exc import DBAPIError  # noqa: E402
 from webtools import SMALL, bearer, make_user  # noqa: E402
 
 from mixedcrew.web import store, store_access  # noqa: E402
-from mixedcrew.web.db import Database  # noqa: E402
-from mixedcrew.web.tables import AuditRow  # noqa: E402
+from mixedcrew.web.storage.db import Database  # noqa: E402
+from mixedcrew.web.storage.tables import AuditRow  # noqa: E402
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

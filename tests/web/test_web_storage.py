@@ -13,8 +13,8 @@ from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.exc import IntegrityError  # noqa: E402
 
 from mixedcrew.web import store  # noqa: E402
-from mixedcrew.web.db import Database, current_revision, head_revision, migrate  # noqa: E402
-from mixedcrew.web.tables import Base, JobRow, ScenarioRow  # noqa: E402
+from mixedcrew.web.storage.db import Database, current_revision, head_revision, migrate  # noqa: E402
+from mixedcrew.web.storage.tables import Base, JobRow, ScenarioRow  # noqa: E402
 
 T0 = datetime(2024, 1, 1, 12, 0, tzinfo=UTC)
 

@@ -102,7 +102,7 @@ def bearer(token: str) -> dict[str, str]:
 def seed_user(db_url: str, name: str = "admin", agency: str | None = None, **kw: Any) -> str:
     """A user and token straight in a database (before a server starts on it)."""
     from mixedcrew.web.access import Accounts
-    from mixedcrew.web.db import Database
+    from mixedcrew.web.storage.db import Database
 
     db = Database.open(db_url)
     try:

@@ -80,7 +80,7 @@ def _accounts(db: str | None) -> Any:
     """The database's accounts, and the command line as the one acting (an administrator's rights)."""
     from mixedcrew.web.access import Accounts
     from mixedcrew.web.auth import command_line_principal
-    from mixedcrew.web.db import Database, DatabaseError
+    from mixedcrew.web.storage.db import Database, DatabaseError
     from mixedcrew.web.settings import default_db_url
 
     try:

@@ -22,7 +22,7 @@ from mixedcrew.web.auth import (
     secret_hash,
     verify_password,
 )
-from mixedcrew.web.db import Database
+from mixedcrew.web.storage.db import Database
 from mixedcrew.web.failures import Conflict, FieldError, Invalid, NotFound
 from mixedcrew.web.jobs import utcnow
 

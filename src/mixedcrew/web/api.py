@@ -56,7 +56,7 @@ def feed_scope(who: Principal) -> str:
 
 @router.get("/health", tags=["server"], summary="Liveness and schema revision")
 def health(request: Request, who: Who) -> dict[str, Any]:
-    from mixedcrew.web.db import current_revision
+    from mixedcrew.web.storage.db import current_revision
 
     who.need("read")
     svc = service(request)

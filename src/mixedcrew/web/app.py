@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from mixedcrew import __version__
 from mixedcrew.web import api, api_access, pages, pages_access
 from mixedcrew.web.auth import Forbidden, Unauthenticated
-from mixedcrew.web.db import Database
+from mixedcrew.web.storage.db import Database
 from mixedcrew.web.guard import Authenticate, Who, unauthenticated_json
 from mixedcrew.web.jobs import Kinds
 from mixedcrew.web.kinds import default_kinds

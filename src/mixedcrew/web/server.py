@@ -9,7 +9,7 @@ import uvicorn
 
 from mixedcrew.web import store_access
 from mixedcrew.web.app import create_app
-from mixedcrew.web.db import Database, DatabaseError, safe_url
+from mixedcrew.web.storage.db import Database, DatabaseError, safe_url
 from mixedcrew.web.settings import WebSettings
 
 

@@ -26,7 +26,7 @@ from mixedcrew.io.scenario_file import loads_scenario
 from mixedcrew.web import store, store_access
 from mixedcrew.web.access import Accounts
 from mixedcrew.web.auth import Forbidden, Principal
-from mixedcrew.web.db import Database
+from mixedcrew.web.storage.db import Database
 from mixedcrew.web.editing import Editing, audit_by
 from mixedcrew.web.failures import Conflict, FieldError, Invalid, NotFound, TooLarge
 from mixedcrew.web.jobs import JobOutcome, JobRunner, Kinds, utcnow

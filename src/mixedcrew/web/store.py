@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from mixedcrew.web.tables import FINISHED_STATES, JobRow, RevisionRow, ScenarioRow
+from mixedcrew.web.storage.tables import FINISHED_STATES, JobRow, RevisionRow, ScenarioRow
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from mixedcrew.web.store import json_safe
-from mixedcrew.web.tables import AuditRow, CredentialRow, ProposalRow, UserRow
+from mixedcrew.web.storage.tables import AuditRow, CredentialRow, ProposalRow, UserRow
 
 
 @dataclass(frozen=True)

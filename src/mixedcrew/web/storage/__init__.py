@@ -1,0 +1,1 @@
+"""Storage shared by every feature: the database, its rows, migrations and plain records."""
