@@ -65,7 +65,7 @@ def make_user(accounts: Any, name: str, agency: str | None = None, *, password: 
               scopes: tuple[str, ...] = ("read", "write"), days: int = 1) -> str:
     """A user (made once) and a fresh API token for them; returns the token's secret."""
     from mixedcrew.web.auth import command_line_principal
-    from mixedcrew.web.failures import NotFound
+    from mixedcrew.web.errors import NotFound
 
     cli = command_line_principal("tests")
     try:

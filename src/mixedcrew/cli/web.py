@@ -80,8 +80,8 @@ def _accounts(db: str | None) -> Any:
     """The database's accounts, and the command line as the one acting (an administrator's rights)."""
     from mixedcrew.web.access import Accounts
     from mixedcrew.web.auth import command_line_principal
-    from mixedcrew.web.storage.db import Database, DatabaseError
     from mixedcrew.web.settings import default_db_url
+    from mixedcrew.web.storage.db import Database, DatabaseError
 
     try:
         database = Database.open(db or default_db_url())
@@ -97,7 +97,7 @@ def _accounts(db: str | None) -> Any:
 
 def _run(db: str | None, action: Any) -> Any:
     """Run `action(accounts, cli)`; the service's refusals become one line and exit status 2."""
-    from mixedcrew.web.failures import Conflict, Invalid, NotFound
+    from mixedcrew.web.errors import Conflict, Invalid, NotFound
 
     accounts, cli, database = _accounts(db)
     try:

@@ -12,9 +12,7 @@ from mixedcrew.web.auth import (
     SESSION_HOURS,
     SESSION_SCOPES,
     TOKEN_DAYS,
-    Forbidden,
     Principal,
-    Unauthenticated,
     hash_password,
     name_problem,
     new_secret,
@@ -22,9 +20,9 @@ from mixedcrew.web.auth import (
     secret_hash,
     verify_password,
 )
-from mixedcrew.web.storage.db import Database
-from mixedcrew.web.failures import Conflict, FieldError, Invalid, NotFound
+from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
 from mixedcrew.web.jobs import utcnow
+from mixedcrew.web.storage.db import Database
 
 AGENCY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")  # the domain's Id
 

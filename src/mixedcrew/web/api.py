@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from mixedcrew.instants import to_instant
 from mixedcrew.summary import aboard_snapshot
 from mixedcrew.web.auth import Principal
+from mixedcrew.web.errors import FieldError, Invalid, NotFound
 from mixedcrew.web.exports import CSV_FILES, agency_calendar, manifest_json, person_calendar
 from mixedcrew.web.guard import Who
 from mixedcrew.web.manifest import FIGURES, violation_json
@@ -29,7 +30,7 @@ from mixedcrew.web.schemas import (
     ScenarioDetail,
     ScenarioOut,
 )
-from mixedcrew.web.service import FieldError, Invalid, NotFound, Service, sent_filename
+from mixedcrew.web.service import Service, sent_filename
 
 router = APIRouter(prefix="/api", responses=API_REFUSALS)
 

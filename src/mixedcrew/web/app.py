@@ -16,14 +16,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mixedcrew import __version__
 from mixedcrew.web import api, api_access, pages, pages_access
-from mixedcrew.web.auth import Forbidden, Unauthenticated
-from mixedcrew.web.storage.db import Database
+from mixedcrew.web.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unauthenticated
 from mixedcrew.web.guard import Authenticate, Who, unauthenticated_json
 from mixedcrew.web.jobs import Kinds
 from mixedcrew.web.kinds import default_kinds
 from mixedcrew.web.limits import BodyLimit, JsonLimit
-from mixedcrew.web.service import Conflict, Invalid, NotFound, Service, TooLarge
+from mixedcrew.web.service import Service
 from mixedcrew.web.settings import WebSettings
+from mixedcrew.web.storage.db import Database
 
 log = logging.getLogger("mixedcrew.web")
 

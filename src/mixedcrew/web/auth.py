@@ -14,6 +14,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from mixedcrew.web.errors import Forbidden
+
 # scrypt with n=2**14, r=8 needs 16 MiB and ~50 ms a hash: slow for guessing, fine for a login.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
@@ -31,14 +33,6 @@ SESSION_HOURS = 12
 TOKEN_DAYS, MAX_TOKEN_DAYS = 90, 366
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+\-]{0,79}$")
-
-
-class Unauthenticated(Exception):
-    """No credential, or one that is unknown, expired or revoked (HTTP 401)."""
-
-
-class Forbidden(Exception):
-    """A known principal asking for something outside its rights (HTTP 403)."""
 
 
 @dataclass(frozen=True)

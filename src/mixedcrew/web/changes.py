@@ -36,8 +36,7 @@ from mixedcrew.domain import (
 from mixedcrew.instants import Instant
 from mixedcrew.io.locate import format_path
 from mixedcrew.references import check_references
-from mixedcrew.web.auth import Forbidden
-from mixedcrew.web.failures import Conflict, FieldError, Invalid
+from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid
 from mixedcrew.web.seats import Direction, seat_map
 
 MAX_OPS = 50

@@ -27,8 +27,8 @@ import httpx
 from mixedcrew.domain import Scenario
 from mixedcrew.io.scenario_file import loads_scenario
 from mixedcrew.web import store, store_access
-from mixedcrew.web.storage.db import Database
 from mixedcrew.web.seats import seat_problems
+from mixedcrew.web.storage.db import Database
 
 AGENCIES = {"NASA": "USOS", "ROSCOSMOS": "ROS", "JAXA": "USOS", "ESA": "USOS"}
 

@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session
 from mixedcrew.domain import Scenario
 from mixedcrew.io.scenario_file import dump_scenario
 from mixedcrew.web import store, store_access
-from mixedcrew.web.auth import Forbidden, Principal
+from mixedcrew.web.auth import Principal
 from mixedcrew.web.changes import ChangeIn, Planned, authorise, describe, overlaps, plan_change
-from mixedcrew.web.failures import Conflict, FieldError, Invalid, NotFound
+from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from mixedcrew.web.jobs import utcnow
 
 if TYPE_CHECKING:

@@ -19,7 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mixedcrew.web.auth import SESSION_COOKIE, Principal, Unauthenticated
+from mixedcrew.web.auth import SESSION_COOKIE, Principal
+from mixedcrew.web.errors import Unauthenticated
 
 # (method, path) open to strangers: the way in, and the package's own assets.
 PUBLIC = {("GET", "/login"), ("HEAD", "/login"), ("POST", "/login"), ("POST", "/api/login"),

@@ -9,8 +9,8 @@ import uvicorn
 
 from mixedcrew.web import store_access
 from mixedcrew.web.app import create_app
-from mixedcrew.web.storage.db import Database, DatabaseError, safe_url
 from mixedcrew.web.settings import WebSettings
+from mixedcrew.web.storage.db import Database, DatabaseError, safe_url
 
 
 def run(settings: WebSettings, *, host: str, port: int) -> int:

@@ -1,7 +1,7 @@
 """What the pages and the API both do, in domain words: upload, look up, start and stop jobs.
 
 Every public method takes `who` (the Principal asking) and checks its
-rights first. Routes translate the errors into HTTP (see `failures`):
+rights first. Routes translate the errors into HTTP (see `errors`):
 Unauthenticated -> 401, Forbidden -> 403, NotFound -> 404, Invalid -> 422,
 TooLarge -> 413, Conflict -> 409.
 """
@@ -25,13 +25,13 @@ from mixedcrew.errors import ScenarioError
 from mixedcrew.io.scenario_file import loads_scenario
 from mixedcrew.web import store, store_access
 from mixedcrew.web.access import Accounts
-from mixedcrew.web.auth import Forbidden, Principal
-from mixedcrew.web.storage.db import Database
+from mixedcrew.web.auth import Principal
 from mixedcrew.web.editing import Editing, audit_by
-from mixedcrew.web.failures import Conflict, FieldError, Invalid, NotFound, TooLarge
+from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, TooLarge
 from mixedcrew.web.jobs import JobOutcome, JobRunner, Kinds, utcnow
 from mixedcrew.web.manifest import ManifestCache, ManifestView
 from mixedcrew.web.settings import WebSettings
+from mixedcrew.web.storage.db import Database
 
 T = TypeVar("T")
 

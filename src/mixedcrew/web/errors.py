@@ -1,13 +1,21 @@
-"""The failures the service reports, in domain words; the app turns them into HTTP.
+"""The failures every feature reports, in domain words; `app` turns them into HTTP.
 
-NotFound -> 404, Invalid -> 422, TooLarge -> 413, Conflict -> 409;
-auth.Unauthenticated -> 401 and auth.Forbidden -> 403.
+Unauthenticated -> 401, Forbidden -> 403, NotFound -> 404, Invalid -> 422,
+TooLarge -> 413, Conflict -> 409.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+
+
+class Unauthenticated(Exception):
+    """No credential, or one that is unknown, expired or revoked (HTTP 401)."""
+
+
+class Forbidden(Exception):
+    """A known principal asking for something outside its rights (HTTP 403)."""
 
 
 class NotFound(LookupError):
