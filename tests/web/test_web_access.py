@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient  # noqa: E402
 from starlette.routing import Mount  # noqa: E402
 from webtools import SMALL, TEST_KINDS, bearer, make_user, wait_job  # noqa: E402
 
+from mixedcrew.web.access.guard import is_public  # noqa: E402
 from mixedcrew.web.app import create_app  # noqa: E402
-from mixedcrew.web.guard import is_public  # noqa: E402
 from mixedcrew.web.settings import WebSettings  # noqa: E402
 
 HTML = {"accept": "text/html"}

@@ -64,7 +64,7 @@ def plannable(feasible: bool = True) -> bytes:
 def make_user(accounts: Any, name: str, agency: str | None = None, *, password: str | None = None,
               scopes: tuple[str, ...] = ("read", "write"), days: int = 1) -> str:
     """A user (made once) and a fresh API token for them; returns the token's secret."""
-    from mixedcrew.web.auth import command_line_principal
+    from mixedcrew.web.deps import command_line_principal
     from mixedcrew.web.errors import NotFound
 
     cli = command_line_principal("tests")
@@ -101,7 +101,7 @@ def bearer(token: str) -> dict[str, str]:
 
 def seed_user(db_url: str, name: str = "admin", agency: str | None = None, **kw: Any) -> str:
     """A user and token straight in a database (before a server starts on it)."""
-    from mixedcrew.web.access import Accounts
+    from mixedcrew.web.access.service import Accounts
     from mixedcrew.web.storage.db import Database
 
     db = Database.open(db_url)

@@ -78,8 +78,8 @@ def _need_extra(command: str) -> None:
 
 def _accounts(db: str | None) -> Any:
     """The database's accounts, and the command line as the one acting (an administrator's rights)."""
-    from mixedcrew.web.access import Accounts
-    from mixedcrew.web.auth import command_line_principal
+    from mixedcrew.web.access.service import Accounts
+    from mixedcrew.web.deps import command_line_principal
     from mixedcrew.web.settings import default_db_url
     from mixedcrew.web.storage.db import Database, DatabaseError
 

@@ -10,10 +10,9 @@ from fastapi.responses import JSONResponse
 
 from mixedcrew.instants import to_instant
 from mixedcrew.summary import aboard_snapshot
-from mixedcrew.web.auth import Principal
+from mixedcrew.web.deps import Principal, Who
 from mixedcrew.web.errors import FieldError, Invalid, NotFound
 from mixedcrew.web.exports import CSV_FILES, agency_calendar, manifest_json, person_calendar
-from mixedcrew.web.guard import Who
 from mixedcrew.web.manifest import FIGURES, violation_json
 from mixedcrew.web.schemas import (
     API_REFUSALS,

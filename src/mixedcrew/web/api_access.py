@@ -10,10 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from mixedcrew.web.access.auth import SESSION_COOKIE, SESSION_HOURS
+from mixedcrew.web.access.store import AuditEntry
 from mixedcrew.web.api import ScenarioId, attachment, service
-from mixedcrew.web.auth import SESSION_COOKIE, SESSION_HOURS
 from mixedcrew.web.changes import ChangeIn
-from mixedcrew.web.guard import Who
+from mixedcrew.web.deps import Who
 from mixedcrew.web.schemas import API_REFUSALS, ErrorOut
 from mixedcrew.web.schemas_access import (
     AuditOut,
@@ -31,7 +32,6 @@ from mixedcrew.web.schemas_access import (
     UserOut,
 )
 from mixedcrew.web.seats import seat_maps
-from mixedcrew.web.store_access import AuditEntry
 
 router = APIRouter(prefix="/api", responses=API_REFUSALS)
 

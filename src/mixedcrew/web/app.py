@@ -16,8 +16,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mixedcrew import __version__
 from mixedcrew.web import api, api_access, pages, pages_access
+from mixedcrew.web.access.guard import Authenticate, unauthenticated_json
+from mixedcrew.web.deps import Who
 from mixedcrew.web.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unauthenticated
-from mixedcrew.web.guard import Authenticate, Who, unauthenticated_json
 from mixedcrew.web.jobs import Kinds
 from mixedcrew.web.kinds import default_kinds
 from mixedcrew.web.limits import BodyLimit, JsonLimit

@@ -26,7 +26,8 @@ import httpx
 
 from mixedcrew.domain import Scenario
 from mixedcrew.io.scenario_file import loads_scenario
-from mixedcrew.web import store, store_access
+from mixedcrew.web import store
+from mixedcrew.web.access import store as store_access
 from mixedcrew.web.seats import seat_problems
 from mixedcrew.web.storage.db import Database
 
@@ -441,8 +442,8 @@ def stop_server(proc: Any, timeout: float = 30.0) -> None:
 
 def prepare(db_url: str, agencies: tuple[str, ...] = tuple(AGENCIES)) -> tuple[str, dict[str, str]]:
     """An administrator and one user per agency, each with a token: (admin token, agency -> token)."""
-    from mixedcrew.web.access import Accounts
-    from mixedcrew.web.auth import command_line_principal
+    from mixedcrew.web.access.service import Accounts
+    from mixedcrew.web.deps import command_line_principal
 
     db = Database.open(db_url)
     try:

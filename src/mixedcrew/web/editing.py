@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from mixedcrew.domain import Scenario
 from mixedcrew.io.scenario_file import dump_scenario
-from mixedcrew.web import store, store_access
-from mixedcrew.web.auth import Principal
+from mixedcrew.web import store
+from mixedcrew.web.access import store as store_access
 from mixedcrew.web.changes import ChangeIn, Planned, authorise, describe, overlaps, plan_change
+from mixedcrew.web.deps import Principal
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from mixedcrew.web.jobs import utcnow
 

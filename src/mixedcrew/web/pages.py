@@ -12,8 +12,8 @@ from fastapi.templating import Jinja2Templates
 
 from mixedcrew import __version__
 from mixedcrew.instants import format_day, format_instant
+from mixedcrew.web.deps import Who
 from mixedcrew.web.errors import Invalid, TooLarge
-from mixedcrew.web.guard import Who
 from mixedcrew.web.service import Service, problem_lines, sent_filename
 
 router = APIRouter(include_in_schema=False)

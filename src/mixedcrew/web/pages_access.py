@@ -10,12 +10,12 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from mixedcrew.web.access.auth import SESSION_COOKIE, TOKEN_DAYS
 from mixedcrew.web.api_access import set_session_cookie
-from mixedcrew.web.auth import SCOPES, SESSION_COOKIE, TOKEN_DAYS
 from mixedcrew.web.changes import ChangeIn
+from mixedcrew.web.deps import SCOPES, Who
 from mixedcrew.web.editing import proposal_lines
 from mixedcrew.web.errors import Conflict, Forbidden, Invalid, Unauthenticated
-from mixedcrew.web.guard import Who
 from mixedcrew.web.pages import render, service
 from mixedcrew.web.seats import seat_maps
 

@@ -7,11 +7,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mixedcrew.web.auth import MAX_TOKEN_DAYS, TOKEN_DAYS, Principal
+from mixedcrew.web.access.auth import MAX_TOKEN_DAYS, TOKEN_DAYS
+from mixedcrew.web.access.store import AuditEntry, StoredCredential, StoredProposal, StoredUser
 from mixedcrew.web.changes import describe
+from mixedcrew.web.deps import Principal
 from mixedcrew.web.schemas import Out
 from mixedcrew.web.seats import SeatMap
-from mixedcrew.web.store_access import AuditEntry, StoredCredential, StoredProposal, StoredUser
 
 Scope = Literal["read", "write", "calendar"]
 

@@ -7,7 +7,7 @@ import sys
 
 import uvicorn
 
-from mixedcrew.web import store_access
+from mixedcrew.web.access import store as store_access
 from mixedcrew.web.app import create_app
 from mixedcrew.web.settings import WebSettings
 from mixedcrew.web.storage.db import Database, DatabaseError, safe_url

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from mixedcrew.domain import Scenario
 from mixedcrew.errors import ScenarioError
 from mixedcrew.io.scenario_file import loads_scenario
-from mixedcrew.web import store, store_access
-from mixedcrew.web.access import Accounts
-from mixedcrew.web.auth import Principal
+from mixedcrew.web import store
+from mixedcrew.web.access import store as store_access
+from mixedcrew.web.access.service import Accounts
+from mixedcrew.web.deps import Principal
 from mixedcrew.web.editing import Editing, audit_by
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, TooLarge
 from mixedcrew.web.jobs import JobOutcome, JobRunner, Kinds, utcnow

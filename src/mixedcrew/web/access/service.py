@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from mixedcrew.web import store_access as sa
-from mixedcrew.web.auth import (
+from mixedcrew.web.access import store as sa
+from mixedcrew.web.access.auth import (
     MAX_TOKEN_DAYS,
-    SCOPES,
     SESSION_HOURS,
-    SESSION_SCOPES,
     TOKEN_DAYS,
-    Principal,
     hash_password,
     name_problem,
     new_secret,
@@ -20,6 +17,7 @@ from mixedcrew.web.auth import (
     secret_hash,
     verify_password,
 )
+from mixedcrew.web.deps import SCOPES, SESSION_SCOPES, Principal
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
 from mixedcrew.web.jobs import utcnow
 from mixedcrew.web.storage.db import Database

@@ -11,15 +11,14 @@ Rights beyond that (scopes, agencies, administrators) are the service's.
 
 from __future__ import annotations
 
-from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from mixedcrew.web.auth import SESSION_COOKIE, Principal
+from mixedcrew.web.access.auth import SESSION_COOKIE
 from mixedcrew.web.errors import Unauthenticated
 
 # (method, path) open to strangers: the way in, and the package's own assets.
@@ -81,14 +80,3 @@ class Authenticate:
 def unauthenticated_json(message: str) -> Response:
     return JSONResponse({"detail": message}, status_code=401,
                         headers={"WWW-Authenticate": 'Bearer realm="mixedcrew"'})
-
-
-def principal(request: Request) -> Principal:
-    """The Principal the door let in (a route on a public path has none: 401)."""
-    who = getattr(request.state, "principal", None)
-    if who is None:
-        raise Unauthenticated("log in first")
-    return who  # type: ignore[no-any-return]
-
-
-Who = Annotated[Principal, Depends(principal)]

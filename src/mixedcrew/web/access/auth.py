@@ -1,4 +1,4 @@
-"""Who is asking: passwords, session and token secrets, and the principal a request acts as.
+"""Credentials: passwords, session and token secrets (the principal they act as is in `deps`).
 
 Passwords are hashed with scrypt (the standard library's hashlib): no new
 dependency. Session and token secrets are 256 random bits; only their
@@ -12,63 +12,16 @@ import hashlib
 import hmac
 import re
 import secrets
-from dataclasses import dataclass
-
-from mixedcrew.web.errors import Forbidden
 
 # scrypt with n=2**14, r=8 needs 16 MiB and ~50 ms a hash: slow for guessing, fine for a login.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 MIN_PASSWORD, MAX_PASSWORD = 8, 1024
-
-# What a credential may do. A page session has read and write; a token may be
-# narrowed, e.g. to `calendar` for a calendar app that subscribes to .ics feeds.
-SCOPES = ("read", "write", "calendar")
-SESSION_SCOPES = ("read", "write")
-SCOPE_WORDS = {"read": "read scenarios, manifests, exports, jobs, proposals and the audit log",
-               "write": "change people, seats and flights, propose, approve, reject, start and stop jobs",
-               "calendar": "read the iCalendar feeds only"}
 
 SESSION_COOKIE = "mixedcrew_session"
 SESSION_HOURS = 12
 TOKEN_DAYS, MAX_TOKEN_DAYS = 90, 366
 
 USER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@+\-]{0,79}$")
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The user a request acts as, and what its credential allows."""
-
-    user_id: int | None
-    name: str
-    agency: str | None
-    is_admin: bool
-    scopes: frozenset[str]
-    credential_id: int | None = None
-    via: str = "token"  # session | token | command line
-
-    def can(self, scope: str) -> bool:
-        return scope in self.scopes
-
-    def need(self, scope: str) -> None:
-        if scope not in self.scopes:
-            allowed = ", ".join(sorted(self.scopes)) or "nothing"
-            raise Forbidden(f"this {self.via} may {allowed}; {scope!r} is needed here "
-                            f"({SCOPE_WORDS.get(scope, scope)})")
-
-    def need_admin(self, what: str) -> None:
-        if not self.is_admin:
-            raise Forbidden(f"only administrators {what}; {self.name} is a user of {self.agency}")
-
-    @property
-    def side(self) -> str:
-        """Who this user speaks for: their agency, or the administrators."""
-        return self.agency or "administrators"
-
-
-def command_line_principal(who: str) -> Principal:
-    """The command line (e.g. `mixedcrew users add`) acting with the database's own rights."""
-    return Principal(None, f"command line ({who})"[:120], None, True, frozenset(SCOPES), None, "command line")
 
 
 def hash_password(password: str) -> str:
