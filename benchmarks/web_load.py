@@ -24,7 +24,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from mixedcrew.web.drill import DrillReport, drill, free_port
+# The drill lives with the web tests (tests/web/drill.py): it is a test of the server, not part of it.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "web"))
+from drill import DrillReport, drill, free_port  # noqa: E402
 
 
 @contextmanager

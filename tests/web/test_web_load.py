@@ -1,7 +1,7 @@
 """Nothing lost under load or crash: 50 clients of four agencies against `mixedcrew serve`, on SQLite and
 PostgreSQL; and a server killed with SIGKILL in the middle of writes, restarted on the same database.
 
-The drill (mixedcrew.web.drill) checks afterwards that every acknowledged change holds in the revision it
+The drill (tests/web/drill.py) checks afterwards that every acknowledged change holds in the revision it
 made, that replaying the audit log gives every revision exactly, and that no seat holds two people and no
 flight carries more than its seats. benchmarks/web_load.py runs the same drill for the full 60 s.
 """
@@ -17,9 +17,8 @@ import pytest
 
 pytest.importorskip("fastapi", reason="the web extra is not installed: pip install 'mixedcrew[web]'")
 
+import drill  # noqa: E402
 import httpx  # noqa: E402
-
-from mixedcrew.web import drill  # noqa: E402
 
 SECONDS = 5.0  # the benchmark runs 60 s; here a few seconds of the same load
 
