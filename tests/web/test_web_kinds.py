@@ -8,7 +8,7 @@ pytest.importorskip("fastapi", reason="the web extra is not installed: pip insta
 
 from webtools import SMALL, admin_client, plannable, wait_job  # noqa: E402
 
-from mixedcrew.web.kinds import default_kinds, entry_missing  # noqa: E402
+from mixedcrew.web.jobs.kinds import default_kinds, entry_missing  # noqa: E402
 
 
 def upload(client, raw: bytes, name: str = "open.toml") -> int:

@@ -16,8 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from mixedcrew.web.jobs import JobContext, JobError, JobKind, JobOutcome
-from mixedcrew.web.kinds import CHECK, PLAN
+from mixedcrew.web.jobs.kinds import CHECK, PLAN
+from mixedcrew.web.jobs.runner import JobContext, JobError, JobKind, JobOutcome
 from mixedcrew.web.settings import WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]

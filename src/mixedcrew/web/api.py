@@ -12,8 +12,9 @@ from mixedcrew.instants import to_instant
 from mixedcrew.summary import aboard_snapshot
 from mixedcrew.web.deps import Principal, Who
 from mixedcrew.web.errors import FieldError, Invalid, NotFound
-from mixedcrew.web.exports import CSV_FILES, agency_calendar, manifest_json, person_calendar
 from mixedcrew.web.manifest import FIGURES, violation_json
+from mixedcrew.web.scenarios.exports import CSV_FILES, agency_calendar, manifest_json, person_calendar
+from mixedcrew.web.scenarios.service import Service, sent_filename
 from mixedcrew.web.schemas import (
     API_REFUSALS,
     CheckOut,
@@ -29,7 +30,6 @@ from mixedcrew.web.schemas import (
     ScenarioDetail,
     ScenarioOut,
 )
-from mixedcrew.web.service import Service, sent_filename
 
 router = APIRouter(prefix="/api", responses=API_REFUSALS)
 

@@ -13,8 +13,9 @@ from fastapi.responses import JSONResponse
 from mixedcrew.web.access.auth import SESSION_COOKIE, SESSION_HOURS
 from mixedcrew.web.access.store import AuditEntry
 from mixedcrew.web.api import ScenarioId, attachment, service
-from mixedcrew.web.changes import ChangeIn
 from mixedcrew.web.deps import Who
+from mixedcrew.web.editing.changes import ChangeIn
+from mixedcrew.web.editing.seats import seat_maps
 from mixedcrew.web.schemas import API_REFUSALS, ErrorOut
 from mixedcrew.web.schemas_access import (
     AuditOut,
@@ -31,7 +32,6 @@ from mixedcrew.web.schemas_access import (
     UserIn,
     UserOut,
 )
-from mixedcrew.web.seats import seat_maps
 
 router = APIRouter(prefix="/api", responses=API_REFUSALS)
 

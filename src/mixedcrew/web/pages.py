@@ -14,7 +14,7 @@ from mixedcrew import __version__
 from mixedcrew.instants import format_day, format_instant
 from mixedcrew.web.deps import Who
 from mixedcrew.web.errors import Invalid, TooLarge
-from mixedcrew.web.service import Service, problem_lines, sent_filename
+from mixedcrew.web.scenarios.service import Service, problem_lines, sent_filename
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")

@@ -9,10 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from mixedcrew.web.access.auth import MAX_TOKEN_DAYS, TOKEN_DAYS
 from mixedcrew.web.access.store import AuditEntry, StoredCredential, StoredProposal, StoredUser
-from mixedcrew.web.changes import describe
 from mixedcrew.web.deps import Principal
+from mixedcrew.web.editing.changes import describe
+from mixedcrew.web.editing.seats import SeatMap
 from mixedcrew.web.schemas import Out
-from mixedcrew.web.seats import SeatMap
 
 Scope = Literal["read", "write", "calendar"]
 

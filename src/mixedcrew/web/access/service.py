@@ -19,7 +19,7 @@ from mixedcrew.web.access.auth import (
 )
 from mixedcrew.web.deps import SCOPES, SESSION_SCOPES, Principal
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
-from mixedcrew.web.jobs import utcnow
+from mixedcrew.web.jobs.runner import utcnow
 from mixedcrew.web.storage.db import Database
 
 AGENCY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")  # the domain's Id

@@ -36,8 +36,8 @@ from mixedcrew.domain import (
 from mixedcrew.instants import Instant
 from mixedcrew.io.locate import format_path
 from mixedcrew.references import check_references
+from mixedcrew.web.editing.seats import Direction, seat_map
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid
-from mixedcrew.web.seats import Direction, seat_map
 
 MAX_OPS = 50
 MAX_TEXT = 200  # names and labels in a change

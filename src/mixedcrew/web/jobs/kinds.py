@@ -17,7 +17,7 @@ from mixedcrew.instants import Instant
 from mixedcrew.io.scenario_file import dump_scenario
 from mixedcrew.rules import RULES, Violation
 from mixedcrew.timeline import Timeline
-from mixedcrew.web.jobs import JobContext, JobKind, JobOutcome, Kinds
+from mixedcrew.web.jobs.runner import JobContext, JobKind, JobOutcome, Kinds
 
 
 class Params(BaseModel):

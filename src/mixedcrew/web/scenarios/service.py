@@ -27,9 +27,9 @@ from mixedcrew.web import store
 from mixedcrew.web.access import store as store_access
 from mixedcrew.web.access.service import Accounts
 from mixedcrew.web.deps import Principal
-from mixedcrew.web.editing import Editing, audit_by
+from mixedcrew.web.editing.service import Editing, audit_by
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, TooLarge
-from mixedcrew.web.jobs import JobOutcome, JobRunner, Kinds, utcnow
+from mixedcrew.web.jobs.runner import JobOutcome, JobRunner, Kinds, utcnow
 from mixedcrew.web.manifest import ManifestCache, ManifestView
 from mixedcrew.web.settings import WebSettings
 from mixedcrew.web.storage.db import Database

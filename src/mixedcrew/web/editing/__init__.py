@@ -1,0 +1,1 @@
+"""Changes to a scenario in domain words: seats, proposals and their consent, and the audit log."""

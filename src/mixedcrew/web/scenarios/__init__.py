@@ -1,0 +1,1 @@
+"""Stored scenarios: uploads, revisions, the manifest views and exports of each."""
