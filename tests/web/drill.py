@@ -26,9 +26,9 @@ import httpx
 
 from mixedcrew.domain import Scenario
 from mixedcrew.io.scenario_file import loads_scenario
-from mixedcrew.web import store
 from mixedcrew.web.access import store as store_access
 from mixedcrew.web.editing.seats import seat_problems
+from mixedcrew.web.scenarios import store
 from mixedcrew.web.storage.db import Database
 
 AGENCIES = {"NASA": "USOS", "ROSCOSMOS": "ROS", "JAXA": "USOS", "ESA": "USOS"}

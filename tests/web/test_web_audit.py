@@ -16,8 +16,8 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.exc import DBAPIError  # noqa: E402
 from webtools import SMALL, bearer, make_user  # noqa: E402
 
-from mixedcrew.web import store  # noqa: E402
 from mixedcrew.web.access import store as store_access  # noqa: E402
+from mixedcrew.web.scenarios import store  # noqa: E402
 from mixedcrew.web.storage.db import Database  # noqa: E402
 from mixedcrew.web.storage.tables import AuditRow  # noqa: E402
 

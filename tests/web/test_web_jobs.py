@@ -17,8 +17,8 @@ pytest.importorskip("fastapi", reason="the web extra is not installed: pip insta
 import httpx  # noqa: E402
 from webtools import ISS, SMALL, TEST_KINDS, admin_client, bearer, free_port, seed_user, wait_job  # noqa: E402
 
-from mixedcrew.web import store  # noqa: E402
 from mixedcrew.web.jobs.runner import JobCancelled, JobContext  # noqa: E402
+from mixedcrew.web.scenarios import store  # noqa: E402
 from mixedcrew.web.storage.db import Database  # noqa: E402
 
 

@@ -8,7 +8,7 @@ pytest.importorskip("fastapi", reason="the web extra is not installed: pip insta
 
 from webtools import ISS, SMALL, admin_client  # noqa: E402
 
-from mixedcrew.web import store  # noqa: E402
+from mixedcrew.web.scenarios import store  # noqa: E402
 
 HTML = {"accept": "text/html"}
 

@@ -12,7 +12,7 @@ pytest.importorskip("sqlalchemy", reason="the web extra is not installed: pip in
 from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.exc import IntegrityError  # noqa: E402
 
-from mixedcrew.web import store  # noqa: E402
+from mixedcrew.web.scenarios import store  # noqa: E402
 from mixedcrew.web.storage.db import Database, current_revision, head_revision, migrate  # noqa: E402
 from mixedcrew.web.storage.tables import Base, JobRow, ScenarioRow  # noqa: E402
 

@@ -15,13 +15,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mixedcrew import __version__
-from mixedcrew.web import api, api_access, pages, pages_access
+from mixedcrew.web.access import api as api_access
+from mixedcrew.web.access import pages as pages_access
 from mixedcrew.web.access.guard import Authenticate, unauthenticated_json
 from mixedcrew.web.deps import Who
 from mixedcrew.web.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unauthenticated
 from mixedcrew.web.jobs.kinds import default_kinds
 from mixedcrew.web.jobs.runner import Kinds
 from mixedcrew.web.limits import BodyLimit, JsonLimit
+from mixedcrew.web.scenarios import api, pages
 from mixedcrew.web.scenarios.service import Service
 from mixedcrew.web.settings import WebSettings
 from mixedcrew.web.storage.db import Database

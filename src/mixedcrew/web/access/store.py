@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from mixedcrew.web.scenarios.store import json_safe
 from mixedcrew.web.storage.tables import AuditRow, CredentialRow, ProposalRow, UserRow
-from mixedcrew.web.store import json_safe
 
 
 @dataclass(frozen=True)

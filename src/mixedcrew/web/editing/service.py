@@ -21,12 +21,12 @@ from sqlalchemy.orm import Session
 
 from mixedcrew.domain import Scenario
 from mixedcrew.io.scenario_file import dump_scenario
-from mixedcrew.web import store
 from mixedcrew.web.access import store as store_access
 from mixedcrew.web.deps import Principal
 from mixedcrew.web.editing.changes import ChangeIn, Planned, authorise, describe, overlaps, plan_change
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from mixedcrew.web.jobs.runner import utcnow
+from mixedcrew.web.scenarios import store
 
 if TYPE_CHECKING:
     from mixedcrew.web.scenarios.service import Service

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from mixedcrew.domain import Scenario
 from mixedcrew.errors import MixedcrewError
-from mixedcrew.web import store
+from mixedcrew.web.scenarios import store
 from mixedcrew.web.storage.db import Database
 
 log = logging.getLogger("mixedcrew.web.jobs")

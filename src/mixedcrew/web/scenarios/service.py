@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session
 from mixedcrew.domain import Scenario
 from mixedcrew.errors import ScenarioError
 from mixedcrew.io.scenario_file import loads_scenario
-from mixedcrew.web import store
 from mixedcrew.web.access import store as store_access
 from mixedcrew.web.access.service import Accounts
 from mixedcrew.web.deps import Principal
@@ -31,6 +30,7 @@ from mixedcrew.web.editing.service import Editing, audit_by
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, TooLarge
 from mixedcrew.web.jobs.runner import JobOutcome, JobRunner, Kinds, utcnow
 from mixedcrew.web.manifest import ManifestCache, ManifestView
+from mixedcrew.web.scenarios import store
 from mixedcrew.web.settings import WebSettings
 from mixedcrew.web.storage.db import Database
 

@@ -14,8 +14,7 @@ from mixedcrew.web.deps import Principal, Who
 from mixedcrew.web.errors import FieldError, Invalid, NotFound
 from mixedcrew.web.manifest import FIGURES, violation_json
 from mixedcrew.web.scenarios.exports import CSV_FILES, agency_calendar, manifest_json, person_calendar
-from mixedcrew.web.scenarios.service import Service, sent_filename
-from mixedcrew.web.schemas import (
+from mixedcrew.web.scenarios.schemas import (
     API_REFUSALS,
     CheckOut,
     ErrorOut,
@@ -30,6 +29,7 @@ from mixedcrew.web.schemas import (
     ScenarioDetail,
     ScenarioOut,
 )
+from mixedcrew.web.scenarios.service import Service, sent_filename
 
 router = APIRouter(prefix="/api", responses=API_REFUSALS)
 

@@ -10,14 +10,14 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from mixedcrew.web.access.api import set_session_cookie
 from mixedcrew.web.access.auth import SESSION_COOKIE, TOKEN_DAYS
-from mixedcrew.web.api_access import set_session_cookie
 from mixedcrew.web.deps import SCOPES, Who
 from mixedcrew.web.editing.changes import ChangeIn
 from mixedcrew.web.editing.seats import seat_maps
 from mixedcrew.web.editing.service import proposal_lines
 from mixedcrew.web.errors import Conflict, Forbidden, Invalid, Unauthenticated
-from mixedcrew.web.pages import render, service
+from mixedcrew.web.scenarios.pages import render, service
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,7 +12,7 @@ from mixedcrew.web.access.store import AuditEntry, StoredCredential, StoredPropo
 from mixedcrew.web.deps import Principal
 from mixedcrew.web.editing.changes import describe
 from mixedcrew.web.editing.seats import SeatMap
-from mixedcrew.web.schemas import Out
+from mixedcrew.web.scenarios.schemas import Out
 
 Scope = Literal["read", "write", "calendar"]
 

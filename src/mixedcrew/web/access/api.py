@@ -11,13 +11,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from mixedcrew.web.access.auth import SESSION_COOKIE, SESSION_HOURS
-from mixedcrew.web.access.store import AuditEntry
-from mixedcrew.web.api import ScenarioId, attachment, service
-from mixedcrew.web.deps import Who
-from mixedcrew.web.editing.changes import ChangeIn
-from mixedcrew.web.editing.seats import seat_maps
-from mixedcrew.web.schemas import API_REFUSALS, ErrorOut
-from mixedcrew.web.schemas_access import (
+from mixedcrew.web.access.schemas import (
     AuditOut,
     ChangeOut,
     LoginIn,
@@ -32,6 +26,12 @@ from mixedcrew.web.schemas_access import (
     UserIn,
     UserOut,
 )
+from mixedcrew.web.access.store import AuditEntry
+from mixedcrew.web.deps import Who
+from mixedcrew.web.editing.changes import ChangeIn
+from mixedcrew.web.editing.seats import seat_maps
+from mixedcrew.web.scenarios.api import ScenarioId, attachment, service
+from mixedcrew.web.scenarios.schemas import API_REFUSALS, ErrorOut
 
 router = APIRouter(prefix="/api", responses=API_REFUSALS)
 

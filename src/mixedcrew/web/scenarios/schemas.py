@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mixedcrew.web.store import StoredJob, StoredRevision, StoredScenario
+from mixedcrew.web.scenarios.store import StoredJob, StoredRevision, StoredScenario
 
 JobState = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
