@@ -26,9 +26,10 @@ import httpx
 
 from mixedcrew.domain import Scenario
 from mixedcrew.io.scenario_file import loads_scenario
-from mixedcrew.web.access import store as store_access
+from mixedcrew.web.editing import store as proposal_store
 from mixedcrew.web.editing.seats import seat_problems
-from mixedcrew.web.scenarios import store
+from mixedcrew.web.scenarios import store as scenario_store
+from mixedcrew.web.storage import audit_log, history, records
 from mixedcrew.web.storage.db import Database
 
 AGENCIES = {"NASA": "USOS", "ROSCOSMOS": "ROS", "JAXA": "USOS", "ESA": "USOS"}
@@ -308,15 +309,15 @@ def verify(db_url: str, scenario_id: int, tally: Tally) -> tuple[list[str], int,
     problems: list[str] = []
     try:
         with db.reading() as session:
-            revisions = store.list_revisions(session, scenario_id)
+            revisions = scenario_store.list_revisions(session, scenario_id)
             head = revisions[0].number if revisions else 0
             parsed: dict[int, Scenario] = {}
             for r in reversed(revisions):
-                full = store.get_revision(session, scenario_id, r.number)
+                full = history.get_revision(session, scenario_id, r.number)
                 assert full is not None
                 parsed[r.number] = loads_scenario(full.source, full.filename)
-            audit = store_access.list_audit(session, scenario_id=scenario_id, limit=10**7)
-            proposals = {p.id: p for p in store_access.list_proposals(session, scenario_id=scenario_id,
+            audit = audit_log.list_audit(session, scenario_id=scenario_id, limit=10**7)
+            proposals = {p.id: p for p in proposal_store.list_proposals(session, scenario_id=scenario_id,
                                                                       limit=10**7)}
     finally:
         db.dispose()
@@ -346,12 +347,12 @@ def verify(db_url: str, scenario_id: int, tally: Tally) -> tuple[list[str], int,
     return problems, head, len(audit)
 
 
-def _replay(parsed: dict[int, Scenario], audit: list[store_access.AuditEntry]) -> list[str]:
+def _replay(parsed: dict[int, Scenario], audit: list[records.AuditEntry]) -> list[str]:
     """Replaying the audit rows from revision 1 must give every later revision exactly."""
     if 1 not in parsed:
         return ["no revision 1"]
     state = _entities(parsed[1])
-    by_revision: dict[int, list[store_access.AuditEntry]] = {}
+    by_revision: dict[int, list[records.AuditEntry]] = {}
     for e in audit:
         if e.revision is not None and e.revision > 1:
             by_revision.setdefault(e.revision, []).append(e)

@@ -42,7 +42,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("access")
     settings = WebSettings(db_url=f"sqlite:///{folder / 'web.db'}", heartbeat_s=0.2, stale_after_s=2.0)
     with TestClient(create_app(settings, kinds=TEST_KINDS)) as c:
-        accounts = c.app.state.service.accounts
+        accounts = c.app.state.accounts
         tokens = {"admin": make_user(accounts, "admin"),
                   "nasa": make_user(accounts, "nasa", "NASA", password="nasa-password"),
                   "nasa_read": make_user(accounts, "nasa", scopes=("read",)),
@@ -220,7 +220,7 @@ def test_a_token_is_revocable_and_expires(world: World):
     assert made.status_code == 201 and made.json()["token"].startswith("mxt_")
     secret, tid = made.json()["token"], made.json()["id"]
     assert c.get("/api/me", headers=bearer(secret)).json()["scopes"] == ["read"]
-    accounts = c.app.state.service.accounts
+    accounts = c.app.state.accounts
     with pytest.raises(Exception, match="expired on"):
         accounts.authenticate(secret, now=datetime.now(UTC) + timedelta(days=2))
     assert c.delete(f"/api/tokens/{tid}", headers=world.as_("ros")).status_code == 403  # not theirs
@@ -271,7 +271,7 @@ def test_administrators_manage_users(world: World):
     login = TestClient(c.app).post("/api/login", json={"name": "esa-planner", "password": "long-enough"})
     assert login.status_code == 200
     uid = made.json()["id"]
-    token = make_user(c.app.state.service.accounts, "esa-planner")
+    token = make_user(c.app.state.accounts, "esa-planner")
     assert c.patch(f"/api/users/{uid}", json={"disabled": True}, headers=admin).json()["disabled"]
     refused = c.get("/api/me", headers=bearer(token))
     assert refused.status_code == 401 and "disabled" in refused.json()["detail"]

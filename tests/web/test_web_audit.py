@@ -16,8 +16,10 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.exc import DBAPIError  # noqa: E402
 from webtools import SMALL, bearer, make_user  # noqa: E402
 
-from mixedcrew.web.access import store as store_access  # noqa: E402
-from mixedcrew.web.scenarios import store  # noqa: E402
+from mixedcrew.web.storage import (
+    audit_log,  # noqa: E402
+    history,  # noqa: E402
+)
 from mixedcrew.web.storage.db import Database  # noqa: E402
 from mixedcrew.web.storage.tables import AuditRow  # noqa: E402
 
@@ -29,8 +31,8 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(db_url: str):
     db = Database.open(db_url)
     try:
         with db.transaction() as s:
-            sc = store.add_scenario(s, name="x", filename="x.toml", source=b"x", now=T0)
-            store_access.append_audit(s, at=T0, actor="alice", action="edit", entity="person:rubio",
+            sc = history.add_scenario(s, name="x", filename="x.toml", source=b"x", now=T0)
+            audit_log.append_audit(s, at=T0, actor="alice", action="edit", entity="person:rubio",
                                       scenario_id=sc.id, revision=1, after={"name": "Rubio"},
                                       keys=["person:rubio"])
         attempts = ["UPDATE audit_log SET actor = 'mallory'",
@@ -48,12 +50,12 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(db_url: str):
         with pytest.raises(DBAPIError, match="(?i)foreign key"), db.transaction() as s:
             s.execute(text("DELETE FROM scenarios"))  # nor by deleting what the rows are about
         with db.reading() as s:
-            rows = store_access.list_audit(s)
+            rows = audit_log.list_audit(s)
             assert [(r.actor, r.after) for r in rows] == [("alice", {"name": "Rubio"})]
         with db.transaction() as s:  # appending goes on as before
-            store_access.append_audit(s, at=T0, actor="bob", action="edit", entity="person:mann")
+            audit_log.append_audit(s, at=T0, actor="bob", action="edit", entity="person:mann")
         with db.reading() as s:
-            assert store_access.count_audit(s) == 2
+            assert audit_log.count_audit(s) == 2
     finally:
         db.dispose()
 
@@ -61,7 +63,7 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(db_url: str):
 def test_every_change_is_audited_readable_and_exported(client):
     admin = dict(client.headers)
     sid = client.post("/api/scenarios", files={"file": ("small.toml", SMALL.read_bytes())}).json()["id"]
-    accounts = client.app.state.service.accounts
+    accounts = client.app.state.accounts
     nasa, ros = bearer(make_user(accounts, "nasa", "NASA")), bearer(make_user(accounts, "ros", "ROSCOSMOS"))
     client.post(f"/api/scenarios/{sid}/changes", headers=nasa, json={"ops": [
         {"op": "set_availability", "person": "rubio", "available": {"from": "2022-01-01"}}], "note": "one"})

@@ -270,7 +270,7 @@ def test_names_with_markup_stay_text_in_the_browser(page: Page, live: Any):
     from webtools import make_user
 
     sid = upload_small(live)
-    nasa = bearer(make_user(live.server.config.app.state.service.accounts, "nasa", "NASA"))
+    nasa = bearer(make_user(live.server.config.app.state.accounts, "nasa", "NASA"))
     name = "<script>alert('crew')</script><img src=x onerror=alert(1)>"
     r = httpx.post(f"{live.url}/api/scenarios/{sid}/changes", headers=nasa, json={"ops": [
         {"op": "put_person", "person": {"id": "markup", "name": name, "agency": "NASA",

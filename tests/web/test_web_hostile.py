@@ -25,7 +25,7 @@ class World:
         self.admin = dict(client.headers)
         stored = client.post("/api/scenarios", files={"file": ("small.toml", SMALL.read_bytes())})
         self.sid = stored.json()["id"]
-        self.nasa = bearer(make_user(client.app.state.service.accounts, "nasa", "NASA"))
+        self.nasa = bearer(make_user(client.app.state.accounts, "nasa", "NASA"))
 
     def state(self) -> tuple[int, int, int, int]:
         """(head revision, audit rows, proposals, scenarios): what a refused request must leave alone."""
@@ -112,7 +112,7 @@ def test_script_tags_in_names_are_shown_as_text(world: World):
         {"op": "assign", "person": "xss", "up": "MS23"}], "note": SCRIPT})
     assert r.status_code == 202  # a seat on a ROSCOSMOS Soyuz: a proposal
     pid = r.json()["proposal"]["id"]
-    ros = bearer(make_user(world.c.app.state.service.accounts, "ros", "ROSCOSMOS"))
+    ros = bearer(make_user(world.c.app.state.accounts, "ros", "ROSCOSMOS"))
     assert world.c.post(f"/api/proposals/{pid}/approve", headers=ros).json()["state"] == "applied"
     pages = [f"/scenarios/{world.sid}", f"/scenarios/{world.sid}/crew", f"/scenarios/{world.sid}/audit",
              f"/scenarios/{world.sid}/proposals"]

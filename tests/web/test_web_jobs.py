@@ -17,8 +17,9 @@ pytest.importorskip("fastapi", reason="the web extra is not installed: pip insta
 import httpx  # noqa: E402
 from webtools import ISS, SMALL, TEST_KINDS, admin_client, bearer, free_port, seed_user, wait_job  # noqa: E402
 
+from mixedcrew.web.jobs import store as job_store  # noqa: E402
 from mixedcrew.web.jobs.runner import JobCancelled, JobContext  # noqa: E402
-from mixedcrew.web.scenarios import store  # noqa: E402
+from mixedcrew.web.storage import history  # noqa: E402
 from mixedcrew.web.storage.db import Database  # noqa: E402
 
 
@@ -142,10 +143,10 @@ def test_a_job_left_running_by_a_dead_server_is_failed_on_restart(web_settings):
     db = Database.open(web_settings.db_url)
     long_ago = datetime.now(UTC) - timedelta(hours=1)
     with db.transaction() as s:
-        sc = store.add_scenario(s, name="x", filename="small.toml", source=SMALL.read_bytes(), now=long_ago)
-        job = store.create_job(s, scenario_id=sc.id, revision=1, kind="check", params={}, runner="gone",
+        sc = history.add_scenario(s, name="x", filename="small.toml", source=SMALL.read_bytes(), now=long_ago)
+        job = job_store.create_job(s, scenario_id=sc.id, revision=1, kind="check", params={}, runner="gone",
                                now=long_ago)
-        store.start_job(s, job.id, runner="gone", now=long_ago)
+        job_store.start_job(s, job.id, runner="gone", now=long_ago)
     db.dispose()
     with admin_client(web_settings, kinds=TEST_KINDS) as client:
         after = client.get(f"/api/jobs/{job.id}").json()
@@ -161,7 +162,8 @@ def test_killed_server_leaves_no_job_running_after_restart(tmp_path):
     def serve() -> tuple[subprocess.Popen[bytes], str]:
         port = free_port()
         proc = subprocess.Popen([sys.executable, str(script), db_url, str(port)], cwd=tmp_path,
-                                env={**os.environ, "PYTHONPATH": str(script.parent)},
+                                env={**os.environ, "PYTHONPATH": os.pathsep.join(
+                                    [str(script.parent), *filter(None, [os.environ.get("PYTHONPATH")])])},
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

@@ -8,7 +8,7 @@ pytest.importorskip("fastapi", reason="the web extra is not installed: pip insta
 
 from webtools import ISS, SMALL, admin_client  # noqa: E402
 
-from mixedcrew.web.scenarios import store  # noqa: E402
+from mixedcrew.web.storage import history  # noqa: E402
 
 HTML = {"accept": "text/html"}
 
@@ -58,7 +58,7 @@ def test_an_error_in_the_middle_of_an_upload_stores_nothing(web_settings, monkey
     def broken(*_a, **_k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(store, "add_revision", broken)
+    monkeypatch.setattr(history, "add_revision", broken)
     with admin_client(web_settings, raise_server_exceptions=False) as client:
         r = client.post("/api/scenarios", files={"file": ("iss.toml", ISS.read_bytes())})
         assert r.status_code == 500

@@ -54,7 +54,7 @@ class Agencies:
 
     def __init__(self, client: Any):
         self.c = client
-        accounts = client.app.state.service.accounts
+        accounts = client.app.state.accounts
         self.tokens = {name: make_user(accounts, name, agency) for name, agency in
                        [("admin", None), ("nasa", "NASA"), ("ros", "ROSCOSMOS"), ("jaxa", "JAXA")]}
         r = client.post("/api/scenarios", files={"file": ("later.toml", LATER.encode())},

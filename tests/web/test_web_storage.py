@@ -12,7 +12,11 @@ pytest.importorskip("sqlalchemy", reason="the web extra is not installed: pip in
 from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.exc import IntegrityError  # noqa: E402
 
-from mixedcrew.web.scenarios import store  # noqa: E402
+from mixedcrew.web.jobs import store as job_store  # noqa: E402
+from mixedcrew.web.storage import (
+    history,  # noqa: E402
+    records,  # noqa: E402
+)
 from mixedcrew.web.storage.db import Database, current_revision, head_revision, migrate  # noqa: E402
 from mixedcrew.web.storage.tables import Base, JobRow, ScenarioRow  # noqa: E402
 
@@ -43,10 +47,10 @@ def test_source_bytes_come_back_exactly(db: Database):
     """A stored file is returned byte for byte: BOM, CRLF line ends, non-ASCII, comments."""
     raw = "\ufeff# Гагарин\r\n[scenario]\r\nname = \"Ψ\"\r\n".encode()
     with db.transaction() as s:
-        saved = store.add_scenario(s, name="x", filename="x.toml", source=raw, now=T0)
+        saved = history.add_scenario(s, name="x", filename="x.toml", source=raw, now=T0)
     with db.reading() as s:
-        rev = store.get_revision(s, saved.id)
-        listed = store.list_scenarios(s)
+        rev = history.get_revision(s, saved.id)
+        listed = history.list_scenarios(s)
     assert rev is not None and rev.source == raw and rev.size == len(raw)
     assert [x.id for x in listed] == [saved.id]
     assert listed[0].created_at == T0 and listed[0].created_at.tzinfo is not None
@@ -54,11 +58,11 @@ def test_source_bytes_come_back_exactly(db: Database):
 
 def test_revisions_append_and_the_head_moves(db: Database):
     with db.transaction() as s:
-        sc = store.add_scenario(s, name="x", filename="a.toml", source=b"a", now=T0)
-        store.add_revision(s, sc.id, filename="b.toml", source=b"b", now=T0 + timedelta(hours=1))
+        sc = history.add_scenario(s, name="x", filename="a.toml", source=b"a", now=T0)
+        history.add_revision(s, sc.id, filename="b.toml", source=b"b", now=T0 + timedelta(hours=1))
     with db.reading() as s:
-        head = store.get_scenario(s, sc.id)
-        first, latest = store.get_revision(s, sc.id, 1), store.get_revision(s, sc.id)
+        head = history.get_scenario(s, sc.id)
+        first, latest = history.get_revision(s, sc.id, 1), history.get_revision(s, sc.id)
     assert head is not None and head.head == 2 and head.filename == "b.toml"
     assert head.updated_at == T0 + timedelta(hours=1)
     assert first is not None and first.source == b"a" and latest is not None and latest.source == b"b"
@@ -67,14 +71,14 @@ def test_revisions_append_and_the_head_moves(db: Database):
 def test_concurrent_appends_get_distinct_numbers(db: Database):
     """Revision numbers stay unique and gapless when several writers append at once."""
     with db.transaction() as s:
-        sc = store.add_scenario(s, name="x", filename="a.toml", source=b"0", now=T0)
+        sc = history.add_scenario(s, name="x", filename="a.toml", source=b"0", now=T0)
     errors: list[BaseException] = []
 
     def append(i: int) -> None:
         try:
             for _ in range(5):
                 with db.transaction() as s:
-                    store.add_revision(s, sc.id, filename=f"{i}.toml", source=str(i).encode(), now=T0)
+                    history.add_revision(s, sc.id, filename=f"{i}.toml", source=str(i).encode(), now=T0)
         except BaseException as err:  # noqa: BLE001 - reported below
             errors.append(err)
 
@@ -85,24 +89,24 @@ def test_concurrent_appends_get_distinct_numbers(db: Database):
         t.join()
     assert errors == []
     with db.reading() as s:
-        numbers = [r.number for r in (store.get_revision(s, sc.id, n) for n in range(1, 22)) if r]
-        assert store.get_scenario(s, sc.id).head == 21  # type: ignore[union-attr]
+        numbers = [r.number for r in (history.get_revision(s, sc.id, n) for n in range(1, 22)) if r]
+        assert history.get_scenario(s, sc.id).head == 21  # type: ignore[union-attr]
     assert numbers == list(range(1, 22))
 
 
 def test_a_failed_transaction_leaves_nothing(db: Database):
     """An error after the first row is written rolls every row back."""
     with pytest.raises(RuntimeError), db.transaction() as s:
-        store.add_scenario(s, name="x", filename="a.toml", source=b"a", now=T0)
+        history.add_scenario(s, name="x", filename="a.toml", source=b"a", now=T0)
         raise RuntimeError("crash in the middle")
     with db.reading() as s:
-        assert store.list_scenarios(s) == []
+        assert history.list_scenarios(s) == []
         assert s.scalar(text("SELECT count(*) FROM scenario_revisions")) == 0
 
 
 def test_constraints_refuse_impossible_rows(db: Database):
     with db.transaction() as s:
-        sc = store.add_scenario(s, name="x", filename="a.toml", source=b"a", now=T0)
+        sc = history.add_scenario(s, name="x", filename="a.toml", source=b"a", now=T0)
     with pytest.raises(IntegrityError), db.transaction() as s:
         s.add(JobRow(scenario_id=sc.id, revision=1, kind="check", params={}, state="lost", progress=0,
                      message="", cancel_requested=False, created_at=T0))
@@ -111,10 +115,10 @@ def test_constraints_refuse_impossible_rows(db: Database):
                      message="", cancel_requested=False, created_at=T0))
 
 
-def _job(db: Database, runner: str = "me", at: datetime = T0) -> store.StoredJob:
+def _job(db: Database, runner: str = "me", at: datetime = T0) -> records.StoredJob:
     with db.transaction() as s:
-        sc = store.add_scenario(s, name="x", filename="a.toml", source=b"a", now=at)
-        return store.create_job(s, scenario_id=sc.id, revision=1, kind="check", params={"a": [1]},
+        sc = history.add_scenario(s, name="x", filename="a.toml", source=b"a", now=at)
+        return job_store.create_job(s, scenario_id=sc.id, revision=1, kind="check", params={"a": [1]},
                                 runner=runner, now=at)
 
 
@@ -122,14 +126,14 @@ def test_job_lifecycle(db: Database):
     job = _job(db)
     assert job.state == "queued" and job.params == {"a": [1]}
     with db.transaction() as s:
-        assert store.start_job(s, job.id, runner="me", now=T0)
-        assert not store.start_job(s, job.id, runner="me", now=T0)  # only once
-        assert store.record_progress(s, job.id, progress=0.5, message="half", now=T0) is False
+        assert job_store.start_job(s, job.id, runner="me", now=T0)
+        assert not job_store.start_job(s, job.id, runner="me", now=T0)  # only once
+        assert job_store.record_progress(s, job.id, progress=0.5, message="half", now=T0) is False
     with db.transaction() as s:
-        assert store.finish_job(s, job.id, state="succeeded", now=T0, message="ok", result={"n": 1})
-        assert not store.finish_job(s, job.id, state="failed", now=T0, message="late")
+        assert job_store.finish_job(s, job.id, state="succeeded", now=T0, message="ok", result={"n": 1})
+        assert not job_store.finish_job(s, job.id, state="failed", now=T0, message="late")
     with db.reading() as s:
-        done = store.get_job(s, job.id)
+        done = job_store.get_job(s, job.id)
     assert done is not None and done.state == "succeeded" and done.progress == 1.0
     assert done.result == {"n": 1} and done.finished
 
@@ -137,36 +141,36 @@ def test_job_lifecycle(db: Database):
 def test_cancel_queued_is_immediate_and_running_is_asked(db: Database):
     queued, running = _job(db), _job(db)
     with db.transaction() as s:
-        store.start_job(s, running.id, runner="me", now=T0)
+        job_store.start_job(s, running.id, runner="me", now=T0)
     with db.transaction() as s:
-        a = store.request_cancel(s, queued.id, now=T0)
-        b = store.request_cancel(s, running.id, now=T0)
-        assert store.request_cancel(s, 9999, now=T0) is None
+        a = job_store.request_cancel(s, queued.id, now=T0)
+        b = job_store.request_cancel(s, running.id, now=T0)
+        assert job_store.request_cancel(s, 9999, now=T0) is None
     assert a is not None and a.state == "cancelled"
     assert b is not None and b.state == "running" and b.cancel_requested
     with db.transaction() as s:
-        assert not store.start_job(s, queued.id, runner="me", now=T0)  # never starts
-        assert store.record_progress(s, running.id, progress=0.1, message=None, now=T0) is True
-        assert store.heartbeat(s, runner="me", now=T0) == [running.id]
+        assert not job_store.start_job(s, queued.id, runner="me", now=T0)  # never starts
+        assert job_store.record_progress(s, running.id, progress=0.1, message=None, now=T0) is True
+        assert job_store.heartbeat(s, runner="me", now=T0) == [running.id]
 
 
 def test_jobs_of_a_dead_server_are_failed_with_the_reason(db: Database):
     """Unfinished jobs without a heartbeat since the cut-off are failed; this server's are spared."""
     dead, mine, fresh = _job(db, "dead"), _job(db, "me"), _job(db, "other", at=T0 + timedelta(hours=1))
     with db.transaction() as s:
-        store.start_job(s, dead.id, runner="dead", now=T0)
+        job_store.start_job(s, dead.id, runner="dead", now=T0)
     with db.transaction() as s:
-        failed = store.fail_orphaned_jobs(s, now=T0 + timedelta(hours=1), spare_runner="me",
+        failed = job_store.fail_orphaned_jobs(s, now=T0 + timedelta(hours=1), spare_runner="me",
                                           stale_before=T0 + timedelta(minutes=30))
     assert failed == [dead.id]
     with db.reading() as s:
-        row = store.get_job(s, dead.id)
-        assert store.get_job(s, mine.id).state == "queued"  # type: ignore[union-attr]
-        assert store.get_job(s, fresh.id).state == "queued"  # type: ignore[union-attr]
+        row = job_store.get_job(s, dead.id)
+        assert job_store.get_job(s, mine.id).state == "queued"  # type: ignore[union-attr]
+        assert job_store.get_job(s, fresh.id).state == "queued"  # type: ignore[union-attr]
     assert row is not None and row.state == "failed" and "server stopped while this job was running" in (
         row.error or "")
     with db.transaction() as s:  # the dead server's late finish does not revive it
-        assert not store.finish_job(s, dead.id, state="succeeded", now=T0, message="late")
+        assert not job_store.finish_job(s, dead.id, state="succeeded", now=T0, message="late")
 
 
 def test_deleting_a_scenario_removes_its_rows(db: Database):

@@ -78,7 +78,7 @@ def make_user(accounts: Any, name: str, agency: str | None = None, *, password: 
 
 def sign_in(client: Any, name: str = "admin", agency: str | None = None, **kw: Any) -> str:
     """Make `client` (a TestClient, started) send a token of user `name` from now on."""
-    token = make_user(client.app.state.service.accounts, name, agency, **kw)
+    token = make_user(client.app.state.accounts, name, agency, **kw)
     client.headers["Authorization"] = f"Bearer {token}"
     return token
 

@@ -1,16 +1,17 @@
 """The web app: the manifest as a shared, live page, with a JSON API and jobs.
 
-Layers, each its own module:
+By feature (FastAPI's "bigger applications", Starlette's packages):
 
-- ``tables``   storage (SQLAlchemy rows) and ``migrations`` (Alembic, run on start)
-- ``store`` and ``store_access``  the only modules that read and write those rows
-- ``schemas`` and ``schemas_access``  what the JSON API accepts and returns (pydantic)
+- ``app``      create_app: each feature's service and routes, middleware, errors -> HTTP
+- ``deps``     what features share: Principal and Who, the Library of stored scenarios, audit_by,
+  route ids, error shapes, templates
+- ``errors``   the failures in domain words
+- ``storage``  db, tables, records, history (scenarios and revisions), audit_log, migrations
+- ``scenarios``, ``access``, ``editing``, ``jobs``: one package per feature, each with its
+  service, store, schemas, api and pages; a feature imports only storage, errors and deps
+  (and the pure ``manifest`` views), never another feature
 - ``manifest`` domain objects (Scenario, Timeline, Report) turned into views
-- ``seats`` and ``changes``  who owns which seat; changes, their consent and keys (pure)
-- ``auth``, ``access``, ``guard``  credentials, accounts, the door every request passes
-- ``service`` and ``editing``  what a request may do, in domain words; proposals and audit
-- ``api``, ``api_access``, ``pages``, ``pages_access``  the routes; ``app.create_app`` puts them together
-- ``drill``    the load drill (benchmarks/web_load.py, tests)
+- ``settings``, ``limits``, ``server``, ``commands``  configuration, body caps, uvicorn, the CLI
 
 Nothing here is imported by the rest of mixedcrew: the web dependencies are an
 extra (``pip install mixedcrew[web]``), checked when ``mixedcrew serve`` runs.

@@ -1,4 +1,9 @@
-"""The FastAPI app: storage opened and migrated on start, jobs resumed safely, routes and assets."""
+"""The FastAPI app: storage opened and migrated on start, each feature's service and routes, the
+middleware (the door, body caps, security headers) and the map from errors to HTTP.
+
+Unauthenticated -> 401, Forbidden -> 403, NotFound -> 404, Invalid -> 422,
+TooLarge -> 413, Conflict -> 409; malformed requests -> 422.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import plotly
 from fastapi import FastAPI, Request
@@ -15,18 +21,26 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from mixedcrew import __version__
-from mixedcrew.web.access import api as api_access
-from mixedcrew.web.access import pages as pages_access
+from mixedcrew.web.access import api as access_api
+from mixedcrew.web.access import pages as access_pages
 from mixedcrew.web.access.guard import Authenticate, unauthenticated_json
-from mixedcrew.web.deps import Who
+from mixedcrew.web.access.service import Accounts
+from mixedcrew.web.deps import API_REFUSALS, Library, Who, error_page
+from mixedcrew.web.editing import api as editing_api
+from mixedcrew.web.editing import pages as editing_pages
+from mixedcrew.web.editing.service import Editing
 from mixedcrew.web.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unauthenticated
+from mixedcrew.web.jobs import api as jobs_api
+from mixedcrew.web.jobs import pages as jobs_pages
 from mixedcrew.web.jobs.kinds import default_kinds
 from mixedcrew.web.jobs.runner import Kinds
+from mixedcrew.web.jobs.service import Jobs
 from mixedcrew.web.limits import BodyLimit, JsonLimit
-from mixedcrew.web.scenarios import api, pages
-from mixedcrew.web.scenarios.service import Service
+from mixedcrew.web.scenarios import api as scenarios_api
+from mixedcrew.web.scenarios import pages as scenarios_pages
+from mixedcrew.web.scenarios.service import Scenarios
 from mixedcrew.web.settings import WebSettings
-from mixedcrew.web.storage.db import Database
+from mixedcrew.web.storage.db import Database, current_revision
 
 log = logging.getLogger("mixedcrew.web")
 
@@ -47,15 +61,19 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database.open(settings.db_url)
-        svc = Service(settings, db, kinds if kinds is not None else default_kinds())
-        failed = svc.runner.start()
+        library = Library(settings, db)
+        jobs = Jobs(settings, db, kinds if kinds is not None else default_kinds(), library)
+        app.state.db, app.state.library, app.state.jobs = db, library, jobs
+        app.state.scenarios = Scenarios(settings, db, library)
+        app.state.accounts = Accounts(db)
+        app.state.editing = Editing(db, library)
+        failed = jobs.runner.start()
         if failed:
             log.warning("jobs %s were unfinished when the server last stopped: marked failed", failed)
-        app.state.service = svc
         try:
             yield
         finally:
-            svc.runner.close(settings.shutdown_wait_s)
+            jobs.runner.close(settings.shutdown_wait_s)
             db.dispose()
 
     # Swagger UI and ReDoc load their scripts from a CDN: off. /openapi.json is the
@@ -96,11 +114,21 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
         who.need("read")
         return JSONResponse(app.openapi())
 
+    @app.get("/api/health", tags=["server"], summary="Liveness and schema revision",
+             responses=API_REFUSALS)
+    def health(request: Request, who: Who) -> dict[str, Any]:
+        who.need("read")
+        state = request.app.state
+        return {"ok": True, "schema": current_revision(state.db.engine),
+                "runner": state.jobs.runner.runner_id}
+
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(api.router)
-    app.include_router(api_access.router)
-    app.include_router(pages.router)
-    app.include_router(pages_access.router)
+    # What other features show on a scenario's page; the scenario feature imports none of them.
+    app.state.scenario_panels = (jobs_pages.scenario_panel, editing_pages.scenario_panel)
+    for feature in (scenarios_api, access_api, editing_api, jobs_api):
+        app.include_router(feature.router)
+    for feature in (scenarios_pages, access_pages, editing_pages, jobs_pages):
+        app.include_router(feature.router)
     return app
 
 
@@ -108,8 +136,8 @@ def _refusal(request: Request, status: int, message: str) -> Response:
     """401 or 403 from the door: the login page for a browser, JSON for a script."""
     if wants_html(request):
         if status == 401:
-            return pages_access.login_page(request, status=401, problem=message)
-        return pages.error_page(request, status, message)
+            return access_pages.login_page(request, status=401, problem=message)
+        return error_page(request, status, message)
     if status == 401:
         return unauthenticated_json(message)
     return JSONResponse({"detail": message}, status_code=status)
@@ -122,7 +150,7 @@ def wants_html(request: Request) -> bool:
 def _errors(app: FastAPI) -> None:
     def reply(request: Request, status: int, detail: object) -> Response:
         if wants_html(request):
-            return pages.error_page(request, status, detail)
+            return error_page(request, status, detail)
         return JSONResponse({"detail": detail}, status_code=status)
 
     @app.exception_handler(Unauthenticated)
@@ -152,7 +180,7 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> Response:
         if wants_html(request):
-            return pages.error_page(request, err.status_code, err.detail)
+            return error_page(request, err.status_code, err.detail)
         return JSONResponse({"detail": err.detail}, status_code=err.status_code, headers=err.headers)
 
     @app.exception_handler(RequestValidationError)

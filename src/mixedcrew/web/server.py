@@ -7,7 +7,7 @@ import sys
 
 import uvicorn
 
-from mixedcrew.web.access import store as store_access
+from mixedcrew.web.access import store as account_store
 from mixedcrew.web.app import create_app
 from mixedcrew.web.settings import WebSettings
 from mixedcrew.web.storage.db import Database, DatabaseError, safe_url
@@ -21,7 +21,7 @@ def run(settings: WebSettings, *, host: str, port: int) -> int:
         print(f"mixedcrew serve: {err}", file=sys.stderr)
         return 2
     with db.reading() as session:
-        users = store_access.count_users(session)
+        users = account_store.count_users(session)
     db.dispose()
     if users == 0:
         print("mixedcrew: no user yet: make the first administrator with `mixedcrew users add NAME --admin"

@@ -1,45 +1,42 @@
-"""The access API: logging in, tokens, users; changes, proposals, seats and the audit log of a scenario."""
+"""The access API: logging in and out, who this credential is, tokens, users (administrators).
+"""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 
 from mixedcrew.web.access.auth import SESSION_COOKIE, SESSION_HOURS
 from mixedcrew.web.access.schemas import (
-    AuditOut,
-    ChangeOut,
     LoginIn,
     MeOut,
     NewTokenOut,
-    ProposalOut,
-    RejectIn,
-    SeatMapOut,
     TokenIn,
     TokenOut,
     UserChange,
     UserIn,
     UserOut,
 )
-from mixedcrew.web.access.store import AuditEntry
-from mixedcrew.web.deps import Who
-from mixedcrew.web.editing.changes import ChangeIn
-from mixedcrew.web.editing.seats import seat_maps
-from mixedcrew.web.scenarios.api import ScenarioId, attachment, service
-from mixedcrew.web.scenarios.schemas import API_REFUSALS, ErrorOut
+from mixedcrew.web.access.service import Accounts
+from mixedcrew.web.deps import (
+    API_REFUSALS,
+    Who,
+)
 
 router = APIRouter(prefix="/api", responses=API_REFUSALS)
 
-ProposalId = Annotated[int, Path(description="proposal id", ge=1)]
+
+def accounts(request: Request) -> Accounts:
+    found: Accounts = request.app.state.accounts
+    return found
+
+
 TokenId = Annotated[int, Path(description="token id", ge=1)]
+
+
 UserId = Annotated[int, Path(description="user id", ge=1)]
-After = Annotated[int, Query(ge=0, description="only entries with a larger id (for paging)")]
-Limit = Annotated[int, Query(ge=1, le=5000)]
 
 
 def set_session_cookie(request: Request, response: Response, secret: str) -> None:
@@ -47,12 +44,9 @@ def set_session_cookie(request: Request, response: Response, secret: str) -> Non
                         samesite="strict", secure=request.url.scheme == "https", path="/")
 
 
-# --- accounts -------------------------------------------------------------------------
-
-
 @router.post("/login", tags=["access"], summary="Log in with name and password: sets the session cookie")
 def login(request: Request, body: LoginIn) -> JSONResponse:
-    secret, cred, who = service(request).accounts.login(body.name, body.password)
+    secret, cred, who = accounts(request).login(body.name, body.password)
     response = JSONResponse({**MeOut.of(who).model_dump(mode="json"),
                              "expires_at": cred.expires_at.isoformat()})
     set_session_cookie(request, response, secret)
@@ -61,7 +55,7 @@ def login(request: Request, body: LoginIn) -> JSONResponse:
 
 @router.post("/logout", status_code=204, tags=["access"], summary="End this page session")
 def logout(request: Request, who: Who) -> Response:
-    service(request).accounts.logout(who)
+    accounts(request).logout(who)
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -76,150 +70,36 @@ def me(who: Who) -> MeOut:
 @router.get("/tokens", tags=["access"],
             summary="Your API tokens (every user's, for administrators with all=true)")
 def list_tokens(request: Request, who: Who, all: bool = False) -> list[TokenOut]:
-    return [TokenOut.of(t) for t in service(request).accounts.tokens(who, everyone=all)]
+    return [TokenOut.of(t) for t in accounts(request).tokens(who, everyone=all)]
 
 
 @router.post("/tokens", status_code=201, tags=["access"],
              summary="Make an API token; the secret is in this answer only")
 def create_token(request: Request, who: Who, body: TokenIn) -> NewTokenOut:
-    secret, cred = service(request).accounts.create_token(who, label=body.label, days=body.days,
+    secret, cred = accounts(request).create_token(who, label=body.label, days=body.days,
                                                           scopes=tuple(body.scopes))
     return NewTokenOut(**TokenOut.of(cred).model_dump(), token=secret)
 
 
 @router.delete("/tokens/{token_id}", tags=["access"], summary="Revoke a token: it stops working at once")
 def revoke_token(request: Request, who: Who, token_id: TokenId) -> TokenOut:
-    return TokenOut.of(service(request).accounts.revoke_token(who, token_id))
+    return TokenOut.of(accounts(request).revoke_token(who, token_id))
 
 
 @router.get("/users", tags=["administration"], summary="Every user (administrators)")
 def list_users(request: Request, who: Who) -> list[UserOut]:
-    return [UserOut.of(u) for u in service(request).accounts.users(who)]
+    return [UserOut.of(u) for u in accounts(request).users(who)]
 
 
 @router.post("/users", status_code=201, tags=["administration"],
              summary="Add a user of an agency, or an administrator (administrators)")
 def add_user(request: Request, who: Who, body: UserIn) -> UserOut:
-    return UserOut.of(service(request).accounts.add_user(
+    return UserOut.of(accounts(request).add_user(
         who, name=body.name, agency=body.agency, is_admin=body.is_admin, password=body.password))
 
 
 @router.patch("/users/{user_id}", tags=["administration"],
               summary="Disable or enable a user, or set their password (administrators)")
 def change_user(request: Request, who: Who, user_id: UserId, body: UserChange) -> UserOut:
-    return UserOut.of(service(request).accounts.change_user(who, user_id, disabled=body.disabled,
+    return UserOut.of(accounts(request).change_user(who, user_id, disabled=body.disabled,
                                                             password=body.password))
-
-
-@router.get("/audit", tags=["administration"],
-            summary="The whole audit log, users and tokens included (administrators)")
-def whole_audit(request: Request, who: Who, after: After = 0, limit: Limit = 1000) -> list[AuditOut]:
-    return [AuditOut.of(e) for e in service(request).editing.audit(who, None, after_id=after, limit=limit)]
-
-
-# --- changes and proposals ---------------------------------------------------------------
-
-
-@router.post("/scenarios/{scenario_id}/changes", status_code=201, tags=["changes"],
-             summary="Change people, seats or flights: applied now (201) or stored as a proposal (202)",
-             responses={202: {"model": ChangeOut, "description": "stored as a proposal"},
-                        409: {"model": ErrorOut, "description": "no free seat, or a later revision "
-                                                                "touched the same things"},
-                        422: {"model": ErrorOut, "description": "malformed operations"}})
-def submit_change(request: Request, who: Who, scenario_id: ScenarioId, body: ChangeIn) -> JSONResponse:
-    outcome = service(request).editing.submit(who, scenario_id, body)
-    out = ChangeOut(applied=outcome.applied, revision=outcome.revision, effects=list(outcome.effects),
-                    proposal=ProposalOut.of(outcome.proposal) if outcome.proposal else None)
-    return JSONResponse(out.model_dump(mode="json"), status_code=201 if outcome.applied else 202)
-
-
-@router.get("/scenarios/{scenario_id}/proposals", tags=["changes"], summary="Proposals, newest first")
-def list_proposals(request: Request, who: Who, scenario_id: ScenarioId,
-                   state: Annotated[str | None, Query(pattern="^(open|applied|rejected|stale)$")] = None
-                   ) -> list[ProposalOut]:
-    return [ProposalOut.of(p) for p in service(request).editing.proposals(who, scenario_id, state)]
-
-
-@router.get("/proposals/{proposal_id}", tags=["changes"], summary="One proposal")
-def get_proposal(request: Request, who: Who, proposal_id: ProposalId) -> ProposalOut:
-    return ProposalOut.of(service(request).editing.proposal(who, proposal_id))
-
-
-@router.post("/proposals/{proposal_id}/approve", tags=["changes"],
-             summary="Approve for your agency; with the last approval the change applies",
-             responses={409: {"model": ErrorOut, "description": "stale (with the reason), or not open"}})
-def approve(request: Request, who: Who, proposal_id: ProposalId) -> ProposalOut:
-    return ProposalOut.of(service(request).editing.approve(who, proposal_id))
-
-
-@router.post("/proposals/{proposal_id}/reject", tags=["changes"],
-             summary="Reject: the proposing side or an agency asked to approve",
-             responses={409: {"model": ErrorOut, "description": "not open"}})
-def reject(request: Request, who: Who, proposal_id: ProposalId, body: RejectIn) -> ProposalOut:
-    return ProposalOut.of(service(request).editing.reject(who, proposal_id, body.reason))
-
-
-@router.get("/scenarios/{scenario_id}/seats", tags=["changes"],
-            summary="Every flight's seats up and down: whose each is, who sits in it")
-def seats(request: Request, who: Who, scenario_id: ScenarioId) -> dict[str, object]:
-    svc = service(request)
-    svc.member(who, scenario_id)
-    head, scenario = svc.head_scenario(scenario_id)
-    return {"revision": head, "flights": [SeatMapOut.of(m).model_dump() for m in seat_maps(scenario)]}
-
-
-@router.get("/scenarios/{scenario_id}/people", tags=["changes"],
-            summary="People of the scenario's latest revision (of one agency with ?agency=)")
-def people(request: Request, who: Who, scenario_id: ScenarioId,
-           agency: Annotated[str | None, Query(max_length=80)] = None) -> dict[str, object]:
-    svc = service(request)
-    svc.member(who, scenario_id)
-    head, scenario = svc.head_scenario(scenario_id)
-    chosen = [p for p in scenario.people if agency is None or p.agency == agency]
-    return {"revision": head, "people": [p.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-                                         for p in chosen],
-            "assignments": [a.model_dump(mode="json", exclude_defaults=True) for a in scenario.assignments
-                            if agency is None or scenario.agency_of(a) == agency
-                            or scenario.person_by_id[a.person].agency == agency]}
-
-
-# --- audit ---------------------------------------------------------------------------------
-
-
-@router.get("/scenarios/{scenario_id}/audit", tags=["audit"],
-            summary="The scenario's audit log: who, when, before and after, which proposal")
-def scenario_audit(request: Request, who: Who, scenario_id: ScenarioId, after: After = 0,
-                   limit: Limit = 1000) -> list[AuditOut]:
-    entries = service(request).editing.audit(who, scenario_id, after_id=after, limit=limit)
-    return [AuditOut.of(e) for e in entries]
-
-
-AUDIT_COLUMNS = ("id", "at", "revision", "actor", "agency", "action", "entity", "proposal_id", "note",
-                 "before", "after")
-
-
-def audit_csv(entries: list[AuditEntry]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(AUDIT_COLUMNS)
-    for e in entries:
-        writer.writerow([e.id, e.at.isoformat().replace("+00:00", "Z"), e.revision or "", e.actor,
-                         e.agency or "", e.action, e.entity, e.proposal_id or "", e.note,
-                         "" if e.before is None else json.dumps(e.before, sort_keys=True),
-                         "" if e.after is None else json.dumps(e.after, sort_keys=True)])
-    return out.getvalue()
-
-
-@router.get("/scenarios/{scenario_id}/audit.csv", tags=["audit"], response_class=Response,
-            summary="The scenario's whole audit log as CSV (before/after as JSON)",
-            responses={200: {"content": {"text/csv": {}}}})
-def scenario_audit_csv(request: Request, who: Who, scenario_id: ScenarioId) -> Response:
-    entries: list[AuditEntry] = []
-    editing = service(request).editing
-    while True:  # in pages, so the export holds every entry however long the log
-        page = editing.audit(who, scenario_id, after_id=entries[-1].id if entries else 0, limit=5000)
-        entries += page
-        if len(page) < 5000:
-            break
-    return Response(audit_csv(entries), media_type="text/csv; charset=utf-8",
-                    headers=attachment(f"scenario-{scenario_id}-audit.csv"))

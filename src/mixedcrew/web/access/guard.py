@@ -66,7 +66,7 @@ class Authenticate:
             if secret is None:
                 raise Unauthenticated("log in first: send a session cookie from /login, or 'Authorization: "
                                       "Bearer <token>' (tokens: /account or POST /api/tokens)")
-            who = await run_in_threadpool(scope["app"].state.service.accounts.authenticate, secret)
+            who = await run_in_threadpool(scope["app"].state.accounts.authenticate, secret)
         except Unauthenticated as err:
             response = self.refuse(request, 401, str(err))  # type: ignore[operator]
             return await response(scope, receive, send)

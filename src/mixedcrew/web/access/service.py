@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
-from mixedcrew.web.access import store as sa
+from mixedcrew.web.access import store
 from mixedcrew.web.access.auth import (
     MAX_TOKEN_DAYS,
     SESSION_HOURS,
@@ -19,8 +19,9 @@ from mixedcrew.web.access.auth import (
 )
 from mixedcrew.web.deps import SCOPES, SESSION_SCOPES, Principal
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
-from mixedcrew.web.jobs.runner import utcnow
+from mixedcrew.web.storage import audit_log, records
 from mixedcrew.web.storage.db import Database
+from mixedcrew.web.storage.records import utcnow
 
 AGENCY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")  # the domain's Id
 
@@ -29,7 +30,8 @@ def _invalid(field: str, msg: str, kind: str = "value_error") -> Invalid:
     return Invalid([FieldError(("body", field), msg, kind)])
 
 
-def principal_of(user: sa.StoredUser, credential: sa.StoredCredential | None, via: str) -> Principal:
+def principal_of(user: records.StoredUser, credential: records.StoredCredential | None,
+                 via: str) -> Principal:
     scopes = frozenset(credential.scopes) if credential else frozenset(SESSION_SCOPES)
     return Principal(user.id, user.name, user.agency, user.is_admin, scopes,
                      credential.id if credential else None, via)
@@ -47,7 +49,7 @@ class Accounts:
         if not secret or len(secret) > 200:
             raise Unauthenticated("no valid credential: log in, or send 'Authorization: Bearer <token>'")
         with self.db.reading() as session:
-            found = sa.credential_by_hash(session, secret_hash(secret))
+            found = store.credential_by_hash(session, secret_hash(secret))
         if found is None:
             raise Unauthenticated("unknown credential: log in again, or make a new token")
         cred, user = found
@@ -60,10 +62,10 @@ class Accounts:
             raise Unauthenticated(f"the account {user.name!r} is disabled: ask an administrator")
         return principal_of(user, cred, cred.kind)
 
-    def login(self, name: str, password: str) -> tuple[str, sa.StoredCredential, Principal]:
+    def login(self, name: str, password: str) -> tuple[str, records.StoredCredential, Principal]:
         """A new page session for a correct name and password."""
         with self.db.reading() as session:
-            found = sa.user_by_name(session, name[:80])
+            found = store.user_by_name(session, name[:80])
         # scrypt runs even for an unknown name, so timing does not tell names apart
         ok = verify_password(password, found[1] if found else "scrypt$16384$8$1$AAAA$AAAA")
         if found is None or not ok or found[0].disabled:
@@ -73,10 +75,10 @@ class Accounts:
         secret = new_secret("session")
         now = utcnow()
         with self.db.transaction() as session:
-            cred = sa.add_credential(session, user_id=user.id, kind="session", label="page session",
+            cred = store.add_credential(session, user_id=user.id, kind="session", label="page session",
                                      secret_hash=secret_hash(secret), scopes=SESSION_SCOPES, now=now,
                                      expires_at=now + timedelta(hours=SESSION_HOURS))
-            sa.append_audit(session, at=now, actor=user.name, actor_id=user.id, agency=user.agency,
+            audit_log.append_audit(session, at=now, actor=user.name, actor_id=user.id, agency=user.agency,
                             action="login", entity=f"session:{cred.id}")
         return secret, cred, principal_of(user, cred, "session")
 
@@ -86,14 +88,14 @@ class Accounts:
                             "DELETE /api/tokens/{id}")
         now = utcnow()
         with self.db.transaction() as session:
-            sa.revoke_credential(session, who.credential_id, now=now)
-            sa.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
+            store.revoke_credential(session, who.credential_id, now=now)
+            audit_log.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
                             action="logout", entity=f"session:{who.credential_id}")
 
     # -- users --------------------------------------------------------------------
 
     def add_user(self, who: Principal, *, name: str, agency: str | None, is_admin: bool,
-                 password: str | None) -> sa.StoredUser:
+                 password: str | None) -> records.StoredUser:
         who.need("write")
         who.need_admin("add users")
         problems = []
@@ -112,31 +114,31 @@ class Accounts:
         hashed = hash_password(password) if password is not None else None
         now = utcnow()
         with self.db.transaction() as session:
-            user = sa.add_user(session, name=name, agency=agency, is_admin=is_admin, password_hash=hashed,
+            user = store.add_user(session, name=name, agency=agency, is_admin=is_admin, password_hash=hashed,
                                now=now)
             if user is None:
                 raise Conflict(f"there is already a user named {name!r}")
-            sa.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
+            audit_log.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
                             action="user.add", entity=f"user:{user.id}",
                             after={"name": name, "agency": agency, "is_admin": is_admin,
                                    "password": password is not None})
         return user
 
-    def users(self, who: Principal) -> list[sa.StoredUser]:
+    def users(self, who: Principal) -> list[records.StoredUser]:
         who.need("read")
         who.need_admin("list users")
         with self.db.reading() as session:
-            return sa.list_users(session)
+            return store.list_users(session)
 
-    def user(self, user_id: int) -> sa.StoredUser:
+    def user(self, user_id: int) -> records.StoredUser:
         with self.db.reading() as session:
-            found = sa.get_user(session, user_id)
+            found = store.get_user(session, user_id)
         if found is None:
             raise NotFound("user", user_id)
         return found
 
     def change_user(self, who: Principal, user_id: int, *, disabled: bool | None = None,
-                    password: str | None = None) -> sa.StoredUser:
+                    password: str | None = None) -> records.StoredUser:
         """Disable or enable an account (its sessions and tokens stop working), or set its password."""
         who.need("write")
         who.need_admin("change users")
@@ -150,20 +152,20 @@ class Accounts:
             values["password_hash"] = hash_password(password)
         now = utcnow()
         with self.db.transaction() as session:
-            after = sa.update_user(session, user_id, **values)
+            after = store.update_user(session, user_id, **values)
             if after is None:
                 raise NotFound("user", user_id)
             if password is not None:  # a new password ends the sessions opened with the old one
-                sa.revoke_user_sessions(session, user_id, now=now, kind="session")
-            sa.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
+                store.revoke_user_sessions(session, user_id, now=now, kind="session")
+            audit_log.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
                             action="user.change", entity=f"user:{user_id}",
                             before={"disabled": before.disabled},
                             after={"disabled": after.disabled, "password_changed": password is not None})
         return after
 
-    def user_named(self, name: str) -> sa.StoredUser:
+    def user_named(self, name: str) -> records.StoredUser:
         with self.db.reading() as session:
-            found = sa.user_by_name(session, name)
+            found = store.user_by_name(session, name)
         if found is None:
             raise NotFound("user", name)
         return found[0]
@@ -172,7 +174,7 @@ class Accounts:
 
     def create_token(self, who: Principal, *, label: str, days: int = TOKEN_DAYS,
                      scopes: tuple[str, ...] = SESSION_SCOPES,
-                     for_user: sa.StoredUser | None = None) -> tuple[str, sa.StoredCredential]:
+                     for_user: records.StoredUser | None = None) -> tuple[str, records.StoredCredential]:
         """A new API token; its secret is returned once and only its hash is kept."""
         who.need("write")
         owner_id = who.user_id if for_user is None else for_user.id
@@ -201,26 +203,26 @@ class Accounts:
         now = utcnow()
         ordered = tuple(s for s in SCOPES if s in scopes)
         with self.db.transaction() as session:
-            cred = sa.add_credential(session, user_id=owner_id, kind="token", label=label,
+            cred = store.add_credential(session, user_id=owner_id, kind="token", label=label,
                                      secret_hash=secret_hash(secret), scopes=ordered, now=now,
                                      expires_at=now + timedelta(days=days))
-            sa.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
+            audit_log.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
                             action="token.create", entity=f"token:{cred.id}",
                             after={"user_id": owner_id, "label": label, "scopes": list(ordered),
                                    "expires_at": cred.expires_at.isoformat()})
         return secret, cred
 
-    def tokens(self, who: Principal, *, everyone: bool = False) -> list[sa.StoredCredential]:
+    def tokens(self, who: Principal, *, everyone: bool = False) -> list[records.StoredCredential]:
         who.need("read")
         if everyone:
             who.need_admin("list every user's tokens")
         with self.db.reading() as session:
-            return sa.list_credentials(session, user_id=None if everyone else who.user_id)
+            return store.list_credentials(session, user_id=None if everyone else who.user_id)
 
-    def revoke_token(self, who: Principal, token_id: int) -> sa.StoredCredential:
+    def revoke_token(self, who: Principal, token_id: int) -> records.StoredCredential:
         who.need("write")
         with self.db.reading() as session:
-            cred = sa.get_credential(session, token_id)
+            cred = store.get_credential(session, token_id)
         if cred is None or cred.kind != "token":
             raise NotFound("token", token_id)
         if cred.user_id != who.user_id and not who.is_admin:
@@ -228,11 +230,11 @@ class Accounts:
                             "may revoke it")
         now = utcnow()
         with self.db.transaction() as session:
-            if not sa.revoke_credential(session, token_id, now=now):
+            if not store.revoke_credential(session, token_id, now=now):
                 raise Conflict(f"token {token_id} was already revoked")
-            sa.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
+            audit_log.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
                             action="token.revoke", entity=f"token:{token_id}",
                             before={"revoked_at": None}, after={"revoked_at": now.isoformat()})
-            found = sa.get_credential(session, token_id)
+            found = store.get_credential(session, token_id)
         assert found is not None
         return found

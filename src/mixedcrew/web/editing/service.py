@@ -14,22 +14,20 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from mixedcrew.domain import Scenario
 from mixedcrew.io.scenario_file import dump_scenario
-from mixedcrew.web.access import store as store_access
-from mixedcrew.web.deps import Principal
+from mixedcrew.web.deps import Library, Principal, audit_by
+from mixedcrew.web.editing import store
 from mixedcrew.web.editing.changes import ChangeIn, Planned, authorise, describe, overlaps, plan_change
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from mixedcrew.web.jobs.runner import utcnow
-from mixedcrew.web.scenarios import store
-
-if TYPE_CHECKING:
-    from mixedcrew.web.scenarios.service import Service
+from mixedcrew.web.storage import audit_log, history, records
+from mixedcrew.web.storage.db import Database
+from mixedcrew.web.storage.records import utcnow
 
 
 @dataclass(frozen=True)
@@ -38,25 +36,25 @@ class Outcome:
 
     applied: bool
     revision: int | None
-    proposal: store_access.StoredProposal | None
+    proposal: records.StoredProposal | None
     effects: tuple[str, ...]
 
 
 class Editing:
-    def __init__(self, service: Service):
-        self.svc = service
-        self.db = service.db
+    def __init__(self, db: Database, library: Library):
+        self.db = db
+        self.library = library
 
     # -- inside a write transaction ----------------------------------------------------
 
     def _locked_head(self, session: Session, who: Principal, scenario_id: int) -> tuple[int, Scenario]:
         """Lock the scenario, check `who` has a part in it, and return its head."""
-        head = store.lock_scenario(session, scenario_id)
+        head = history.lock_scenario(session, scenario_id)
         if head is None:
             raise NotFound("scenario", scenario_id)
-        digest = store.revision_digest(session, scenario_id, head)
+        digest = history.revision_digest(session, scenario_id, head)
         assert digest is not None
-        scenario = self.svc.parsed_revision(scenario_id, head, digest[1], digest[2])
+        scenario = self.library.parsed_revision(scenario_id, head, digest[1], digest[2])
         if not who.is_admin and who.agency not in scenario.agency_by_id:
             raise Forbidden(f"{who.name} is a user of {who.agency}, which has no part in scenario "
                             f"{scenario_id}")
@@ -64,7 +62,7 @@ class Editing:
 
     def _stale_reason(self, session: Session, scenario_id: int, base: int,
                       keys: tuple[str, ...] | frozenset[str], what: str) -> str | None:
-        for entry in store_access.audit_after_revision(session, scenario_id, base):
+        for entry in audit_log.audit_after_revision(session, scenario_id, base):
             key = overlaps(keys, entry.keys)
             if key is not None:
                 by = f" by proposal {entry.proposal_id}" if entry.proposal_id else ""
@@ -77,16 +75,16 @@ class Editing:
                 note: str, action: str, proposal_id: int | None = None) -> int:
         """Store the planned scenario as the next revision, with one audit row per entity changed."""
         text = dump_scenario(planned.scenario).encode("utf-8")
-        digest = store.revision_digest(session, scenario_id, head)
+        digest = history.revision_digest(session, scenario_id, head)
         assert digest is not None
         now = utcnow()
-        rev = store.add_revision(session, scenario_id, filename=digest[2], source=text, now=now,
+        rev = history.add_revision(session, scenario_id, filename=digest[2], source=text, now=now,
                                  note=f"{action} by {who.name}" + (f": {note}" if note else ""))
         for effect in planned.effects:
             audit_by(session, who, now, action=action, entity=effect.entity, scenario_id=scenario_id,
                      revision=rev.number, before=effect.before, after=effect.after,
                      keys=sorted(effect.keys), proposal_id=proposal_id, note=note)
-        self.svc.parsed.put(hashlib.sha256(text).hexdigest(), planned.scenario)
+        self.library.parsed.put(hashlib.sha256(text).hexdigest(), planned.scenario)
         return rev.number
 
     # -- changes ------------------------------------------------------------------------
@@ -111,7 +109,7 @@ class Editing:
             if not needs:
                 number = self._commit(session, who, scenario_id, head, planned, change.note, "edit")
                 return Outcome(True, number, None, effects)
-            proposal = store_access.add_proposal(
+            proposal = store.add_proposal(
                 session, scenario_id=scenario_id, base_revision=head, author_id=who.user_id, author=who.name,
                 author_agency=who.agency, change=change.model_dump(mode="json", by_alias=True,
                                                                    exclude={"base_revision"}),
@@ -124,19 +122,19 @@ class Editing:
     # -- proposals ------------------------------------------------------------------------
 
     def _proposal_locked(self, session: Session, who: Principal,
-                         proposal_id: int) -> tuple[store_access.StoredProposal, int, Scenario]:
-        found = store_access.get_proposal(session, proposal_id)
+                         proposal_id: int) -> tuple[records.StoredProposal, int, Scenario]:
+        found = store.get_proposal(session, proposal_id)
         if found is None:
             raise NotFound("proposal", proposal_id)
         head, scenario = self._locked_head(session, who, found.scenario_id)
-        locked = store_access.get_proposal(session, proposal_id, for_update=True)
+        locked = store.get_proposal(session, proposal_id, for_update=True)
         assert locked is not None
         if locked.state != "open":
             why = f": {locked.reason}" if locked.reason else ""
             raise Conflict(f"proposal {proposal_id} is {locked.state}, no longer open{why}")
         return locked, head, scenario
 
-    def approve(self, who: Principal, proposal_id: int) -> store_access.StoredProposal:
+    def approve(self, who: Principal, proposal_id: int) -> records.StoredProposal:
         """Record `who`'s agency's approval; with the last one the change applies, or is refused as stale."""
         who.need("write")
         stale = None
@@ -156,7 +154,7 @@ class Editing:
                      before={"approvals": list(p.approvals)}, after={"approvals": approvals})
             values: dict[str, Any] = {"approvals": approvals}
             if not set(p.needs) <= set(approvals):
-                store_access.update_open_proposal(session, p.id, **values)
+                store.update_open_proposal(session, p.id, **values)
             else:
                 planned, stale = self._replay(session, p, head, scenario, approvals)
                 values.update(decided_by=who.name, decided_at=now)
@@ -169,14 +167,14 @@ class Editing:
                     number = self._commit(session, who, p.scenario_id, head, planned,
                                           p.change.get("note", ""), "apply", proposal_id=p.id)
                     values.update(state="applied", result_revision=number)
-                store_access.update_open_proposal(session, p.id, **values)
-            done = store_access.get_proposal(session, p.id)
+                store.update_open_proposal(session, p.id, **values)
+            done = store.get_proposal(session, p.id)
         if stale is not None:
             raise Conflict(f"proposal {proposal_id} is stale and was not applied: {stale}")
         assert done is not None
         return done
 
-    def _replay(self, session: Session, p: store_access.StoredProposal, head: int, scenario: Scenario,
+    def _replay(self, session: Session, p: records.StoredProposal, head: int, scenario: Scenario,
                 approvals: list[str]) -> tuple[Planned | None, str | None]:
         """The proposal's change planned on the head, or None and why it no longer applies."""
         why = self._stale_reason(session, p.scenario_id, p.base_revision, p.keys, "this proposal")
@@ -193,7 +191,7 @@ class Editing:
             return None, f"on revision {head} it also needs the approval of {', '.join(missing)}"
         return planned, None
 
-    def reject(self, who: Principal, proposal_id: int, reason: str = "") -> store_access.StoredProposal:
+    def reject(self, who: Principal, proposal_id: int, reason: str = "") -> records.StoredProposal:
         """Either side may reject: the proposing agency (or the administrators, for theirs) or one asked."""
         who.need("write")
         with self.db.transaction() as session:
@@ -203,49 +201,43 @@ class Editing:
                 raise Forbidden(f"proposal {proposal_id} is between {author_side} and {', '.join(p.needs)}; "
                                 f"{who.name} ({who.side}) cannot reject it")
             now = utcnow()
-            store_access.update_open_proposal(session, p.id, state="rejected", reason=reason or None,
+            store.update_open_proposal(session, p.id, state="rejected", reason=reason or None,
                                               decided_by=who.name, decided_at=now)
             audit_by(session, who, now, action="reject", entity=f"proposal:{p.id}", scenario_id=p.scenario_id,
                      before={"state": "open"}, after={"state": "rejected", "reason": reason},
                      proposal_id=p.id, note=reason)
-            done = store_access.get_proposal(session, p.id)
+            done = store.get_proposal(session, p.id)
         assert done is not None
         return done
 
-    def proposal(self, who: Principal, proposal_id: int) -> store_access.StoredProposal:
+    def proposal(self, who: Principal, proposal_id: int) -> records.StoredProposal:
         who.need("read")
         with self.db.reading() as session:
-            found = store_access.get_proposal(session, proposal_id)
+            found = store.get_proposal(session, proposal_id)
         if found is None:
             raise NotFound("proposal", proposal_id)
-        self.svc.member(who, found.scenario_id)
+        self.library.member(who, found.scenario_id)
         return found
 
     def proposals(self, who: Principal, scenario_id: int, state: str | None = None
-                  ) -> list[store_access.StoredProposal]:
-        self.svc.member(who, scenario_id)
+                  ) -> list[records.StoredProposal]:
+        self.library.member(who, scenario_id)
         with self.db.reading() as session:
-            return store_access.list_proposals(session, scenario_id=scenario_id, state=state)
+            return store.list_proposals(session, scenario_id=scenario_id, state=state)
 
     # -- audit ----------------------------------------------------------------------------
 
     def audit(self, who: Principal, scenario_id: int | None, *, after_id: int = 0,
-              limit: int = 1000) -> list[store_access.AuditEntry]:
+              limit: int = 1000) -> list[records.AuditEntry]:
         """A scenario's audit entries (its members), or every entry (administrators)."""
         if scenario_id is None:
             who.need("read")
             who.need_admin("read the whole audit log (users and tokens included)")
         else:
-            self.svc.member(who, scenario_id)
+            self.library.member(who, scenario_id)
         with self.db.reading() as session:
-            return store_access.list_audit(session, scenario_id=scenario_id, after_id=after_id, limit=limit)
+            return audit_log.list_audit(session, scenario_id=scenario_id, after_id=after_id, limit=limit)
 
 
-def audit_by(session: Session, who: Principal, now: Any, action: str, entity: str, **fields: Any) -> None:
-    """An audit row for something `who` did."""
-    store_access.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
-                              action=action, entity=entity, **fields)
-
-
-def proposal_lines(p: store_access.StoredProposal) -> list[str]:
+def proposal_lines(p: records.StoredProposal) -> list[str]:
     return [describe(op) for op in p.change.get("ops", [])]

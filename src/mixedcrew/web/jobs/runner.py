@@ -20,7 +20,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -28,14 +28,12 @@ from sqlalchemy.orm import Session
 
 from mixedcrew.domain import Scenario
 from mixedcrew.errors import MixedcrewError
-from mixedcrew.web.scenarios import store
+from mixedcrew.web.jobs import store
+from mixedcrew.web.storage import records
 from mixedcrew.web.storage.db import Database
+from mixedcrew.web.storage.records import utcnow
 
 log = logging.getLogger("mixedcrew.web.jobs")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class JobCancelled(Exception):
@@ -107,7 +105,7 @@ class JobRunner:
 
     def __init__(self, db: Database, kinds: Kinds, load: Callable[[int, int], Scenario], *,
                  workers: int = 2, heartbeat_s: float = 5.0, stale_after_s: float = 30.0,
-                 save: Callable[[Session, store.StoredJob, JobOutcome], int] | None = None):
+                 save: Callable[[Session, records.StoredJob, JobOutcome], int] | None = None):
         self.db = db
         self.kinds = kinds
         self.load = load  # (scenario id, revision) -> Scenario
@@ -117,7 +115,7 @@ class JobRunner:
         self.stale_after_s = stale_after_s
         # Daemon threads, not an executor: a solver that ignores a stop must not keep
         # the process alive after shutdown (its job is already marked failed by then).
-        self._queue: queue.SimpleQueue[tuple[store.StoredJob, threading.Event] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[tuple[records.StoredJob, threading.Event] | None] = queue.SimpleQueue()
         self._workers = [threading.Thread(target=self._work, name=f"mixedcrew-job-{i}", daemon=True)
                          for i in range(max(1, workers))]
         self._stops: dict[int, threading.Event] = {}
@@ -183,7 +181,7 @@ class JobRunner:
 
     # -- jobs -------------------------------------------------------------------
 
-    def submit(self, job: store.StoredJob) -> None:
+    def submit(self, job: records.StoredJob) -> None:
         if self._closing.is_set():
             return  # its row stays queued; close() marks it failed
         stop = threading.Event()
@@ -204,7 +202,7 @@ class JobRunner:
         if stop is not None:
             stop.set()
 
-    def _run(self, job: store.StoredJob, stop: threading.Event) -> None:
+    def _run(self, job: records.StoredJob, stop: threading.Event) -> None:
         with self._lock:
             self._running.add(job.id)
         try:
@@ -219,7 +217,7 @@ class JobRunner:
                 self._stops.pop(job.id, None)
                 self._running.discard(job.id)
 
-    def _execute(self, job: store.StoredJob, stop: threading.Event) -> None:
+    def _execute(self, job: records.StoredJob, stop: threading.Event) -> None:
         def report(fraction: float, message: str | None) -> bool:
             with self.db.transaction() as session:
                 return store.record_progress(session, job.id, progress=fraction, message=message,
@@ -242,7 +240,7 @@ class JobRunner:
         self._finish(job.id, "succeeded", outcome.message, result=outcome.result, job=job, outcome=outcome)
 
     def _finish(self, job_id: int, state: str, message: str, *, result: dict[str, Any] | None = None,
-                error: str | None = None, job: store.StoredJob | None = None,
+                error: str | None = None, job: records.StoredJob | None = None,
                 outcome: JobOutcome | None = None) -> None:
         """Record the end; a manifest the job made is stored in the same transaction, or not at all."""
         with self.db.transaction() as session:

@@ -1,66 +1,49 @@
-"""The JSON API under /api: everything the pages do, described by /openapi.json and the /api-docs page."""
+"""The scenario API under /api: upload, revisions, the manifest views, checks and exports.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
-from urllib.parse import quote
 
-from fastapi import APIRouter, File, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from mixedcrew.instants import to_instant
 from mixedcrew.summary import aboard_snapshot
-from mixedcrew.web.deps import Principal, Who
+from mixedcrew.web.deps import (
+    API_REFUSALS,
+    ErrorOut,
+    Principal,
+    ScenarioId,
+    Who,
+    attachment,
+)
 from mixedcrew.web.errors import FieldError, Invalid, NotFound
 from mixedcrew.web.manifest import FIGURES, violation_json
 from mixedcrew.web.scenarios.exports import CSV_FILES, agency_calendar, manifest_json, person_calendar
 from mixedcrew.web.scenarios.schemas import (
-    API_REFUSALS,
     CheckOut,
-    ErrorOut,
     ExportLink,
     ExportsOut,
     Facts,
-    JobIn,
-    JobKindOut,
-    JobOut,
     LedgerOut,
     RevisionOut,
     ScenarioDetail,
     ScenarioOut,
 )
-from mixedcrew.web.scenarios.service import Service, sent_filename
+from mixedcrew.web.scenarios.service import Scenarios, sent_filename
 
 router = APIRouter(prefix="/api", responses=API_REFUSALS)
 
-ScenarioId = Annotated[int, Path(description="scenario id", ge=1)]
-JobId = Annotated[int, Path(description="job id", ge=1)]
 
-
-def service(request: Request) -> Service:
-    svc: Service = request.app.state.service
-    return svc
-
-
-def attachment(name: str) -> dict[str, str]:
-    """A download's name, plain ASCII in `filename` and exact in RFC 5987's `filename*`."""
-    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name)
-    exact = quote(name, safe="")
-    return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{exact}"}
+def service(request: Request) -> Scenarios:
+    found: Scenarios = request.app.state.scenarios
+    return found
 
 
 def feed_scope(who: Principal) -> str:
     """A calendar feed is read with the read scope, or with a calendar-only token."""
     return "calendar" if who.can("calendar") and not who.can("read") else "read"
-
-
-@router.get("/health", tags=["server"], summary="Liveness and schema revision")
-def health(request: Request, who: Who) -> dict[str, Any]:
-    from mixedcrew.web.storage.db import current_revision
-
-    who.need("read")
-    svc = service(request)
-    return {"ok": True, "schema": current_revision(svc.db.engine), "runner": svc.runner.runner_id}
 
 
 @router.get("/scenarios", tags=["scenarios"], summary="Stored scenarios, newest first")
@@ -157,9 +140,6 @@ def aboard(request: Request, who: Who, scenario_id: ScenarioId,
     return aboard_snapshot(view.scenario, t, timeline=view.timeline)
 
 
-# --- exports ---------------------------------------------------------------------------
-
-
 @router.get("/scenarios/{scenario_id}/exports", tags=["exports"], summary="Every export of a scenario")
 def exports(request: Request, who: Who, scenario_id: ScenarioId) -> ExportsOut:
     view = service(request).view(who, scenario_id)
@@ -220,47 +200,3 @@ def person_feed(request: Request, who: Who, scenario_id: ScenarioId, person: str
         raise NotFound("person", person)
     body = person_calendar(view, person, stamp=rev.created_at, sequence=rev.number)
     return _calendar_response(body, f"scenario-{scenario_id}-{person}.ics")
-
-
-# --- jobs ---------------------------------------------------------------------------------
-
-
-@router.get("/job-kinds", tags=["jobs"], summary="Kinds of job this server runs, and their parameters")
-def job_kinds(request: Request, who: Who) -> list[JobKindOut]:
-    who.need("read")
-    out = []
-    for kind in service(request).kinds.values():
-        why = kind.unavailable()
-        out.append(JobKindOut(name=kind.name, title=kind.title, description=kind.description,
-                              available=why is None, unavailable_because=why,
-                              params_schema=kind.params.model_json_schema(by_alias=True)))
-    return out
-
-
-@router.get("/scenarios/{scenario_id}/jobs", tags=["jobs"], summary="Jobs of a scenario, newest first")
-def scenario_jobs(request: Request, who: Who, scenario_id: ScenarioId) -> list[JobOut]:
-    return [JobOut.of(j) for j in service(request).jobs(who, scenario_id)]
-
-
-@router.post("/scenarios/{scenario_id}/jobs", status_code=202, tags=["jobs"],
-             summary="Start a job on the scenario's latest revision; poll its `links.self`",
-             responses={422: {"model": ErrorOut, "description": "unknown kind or bad parameters"}})
-def start_job(request: Request, who: Who, scenario_id: ScenarioId, body: JobIn) -> JobOut:
-    return JobOut.of(service(request).start_job(who, scenario_id, body.kind, body.params))
-
-
-@router.get("/jobs", tags=["jobs"], summary="Recent jobs of every scenario, newest first")
-def all_jobs(request: Request, who: Who) -> list[JobOut]:
-    return [JobOut.of(j) for j in service(request).jobs(who)]
-
-
-@router.get("/jobs/{job_id}", tags=["jobs"], summary="A job's state, progress and (when done) result")
-def get_job(request: Request, who: Who, job_id: JobId) -> JobOut:
-    return JobOut.of(service(request).job(who, job_id))
-
-
-@router.delete("/jobs/{job_id}", status_code=202, tags=["jobs"],
-               summary="Stop a job: a queued one at once, a running one at its next progress report",
-               responses={409: {"model": ErrorOut, "description": "the job has already finished"}})
-def cancel_job(request: Request, who: Who, job_id: JobId) -> JobOut:
-    return JobOut.of(service(request).cancel_job(who, job_id))

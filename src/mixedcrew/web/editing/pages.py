@@ -1,0 +1,135 @@
+"""The editing pages: a scenario's crew and seats, its proposals, its audit log.
+
+Plain forms that post and redirect; no script needed.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import ValidationError
+
+from mixedcrew.web.deps import (
+    Principal,
+    Who,
+    library,
+    render,
+)
+from mixedcrew.web.editing.api import editing
+from mixedcrew.web.editing.changes import ChangeIn
+from mixedcrew.web.editing.seats import seat_maps
+from mixedcrew.web.editing.service import proposal_lines
+from mixedcrew.web.errors import Conflict, Invalid
+
+router = APIRouter(include_in_schema=False)
+
+
+def scenario_panel(request: Request, who: Principal, scenario_id: int) -> dict[str, Any]:
+    """How many proposals wait, for the scenario's page."""
+    return {"open_proposals": len(editing(request).proposals(who, scenario_id, "open"))}
+
+
+@router.get("/scenarios/{scenario_id}/crew", response_class=HTMLResponse)
+def crew(request: Request, who: Who, scenario_id: int,
+         done: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
+    return _crew(request, who, scenario_id, done=done)
+
+
+def _crew(request: Request, who: Any, scenario_id: int, status: int = 200, problems: list[str] | None = None,
+          done: str | None = None) -> HTMLResponse:
+    svc = library(request)
+    stored = svc.scenario(who, scenario_id)
+    head, scenario = svc.head_scenario(scenario_id)
+    maps = {(m.flight, m.direction): m for m in seat_maps(scenario)}
+    mine = [p for p in scenario.people if who.is_admin or p.agency == who.agency]
+    return render(request, "crew.html", status, stored=stored, scenario=scenario, head=head, maps=maps,
+                  mine=mine, done=done, problems=problems or [])
+
+
+def _form_ops(form: dict[str, str]) -> list[dict[str, Any]]:
+    op = form.get("op", "")
+    if op == "assign":
+        return [{"op": "assign", "person": form.get("person", ""), "up": form.get("up", ""),
+                 "down": form.get("down") or None}]
+    if op == "unassign":
+        return [{"op": "unassign", "person": form.get("person", ""), "up": form.get("up", "")}]
+    if op == "set_availability":
+        window = {k: form[f] for k, f in (("from", "from"), ("until", "until")) if form.get(f)}
+        return [{"op": "set_availability", "person": form.get("person", ""), "available": window}]
+    return [{"op": op}]
+
+
+@router.post("/scenarios/{scenario_id}/crew", response_class=HTMLResponse)
+async def change_crew(request: Request, who: Who, scenario_id: int) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    from starlette.concurrency import run_in_threadpool
+
+    return await run_in_threadpool(_change_crew, request, who, scenario_id, form)
+
+
+def _change_crew(request: Request, who: Any, scenario_id: int, form: dict[str, str]) -> Response:
+    try:
+        change = ChangeIn.model_validate({"ops": _form_ops(form), "note": form.get("note", "")[:500]})
+        outcome = editing(request).submit(who, scenario_id, change)
+    except ValidationError as err:
+        lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors(include_url=False)]
+        return _crew(request, who, scenario_id, status=422, problems=lines)
+    except Invalid as err:
+        return _crew(request, who, scenario_id, status=422, problems=[e.msg for e in err.errors])
+    except Conflict as err:
+        return _crew(request, who, scenario_id, status=409, problems=[str(err)])
+    if outcome.applied:
+        done = f"Applied as revision {outcome.revision}."
+    else:
+        assert outcome.proposal is not None
+        done = (f"Stored as proposal {outcome.proposal.id}: it waits for the approval of "
+                f"{', '.join(outcome.proposal.needs)}.")
+    return RedirectResponse(f"/scenarios/{scenario_id}/crew?done={quote(done)}", status_code=303)
+
+
+@router.get("/scenarios/{scenario_id}/proposals", response_class=HTMLResponse)
+def proposals(request: Request, who: Who, scenario_id: int) -> HTMLResponse:
+    return _proposals(request, who, scenario_id)
+
+
+def _proposals(request: Request, who: Any, scenario_id: int, status: int = 200,
+               problems: list[str] | None = None) -> HTMLResponse:
+    svc = library(request)
+    stored = svc.scenario(who, scenario_id)
+    found = editing(request).proposals(who, scenario_id)
+    return render(request, "proposals.html", status, stored=stored, proposals=found, lines=proposal_lines,
+                  problems=problems or [])
+
+
+def _decide(request: Request, who: Any, proposal_id: int, approve: bool, reason: str = "") -> Response:
+    ed = editing(request)
+    p = ed.proposal(who, proposal_id)
+    try:
+        ed.approve(who, proposal_id) if approve else ed.reject(who, proposal_id, reason)
+    except Conflict as err:
+        return _proposals(request, who, p.scenario_id, status=409, problems=[str(err)])
+    return RedirectResponse(f"/scenarios/{p.scenario_id}/proposals#proposal-{proposal_id}", status_code=303)
+
+
+@router.post("/proposals/{proposal_id}/approve")
+def approve(request: Request, who: Who, proposal_id: int) -> Response:
+    return _decide(request, who, proposal_id, True)
+
+
+@router.post("/proposals/{proposal_id}/reject")
+def reject(request: Request, who: Who, proposal_id: int,
+           reason: Annotated[str, Form(max_length=500)] = "") -> Response:
+    return _decide(request, who, proposal_id, False, reason)
+
+
+@router.get("/scenarios/{scenario_id}/audit", response_class=HTMLResponse)
+def audit(request: Request, who: Who, scenario_id: int,
+          after: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+    svc = library(request)
+    stored = svc.scenario(who, scenario_id)
+    entries = editing(request).audit(who, scenario_id, after_id=after, limit=200)
+    return render(request, "audit.html", stored=stored, entries=entries,
+                  more=entries[-1].id if len(entries) == 200 else None)
