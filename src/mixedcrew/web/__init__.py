@@ -11,7 +11,7 @@ By feature (FastAPI's "bigger applications", Starlette's packages):
   service, store, schemas, api and pages; a feature imports only storage, errors and deps
   (and the pure ``manifest`` views), never another feature
 - ``manifest`` domain objects (Scenario, Timeline, Report) turned into views
-- ``settings``, ``limits``, ``server``, ``commands``  configuration, body caps, uvicorn, the CLI
+- ``settings``, ``limits``, ``server``  configuration, body caps, uvicorn (commands: ``cli.web``)
 
 Nothing here is imported by the rest of mixedcrew: the web dependencies are an
 extra (``pip install mixedcrew[web]``), checked when ``mixedcrew serve`` runs.
