@@ -19,7 +19,7 @@ from risk_cases import (
 from mixedcrew.domain.risk import Distribution, RiskModel, VehicleRisk
 from mixedcrew.instants import to_instant
 from mixedcrew.risk.backends import run_local
-from mixedcrew.risk.fast import no_disruptions, play, sample_block
+from mixedcrew.risk.fast import KERNELS, no_disruptions, play, sample_block
 from mixedcrew.risk.metrics import Totals
 from mixedcrew.risk.outcomes import Outcomes
 from mixedcrew.risk.plan import DAYS_PER_YEAR, compile_plan
@@ -35,31 +35,109 @@ def iss_plan(scenario, model=None, compare=True):  # type: ignore[no-untyped-def
     return compile_plan(s, start=to_instant("2022-01-01"), variants=variants)
 
 
-def assert_same_trials(plan, trials: int, seed: int) -> Outcomes:  # type: ignore[no-untyped-def]
-    draws = sample_block(plan, np.random.default_rng(seed), trials)
-    fast = play(plan, draws)
-    ref = Outcomes.concat([play_trial(plan, draws.trial(i)) for i in range(trials)])
+def assert_same_outcomes(a: Outcomes, b: Outcomes) -> None:
     for name in FIELDS:
-        a, b = getattr(fast, name), getattr(ref, name)
+        x, y = getattr(a, name), getattr(b, name)
         # Minutes are rounded from sums taken in a different order: allow one minute.
-        bad = np.flatnonzero((np.abs(a - b) > 1).reshape(trials, -1).any(axis=1))
+        bad = np.flatnonzero((np.abs(x - y) > 1).reshape(a.trials, -1).any(axis=1))
         assert bad.size == 0, f"{name} differs in trials {bad[:5].tolist()}"
+
+
+def assert_same_trials(plan, trials: int, seed: int, kernel: str) -> Outcomes:  # type: ignore[no-untyped-def]
+    draws = sample_block(plan, np.random.default_rng(seed), trials)
+    fast = play(plan, draws, kernel=kernel)
+    assert_same_outcomes(fast, Outcomes.concat([play_trial(plan, draws.trial(i)) for i in range(trials)]))
     return fast
 
 
-def test_engines_agree_trial_by_trial_on_the_iss_with_every_branch_exercised(iss):
-    """The same draws give the same outcomes in both engines, with every policy branch taken."""
-    fast = assert_same_trials(iss_plan(iss, HOT), trials=150, seed=11)
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_engines_agree_trial_by_trial_on_the_iss_with_every_branch_exercised(iss, kernel):
+    """The same draws give the same outcomes in both engines (either kernel of the fast one),
+    with every policy branch taken."""
+    fast = assert_same_trials(iss_plan(iss, HOT), trials=150, seed=11, kernel=kernel)
     for name in ("contingency", "medical", "forced"):
         assert getattr(fast, name)[:, -1].sum() > 0, name
     assert (fast.empty[:, -1] > 0).any() and (fast.short[:, 0, -1, -1] > 0).any()
     assert (fast.short[:, 0, -1, -1] == 0).any()
 
 
-def test_engines_agree_trial_by_trial_with_default_rates(iss, small_example):
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_engines_agree_trial_by_trial_with_default_rates(iss, small_example, kernel):
     """Default rates on the ISS, and hot rates on the small example, trial by trial."""
-    assert_same_trials(iss_plan(iss), trials=200, seed=3)
-    assert_same_trials(compile_plan(with_model(small_example, HOT)), trials=200, seed=4)
+    assert_same_trials(iss_plan(iss), trials=200, seed=3, kernel=kernel)
+    assert_same_trials(compile_plan(with_model(small_example, HOT)), trials=200, seed=4, kernel=kernel)
+
+
+@pytest.mark.parametrize("case", ["iss-default", "iss-hot", "small-hot", "relay-groundings", "iss-2023"])
+def test_the_two_kernels_agree_on_many_trials(case, iss, small_example):
+    """The compiled loops and the array formulas give the same outcomes on thousands of
+    trials (the reference is too slow to check that many): events exactly, minutes to one."""
+    plan = {
+        "iss-default": lambda: iss_plan(iss),
+        "iss-hot": lambda: iss_plan(iss, HOT),
+        "small-hot": lambda: compile_plan(with_model(small_example, HOT)),
+        "relay-groundings": lambda: compile_plan(relay_scenario(_groundings(0.5, 60.0))),
+        "iss-2023": lambda: compile_plan(with_model(iss, HOT), start=to_instant("2023-01-01"),
+                                         end=to_instant("2025-01-01")),
+    }[case]()
+    draws = sample_block(plan, np.random.default_rng(21), 4096)
+    loops, arrays = play(plan, draws, kernel="numba"), play(plan, draws, kernel="numpy")
+    assert_same_outcomes(loops, arrays)
+    for name in ("contingency", "medical", "forced"):
+        assert np.array_equal(getattr(loops, name), getattr(arrays, name)), name
+    assert (loops.short[:, 0, -1, -1] > 0).any()
+
+
+def test_kernel_without_a_jit_still_agrees_with_the_reference(tmp_path):
+    """With Numba's compiler turned off the kernel runs as plain Python, with the same outcomes
+    (a subprocess: the switch is read when Numba is imported)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    script = (
+        "import numpy as np\n"
+        "from risk_cases import EXAMPLES, HOT, with_model\n"
+        "from mixedcrew.io.scenario_file import load_scenario\n"
+        "from mixedcrew.risk import kernel\n"
+        "from mixedcrew.risk.fast import play, sample_block\n"
+        "from mixedcrew.risk.outcomes import Outcomes\n"
+        "from mixedcrew.risk.plan import compile_plan\n"
+        "from mixedcrew.risk.reference import play_trial\n"
+        "from test_risk_engines import assert_same_outcomes\n"
+        "assert not kernel.JIT\n"
+        "plan = compile_plan(with_model(load_scenario(EXAMPLES / 'small.toml'), HOT))\n"
+        "d = sample_block(plan, np.random.default_rng(4), 60)\n"
+        "o = play(plan, d, kernel='numba')\n"
+        "assert_same_outcomes(o, Outcomes.concat([play_trial(plan, d.trial(i)) for i in range(60)]))\n"
+        "assert o.short[:, 0, -1, -1].any() and o.contingency.any()\n"
+        "print('agree')\n")
+    path = os.pathsep.join(p for p in (str(here), os.environ.get("PYTHONPATH", "")) if p)
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1", "PYTHONPATH": path}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and "agree" in done.stdout, done.stderr[-2000:]
+
+
+def test_kernel_is_chosen_by_what_is_installed_or_by_the_environment(monkeypatch, iss):
+    """Numba installed: the compiled loops; MIXEDCREW_RISK_KERNEL=numpy: the array formulas;
+    anything else there is refused with the choices."""
+    from mixedcrew.risk import kernel
+    from mixedcrew.risk.fast import kernel_name
+    from mixedcrew.risk.plan import RiskInputError
+
+    monkeypatch.delenv("MIXEDCREW_RISK_KERNEL", raising=False)
+    assert kernel_name() == ("numba" if kernel.JIT else "numpy")
+    monkeypatch.setenv("MIXEDCREW_RISK_KERNEL", "numpy")
+    assert kernel_name() == "numpy"
+    monkeypatch.setenv("MIXEDCREW_RISK_KERNEL", "fortran")
+    with pytest.raises(RiskInputError, match="'fortran' is not a kernel: choose numba or numpy"):
+        kernel_name()
+    plan = iss_plan(iss)
+    with pytest.raises(RiskInputError, match="unknown kernel 'cuda'"):
+        play(plan, no_disruptions(plan), kernel="cuda")
 
 
 def test_as_planned_reproduces_the_manifest(iss):
@@ -202,3 +280,19 @@ def test_reference_draws_follow_the_model():
     expected = 2.0 * plan.days / DAYS_PER_YEAR
     assert abs(np.mean(counts) - expected) < 4 * sqrt(expected / 4000)
     assert NOTHING.mean == 0 and VehicleRisk().groundings_per_year is None
+
+
+def test_numba_loads_only_when_trials_are_played():
+    """Importing mixedcrew, its CLI or the risk package leaves Numba unloaded (it costs half a
+    second); playing a block loads it."""
+    import subprocess
+    import sys
+
+    script = ("import sys, mixedcrew, mixedcrew.cli, mixedcrew.risk\n"
+              "assert 'numba' not in sys.modules, 'numba imported'\n"
+              "from mixedcrew.risk.fast import kernel_name\n"
+              "kernel_name()\n"
+              "print('numba' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "True"

@@ -5,7 +5,9 @@ stream `SeedSequence(seed, spawn_key=(b,))`, whatever the batch, worker
 or backend, and every block is drawn whole (a short last block is cut
 after playing), so trial i of a seed is the same trial in every run.
 A task plays a few consecutive blocks and returns integer totals, which
-add up to the same numbers in any order.
+add up to the same numbers in any order. The kernel (fast.py: "numba" or
+"numpy") is chosen once, where the run starts, and travels with each
+task, so every worker plays the same formulas whatever it has installed.
 
 Dask rather than Ray (docs/risk.md, "Running on a cluster"): it installs
 from PyPI as pure Python on every platform mixedcrew supports, starts a
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixedcrew.errors import MixedcrewError
-from mixedcrew.risk.fast import play, sample_block
+from mixedcrew.risk.fast import kernel_name, play, sample_block
 from mixedcrew.risk.metrics import Totals
 from mixedcrew.risk.plan import TrialPlan
 
@@ -45,13 +47,14 @@ class Task:
     trials: int  # trials of the whole run (the last block may be cut)
 
 
-def play_blocks(plan: TrialPlan, seed: int, task: Task) -> Totals:
+def play_blocks(plan: TrialPlan, seed: int, task: Task, kernel: str | None = None) -> Totals:
     """Totals of the run's trials in blocks [first, last), played one block at a time
     (a block's arrays fit in cache; a task of several blocks keeps scheduling cheap)."""
     total = Totals()
     for b in range(task.first_block, task.last_block):
         keep = min(task.trials - b * BLOCK, BLOCK)
-        total = total + Totals.of(play(plan, sample_block(plan, block_random(seed, b), BLOCK)).head(keep))
+        outcomes = play(plan, sample_block(plan, block_random(seed, b), BLOCK), kernel=kernel)
+        total = total + Totals.of(outcomes.head(keep))
     return total
 
 
@@ -65,10 +68,11 @@ def tasks(trials: int, batch_blocks: int) -> list[Task]:
 
 
 def run_local(plan: TrialPlan, trials: int, seed: int, *, batch_blocks: int = DEFAULT_BATCH_BLOCKS,
-              progress: Progress | None = None) -> Totals:
+              progress: Progress | None = None, kernel: str | None = None) -> Totals:
     total = Totals()
+    kernel = kernel or kernel_name()
     for task in tasks(trials, batch_blocks):
-        total = total + play_blocks(plan, seed, task)
+        total = total + play_blocks(plan, seed, task, kernel)
         if progress:
             progress(total)
     return total
@@ -76,12 +80,14 @@ def run_local(plan: TrialPlan, trials: int, seed: int, *, batch_blocks: int = DE
 
 def run_dask(plan: TrialPlan, trials: int, seed: int, *, workers: int | None = None,
              address: str | None = None,
-             batch_blocks: int = DEFAULT_BATCH_BLOCKS, progress: Progress | None = None) -> Totals:
+             batch_blocks: int = DEFAULT_BATCH_BLOCKS, progress: Progress | None = None,
+             kernel: str | None = None) -> Totals:
     """Run on the scheduler at `address`, or on a local cluster of `workers` processes (loopback only)."""
     distributed = import_distributed()
+    kernel = kernel or kernel_name()
     with _client(distributed, workers, address) as client:
         shared = client.scatter(plan, broadcast=True)
-        futures = [client.submit(play_blocks, shared, seed, task, pure=False)
+        futures = [client.submit(play_blocks, shared, seed, task, kernel, pure=False)
                    for task in tasks(trials, batch_blocks)]
         total = Totals()
         for future in distributed.as_completed(futures):

@@ -1,4 +1,9 @@
-"""The fast engine: many trials at once as NumPy arrays.
+"""The fast engine: many trials at once.
+
+`play` runs the compiled kernel (kernel.py, Numba) when Numba is installed,
+and otherwise `play_arrays`, the same policy as NumPy array formulas; both
+agree with the SimPy reference trial by trial (tests/risk/test_risk_engines.py).
+`MIXEDCREW_RISK_KERNEL=numpy` chooses the array formulas even with Numba.
 
 The recovery policy (docs/risk.md) is a chain of plain formulas, each one
 array operation over all trials:
@@ -19,13 +24,14 @@ array operation over all trials:
 
 from __future__ import annotations
 
+import os
 from math import inf
 
 import numpy as np
 
 from mixedcrew.risk.draws import BatchDraws, sample_days
 from mixedcrew.risk.outcomes import Outcomes, count_by_year, to_minutes
-from mixedcrew.risk.plan import DAYS_PER_YEAR, TrialPlan
+from mixedcrew.risk.plan import DAYS_PER_YEAR, RiskInputError, TrialPlan
 
 
 def sample_block(plan: TrialPlan, rng: np.random.Generator, n: int) -> BatchDraws:
@@ -54,8 +60,13 @@ def no_disruptions(plan: TrialPlan, n: int = 1) -> BatchDraws:
 
 
 def _waits(unit: np.ndarray, rate: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore"):
-        return np.where(rate > 0, unit / np.where(rate > 0, rate, 1.0), inf)
+    """unit / rate, and inf where the rate is 0 (divided in place: a broadcast np.where
+    cost ten times the division)."""
+    positive = rate > 0
+    out = np.divide(unit, np.where(positive, rate, 1.0), out=unit)  # unit is overwritten
+    if not positive.all():
+        out[:, ~positive] = inf
+    return out
 
 
 def _poisson_intervals(rng: np.random.Generator, n: int, days: float, per_year: float, dist
@@ -118,8 +129,61 @@ def _launch_when_clear(d: BatchDraws, t: np.ndarray, types: np.ndarray, sites: n
     return out
 
 
-def play(plan: TrialPlan, d: BatchDraws) -> Outcomes:
-    """Play a batch of trials through the manifest under the recovery policy."""
+KERNELS = ("numba", "numpy")
+KERNEL_ENV = "MIXEDCREW_RISK_KERNEL"
+
+
+def kernel_name() -> str:
+    """The kernel `play` uses here: "numba" (compiled loops) when Numba is installed and
+    not turned off, else "numpy" (array formulas). MIXEDCREW_RISK_KERNEL=numpy forces the latter."""
+    chosen = os.environ.get(KERNEL_ENV, "")
+    if chosen not in ("", *KERNELS):
+        raise RiskInputError(f"{KERNEL_ENV}={chosen!r} is not a kernel: choose {' or '.join(KERNELS)}, "
+                             "or leave it unset for the fastest one installed")
+    if chosen == "numpy":
+        return "numpy"
+    from mixedcrew.risk import kernel  # loads Numba: only when trials are played
+
+    return "numba" if kernel.JIT else "numpy"
+
+
+def play(plan: TrialPlan, d: BatchDraws, *, kernel: str | None = None) -> Outcomes:
+    """Play a batch of trials through the manifest under the recovery policy.
+
+    kernel: "numba" or "numpy"; by default the fastest one installed (kernel_name()).
+    """
+    chosen = kernel or kernel_name()
+    if chosen not in KERNELS:
+        raise RiskInputError(f"unknown kernel {chosen!r}: choose {' or '.join(KERNELS)}")
+    return play_loops(plan, d) if chosen == "numba" else play_arrays(plan, d)
+
+
+def play_loops(plan: TrialPlan, d: BatchDraws) -> Outcomes:
+    """`play_arrays` as per-trial loops (kernel.py): compiled by Numba, or plain Python without it."""
+    from mixedcrew.risk import kernel
+
+    p, n = plan, d.trials
+    V, G, Y = p.operators.shape[0], len(p.segments), len(p.years)
+    out = Outcomes(short=np.zeros((n, V, G + 1, Y + 1), dtype=np.int64),
+                   **{k: np.zeros((n, Y + 1), dtype=np.int64)
+                      for k in ("empty", "longest", "contingency", "medical", "forced")})
+    everyone = np.arange(len(p.people))
+    c = np.ascontiguousarray
+    kernel.play_block(
+        c(p.f_launch, float), c(p.f_dock, float), c(p.f_fixed, bool), c(p.f_type, np.int64),
+        c(p.f_site, np.int64), c(p.l_flight, np.int64), c(p.l_relief, np.int64), c(p.l_handover, float),
+        c(p.l_undock, float), c(p.l_limit, float), c(p.l_type, np.int64), c(p.l_site, np.int64),
+        c(p.l_lead, float), c(p.l_rendezvous, float), c(p.l_members, np.int64), c(p.s_up, np.int64),
+        c(p.s_line, np.int64), c(p.operators, bool), c(p.min_operators, np.int64), c(p.year_edges, float),
+        c(_planned_order(p, everyone), np.int64),
+        c(d.g_start, float), c(d.g_end, float), c(d.o_start, float), c(d.o_end, float),
+        c(d.slips, float), c(d.damage, float), c(d.medical, float),
+        out.short, out.empty, out.longest, out.contingency, out.medical, out.forced)
+    return out
+
+
+def play_arrays(plan: TrialPlan, d: BatchDraws) -> Outcomes:
+    """Play a batch of trials as NumPy array formulas, one per step of the policy."""
     p = plan
     # 1. launches and dockings
     moving = ~p.f_fixed
