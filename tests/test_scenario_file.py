@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from mixedcrew.domain import Scenario
-from mixedcrew.errors import Problem, ScenarioError
+from mixedcrew.errors import OutputError, Problem, ScenarioError
 from mixedcrew.io.scenario_file import (
     dump_scenario,
     load_scenario,
@@ -600,7 +600,7 @@ def test_failed_save_leaves_the_old_file_and_no_temp_files(small: Scenario, tmp_
     target = tmp_path / "plan.toml"
     target.write_text(SMALL, encoding="utf-8")
     monkeypatch.setattr(os, step, _fail)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError, match="plan.toml: cannot be written"):
         save_scenario(small.model_copy(update={"flights": ()}), target)
     monkeypatch.undo()
     assert target.read_text(encoding="utf-8") == SMALL

@@ -41,3 +41,11 @@ class DataError(MixedcrewError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class OutputError(MixedcrewError):
+    """An output file that cannot be written (no such directory, a FIFO, disk full)."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

@@ -76,13 +76,13 @@ def test_table_output_names_the_figures(run):
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--from", "2030"), "the window 2030-01-01 .. 2023-09-27 is empty"),
-    (("--compare", "together"), "unknown comparison 'together': choose segregated"),
-    (("--backend", "ray"), "unknown backend 'ray'"),
+    (("--compare", "together"), "--compare: unknown value 'together': choose segregated"),
+    (("--backend", "ray"), "--backend: unknown value 'ray'"),
     (("--address", "tcp://127.0.0.1:1"), "--address needs --backend dask"),
-    (("--trials", "0"), "--trials must be at least 1"),
+    (("--trials", "0"), "--trials: must be from 1 to 100,000,000, got 0"),
     (("--from", "2022-13-01"), "--from: '2022-13-01' is not a date"),
     (("--engine", "reference", "--backend", "dask"), "the reference engine runs only locally"),
-    (("--station", "MIR"), "unknown station 'MIR'"),
+    (("--station", "MIR"), "--station: unknown value 'MIR'"),
 ])
 def test_bad_options_exit_2_with_one_line(run, args, message):
     res = run(SMALL, *args)

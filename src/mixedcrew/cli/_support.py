@@ -4,14 +4,19 @@ the project's errors into one line each (exit status 2, never a traceback)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 
-from mixedcrew.errors import DataError, MixedcrewError, Problem, ScenarioError
+from mixedcrew.errors import DataError, MixedcrewError, OutputError, Problem, ScenarioError
+
+if TYPE_CHECKING:
+    from mixedcrew.domain import Scenario
 
 # emoji=False: rich would otherwise print a name or id such as ":rocket:" as an emoji.
 out = Console(highlight=False, soft_wrap=True, emoji=False)
@@ -35,7 +40,7 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except (ScenarioError, DataError) as e:
+        except (ScenarioError, DataError, OutputError) as e:
             fail(e.problems)
         except MixedcrewError as e:
             fail([str(e)])
@@ -53,3 +58,58 @@ def parse_instant(value: str | None, option: str) -> datetime | None:
         return to_instant(value)
     except ValueError as e:
         fail([f"{option}: {e}"])
+
+
+# --- what every command checks before its work ---------------------------------------------
+# The models and the file layer are imported where used, as parse_instant does: `--version`
+# and `--help` start without pydantic.
+
+
+def load(file: Path) -> Scenario:
+    """A scenario to work on: loaded (bounded, every problem located) and not empty.
+
+    An empty scenario (no station) would check clean and leave every other
+    command nothing to work on: one clear error for every command instead.
+    """
+    from mixedcrew.io.scenario_file import load_scenario
+
+    scenario = load_scenario(file)
+    if not scenario.stations:
+        fail([Problem(str(file), None, "", "the scenario has no [[stations]]: nothing to work on "
+                                           "(docs/scenario.md shows a complete example)")])
+    return scenario
+
+
+def require_output(path: Path, option: str = "-o") -> None:
+    """Exit 2 with one line if `path` cannot be written: before any long work."""
+    from mixedcrew.io.output import check_target
+
+    why = check_target(path)
+    if why:
+        fail([f"{option} {path}: {why}"])
+
+
+def in_range(value: float, option: str, low: float, high: float, unit: str = "") -> None:
+    """Exit 2 naming the option unless low <= value <= high (nan and inf refused)."""
+    if isinstance(value, float) and not math.isfinite(value) or not low <= value <= high:
+        fail([f"{option}: must be from {_num(low)} to {_num(high)}{unit}, got {_num(value)}"])
+
+
+def one_of(value: str | None, option: str, choices: Sequence[str]) -> None:
+    """Exit 2 naming the option unless `value` (when given) is one of `choices`."""
+    if value is not None and value not in choices:
+        fail([f"{option}: unknown value {value!r}: choose {', '.join(choices)}"])
+
+
+def _num(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
+def window(start: datetime | None, end: datetime | None, start_option: str = "--from",
+           end_option: str = "--until") -> None:
+    """Exit 2 when a window ends before (or as) it starts."""
+    from mixedcrew.instants import format_instant
+
+    if start is not None and end is not None and end <= start:
+        fail([f"{end_option}: {format_instant(end)} is not after {start_option} "
+              f"{format_instant(start)}: give a window that ends after it starts"])

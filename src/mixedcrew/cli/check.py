@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from mixedcrew.cli._support import EXIT_VIOLATIONS, fail, guarded, out, parse_instant
+from mixedcrew.cli._support import EXIT_VIOLATIONS, fail, guarded, load, out, parse_instant, window
 
 
 def schema() -> None:
@@ -35,10 +35,10 @@ def check_cmd(
     """Check a manifest against every rule. Exit 0 clean, 1 violations, 2 bad input."""
     from mixedcrew.check import check
     from mixedcrew.instants import format_instant
-    from mixedcrew.io.scenario_file import load_scenario
 
     t0, t1 = parse_instant(start, "--from"), parse_instant(end, "--until")
-    scenario = load_scenario(file)
+    window(t0, t1)
+    scenario = load(file)
     report = check(scenario, start=t0, end=t1, ignore=ignore or ())
     if as_json:
         out.print(json.dumps(report.as_json(), indent=2), markup=False)
@@ -60,12 +60,11 @@ def aboard(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Who is aboard at an instant: people, operators per segment, docked vehicles, lifeboat seats."""
-    from mixedcrew.io.scenario_file import load_scenario
     from mixedcrew.summary import aboard_snapshot
 
     t = parse_instant(at, "--at")
     assert t is not None
-    scenario = load_scenario(file)
+    scenario = load(file)
     if station is not None and station not in scenario.station_by_id:
         fail([f"--station: unknown station {station!r} (stations: {', '.join(scenario.station_by_id)})"])
     snap = aboard_snapshot(scenario, t, station)

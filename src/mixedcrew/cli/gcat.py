@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from mixedcrew.cli._support import err, guarded, out, parse_instant
+from mixedcrew.cli._support import err, guarded, out, parse_instant, require_output
 
 
 @guarded
@@ -25,6 +25,7 @@ def import_gcat(
     from mixedcrew.io.importer import import_gcat as run_import
     from mixedcrew.io.scenario_file import save_scenario
 
+    require_output(output)
     result = run_import(directory, station=station, since=parse_instant(since, "--since"),
                         supplement=supplement, facts=facts)
     save_scenario(result.scenario, output, header=result.header)

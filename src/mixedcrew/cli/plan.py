@@ -9,7 +9,6 @@ the domain models, so that `mixedcrew --version` builds none of them.
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +18,17 @@ import typer
 from rich.live import Live
 from rich.text import Text
 
-from mixedcrew.cli._support import EXIT_FINDING, err, fail, guarded, out, parse_instant
+from mixedcrew.cli._support import (
+    EXIT_FINDING,
+    err,
+    fail,
+    guarded,
+    in_range,
+    load,
+    out,
+    parse_instant,
+    require_output,
+)
 
 
 def _guard(fn: Callable[[], Any]) -> Any:
@@ -140,11 +149,12 @@ def plan_cmd(
 ) -> None:
     """Fill every open flight: launch, port and crew. Exit 0 planned, 1 impossible, 2 bad input."""
     def run() -> None:
-        from mixedcrew.io.scenario_file import load_scenario
         from mixedcrew.plan.solve import plan_scenario
 
+        require_output(output)
         t = parse_instant(until, "--until")
-        s = load_scenario(scenario)
+        _options(time_limit, seed, workers, work_limit, deterministic)  # checked before any work
+        s = load(scenario)
         with _progress(not as_json) as progress:
             opts = _options(time_limit, seed, workers, work_limit, deterministic, progress)
             result = plan_scenario(s, t, opts)
@@ -161,14 +171,22 @@ def plan_cmd(
     _guard(run)
 
 
+# Option ranges: CP-SAT's seed is a 32-bit int; a week of wall clock is past any real plan.
+MAX_SECONDS = 7 * 24 * 3600.0
+MAX_SEED = 2**31 - 1
+MAX_WORKERS = 256
+MAX_CANDIDATES = 2000  # the largest benchmark pool is 300
+
+
 def _options(time_limit: float, seed: int, workers: int, work_limit: float | None,
-             deterministic: bool, progress: Any) -> Any:
+             deterministic: bool, progress: Any = None) -> Any:
     from mixedcrew.plan.solve import SolveOptions
 
-    if time_limit <= 0:
-        fail([f"--time-limit: must be positive, got {time_limit:g}"])
-    if workers < 1:
-        fail([f"--workers: must be at least 1, got {workers}"])
+    in_range(time_limit, "--time-limit", 0.01, MAX_SECONDS, " seconds")
+    in_range(seed, "--seed", 0, MAX_SEED)
+    in_range(workers, "--workers", 1, MAX_WORKERS)
+    if work_limit is not None:
+        in_range(work_limit, "--work-limit", 0.01, MAX_SECONDS, " seconds")
     return SolveOptions(time_limit=time_limit, seed=seed, workers=workers, work_limit=work_limit,
                         deterministic=deterministic, progress=progress)
 
@@ -185,6 +203,9 @@ def generate_cmd(
         from mixedcrew.io.scenario_file import save_scenario
         from mixedcrew.plan.generate import generate_scenario
 
+        require_output(output)
+        in_range(seed, "--seed", 0, MAX_SEED)
+        in_range(candidates, "--candidates", 12, MAX_CANDIDATES)
         try:
             s = generate_scenario(stations, years, candidates, seed)
         except ValueError as e:
@@ -196,38 +217,6 @@ def generate_cmd(
                   f"{len(s.people)} people", markup=False)
 
     _guard(run)
-
-
-def parse_events(values: list[str]) -> list[Any]:
-    """Events as in the scenario format: an inline table, or a TOML file with [[events]]."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from mixedcrew.domain import Event
-
-    adapter: TypeAdapter[Any] = TypeAdapter(Event)
-    found, problems = [], []
-    for value in values:
-        path = Path(value)
-        try:
-            if path.is_file():
-                raw = tomllib.loads(path.read_text(encoding="utf-8")).get("events", [])
-            else:
-                raw = [tomllib.loads(f"event = {value}")["event"]]
-        except (tomllib.TOMLDecodeError, OSError) as e:
-            problems.append(f"--event {value}: not a TOML inline table or file of [[events]] ({e}); "
-                            'write e.g. { id = "leak", kind = "damage", at = 2022-12-15T00:00:00Z, '
-                            'flight = "MS22", seats_lost = 3 }')
-            continue
-        for item in raw:
-            try:
-                found.append(adapter.validate_python(item))
-            except ValidationError as e:
-                where = ", ".join(f"{'.'.join(str(x) for x in err['loc'][1:]) or 'kind'}: "
-                                  f"{err['msg']}" for err in e.errors(include_url=False))
-                problems.append(f"--event {value}: {where}")
-    if problems or not found:
-        fail(problems or ["--event: give at least one event"])
-    return found
 
 
 def replan_cmd(
@@ -250,18 +239,17 @@ def replan_cmd(
     """Re-plan after events: the past pinned, fewest changes first. Exit 0, 1 impossible, 2 bad input."""
     def run() -> None:
         from mixedcrew.instants import format_instant
-        from mixedcrew.io.scenario_file import load_scenario
+        from mixedcrew.io.events import load_events
         from mixedcrew.plan.replan import replan
 
         if shift is not None and not 0 <= shift <= 3650:
             fail([f"--shift: must be 0 to 3650 days, got {shift:g}"])
+        require_output(output)
         t = parse_instant(until, "--until")
-        events = parse_events(event)
-        current = load_scenario(plan)
-        known = {e.id for e in current.events}
-        clash = [e.id for e in events if e.id in known]
-        if clash:
-            fail([f"--event: event id {', '.join(clash)} is already in {plan}"])
+        _options(time_limit, seed, workers, None, True)  # checked before any work
+        current = load(plan)
+        # the checks of [[events]] in a file: references, ids, instants (mixedcrew.io.events)
+        events = list(load_events(event, current))
         with _progress(not as_json) as progress:
             opts = _options(time_limit, seed, workers, None, True, progress)
             done = replan(current, events, opts, t, shift_days=shift, best_effort=best_effort)

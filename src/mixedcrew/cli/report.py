@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from mixedcrew.cli._support import guarded, out
+from mixedcrew.cli._support import guarded, load, out, require_output
 
 
 @guarded
@@ -19,12 +19,13 @@ def report(
 ) -> None:
     """Print a summary and write a standalone HTML report (works offline)."""
     from mixedcrew.check import check
-    from mixedcrew.io.scenario_file import load_scenario, write_atomic
+    from mixedcrew.io.output import write_atomic
     from mixedcrew.report.html import render_report
     from mixedcrew.summary import print_summary, summarise
     from mixedcrew.timeline import Timeline
 
-    scenario = load_scenario(file)
+    require_output(output)
+    scenario = load(file)
     timeline = Timeline(scenario)
     result = check(scenario, timeline)
     summary = summarise(scenario, timeline, result)

@@ -14,7 +14,17 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from mixedcrew.cli._support import err, fail, guarded, out, parse_instant
+from mixedcrew.cli._support import (
+    err,
+    fail,
+    guarded,
+    in_range,
+    load,
+    one_of,
+    out,
+    parse_instant,
+    window,
+)
 from mixedcrew.errors import Problem
 from mixedcrew.io.locate import LineIndex, format_path
 
@@ -22,6 +32,10 @@ if TYPE_CHECKING:
     from mixedcrew.domain import Scenario
 
 _YEAR = re.compile(r"\s*(\d{4})\s*")
+# Option ranges (docs/risk.md): 10^8 trials is hours of work; seeds are NumPy's 64-bit entropy.
+MAX_TRIALS = 100_000_000
+MAX_SEED = 2**63 - 1
+MAX_WORKERS = 256
 
 
 def register(app: typer.Typer) -> None:
@@ -58,16 +72,23 @@ def risk(
                          "it, on the same trials.")] = None,
 ) -> None:
     """Monte Carlo of groundings, launch slips, damage and medical returns over a manifest."""
-    from mixedcrew.io.scenario_file import load_scenario
-    from mixedcrew.risk import StressError, assess
+    from mixedcrew.risk import BACKENDS, COMPARISONS, ENGINES, StressError, assess
     from mixedcrew.risk.backends import BLOCK
 
     t0, t1 = _window_bound(start, "--from", end=False), _window_bound(end, "--until", end=True)
+    window(t0, t1)
     if address and backend != "dask":
         fail(["--address needs --backend dask"])
-    if workers is not None and workers < 1:
-        fail([f"--workers must be at least 1 (got {workers})"])
-    scenario = load_scenario(file)
+    in_range(trials, "--trials", 1, MAX_TRIALS)
+    in_range(seed, "--seed", 0, MAX_SEED)
+    in_range(batch, "--batch", 1, MAX_TRIALS)
+    if workers is not None:
+        in_range(workers, "--workers", 1, MAX_WORKERS)
+    one_of(compare, "--compare", COMPARISONS)
+    one_of(engine, "--engine", ENGINES)
+    one_of(backend, "--backend", BACKENDS)
+    scenario = load(file)
+    one_of(station, "--station", list(scenario.station_by_id))
     _check_risk_references(scenario, file)
     values = stress or []
     from mixedcrew.io.events import load_events

@@ -18,7 +18,16 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from mixedcrew.domain.base import Id, Model
 
-Rate = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+# Upper bounds keep a run's memory and time bounded (a trial holds every sampled grounding:
+# 3e4 a year took 3.4 GB for 2,048 trials, 1e9 asked for 7 PiB). Each is far above the record
+# (docs/risk.md): groundings 0.12 a year, stand-downs of months, slips of days.
+MAX_PER_YEAR = 12.0  # a stand-down a month: 100 times the record
+MAX_PER_DAY = 1.0  # rates per docked day or person-day
+MAX_DAYS = 3650.0  # ten years, for any duration
+MAX_SIGMA = 3.0  # a lognormal's spread: e^3 is 20 times the median at one sigma
+PerYear = Annotated[float, Field(ge=0, le=MAX_PER_YEAR, allow_inf_nan=False)]
+PerDay = Annotated[float, Field(ge=0, le=MAX_PER_DAY, allow_inf_nan=False)]
+Days = Annotated[float, Field(ge=0, le=MAX_DAYS, allow_inf_nan=False)]
 
 _NEEDS = {
     "fixed": ("days",),
@@ -33,12 +42,12 @@ class Distribution(Model):
     """A non-negative duration in days: `{ kind = "lognormal", median_days = 80, sigma = 1.0 }`."""
 
     kind: Literal["fixed", "exponential", "lognormal", "uniform"]
-    days: Rate | None = None
-    mean_days: Rate | None = None
-    median_days: float | None = Field(default=None, gt=0, allow_inf_nan=False)
-    sigma: Rate | None = None
-    min_days: Rate | None = None
-    max_days: Rate | None = None
+    days: Days | None = None
+    mean_days: Days | None = None
+    median_days: float | None = Field(default=None, gt=0, le=MAX_DAYS, allow_inf_nan=False)
+    sigma: float | None = Field(default=None, ge=0, le=MAX_SIGMA, allow_inf_nan=False)
+    min_days: Days | None = None
+    max_days: Days | None = None
 
     @model_validator(mode="after")
     def _fields_of_kind(self) -> Distribution:
@@ -80,12 +89,12 @@ class VehicleRisk(Model):
     """What can go wrong with one vehicle type (or, without `vehicle_type`, any type)."""
 
     vehicle_type: Id | None = None
-    groundings_per_year: Rate | None = Field(default=None, description="fleet stand-downs per year")
+    groundings_per_year: PerYear | None = Field(default=None, description="fleet stand-downs per year")
     grounding_days: Distribution | None = Field(default=None, description="how long a stand-down lasts")
     launch_slip_days: Distribution | None = Field(default=None, description="delay of each launch")
-    damage_per_docked_day: Rate | None = Field(
+    damage_per_docked_day: PerDay | None = Field(
         default=None, description="rate at which a docked vehicle stops being a usable lifeboat")
-    replacement_lead_days: Rate | None = Field(
+    replacement_lead_days: Days | None = Field(
         default=None, description="days from damage to the launch of an uncrewed replacement")
     source: str = ""
 
@@ -94,7 +103,7 @@ class SiteRisk(Model):
     """What can go wrong with one launch site (or, without `site`, any site)."""
 
     site: Id | None = None
-    outages_per_year: Rate | None = None
+    outages_per_year: PerYear | None = None
     outage_days: Distribution | None = None
     launch_slip_days: Distribution | None = Field(
         default=None, description="delay added to the vehicle type's slip for launches from here")
@@ -140,7 +149,7 @@ class RiskModel(Model):
     vehicles: tuple[VehicleRisk, ...] = ()
     site_default: SiteRisk = SiteRisk()
     sites: tuple[SiteRisk, ...] = ()
-    medical_returns_per_person_day: Rate = BUILTIN_MEDICAL_PER_PERSON_DAY
+    medical_returns_per_person_day: PerDay = BUILTIN_MEDICAL_PER_PERSON_DAY
     # Events in the scenario format, played in every trial (`[[risk.stress]]`). Kept as
     # tables here because the event types live in the domain, which imports this module;
     # mixedcrew.io.events validates them against the scenario when a risk run reads them.

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import tomllib
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -16,6 +14,7 @@ from mixedcrew.errors import Problem, ScenarioError
 from mixedcrew.io import toml_write
 from mixedcrew.io.bounded import MAX_BYTES, InputTooLarge, check_shape, read_bounded
 from mixedcrew.io.locate import LineIndex, PathKey, format_path
+from mixedcrew.io.output import write_atomic
 from mixedcrew.references import check_references
 
 _EVENT_KINDS = ("grounding", "damage", "contingency_seat", "early_return", "site_outage")
@@ -198,26 +197,6 @@ def dump_scenario(scenario: Scenario, header: str = "") -> str:
     body = toml_write.dumps(data)
     lines = "".join(f"# {ln}\n" if ln else "#\n" for ln in header.splitlines())
     return lines + ("\n" if lines else "") + body
-
-
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
-    """Write to a temp file beside the target, then rename: never half-written."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private; give it the mode a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike[str], header: str = "") -> None:
