@@ -8,12 +8,23 @@ station is the importer's business.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mixedcrew.errors import DataError, Problem
+from mixedcrew.io.bounded import InputTooLarge, read_bounded
+
+# The lists are a few hundred KB; a list beyond this is not one of them.
+MAX_LIST_BYTES = 64 * 1024 * 1024
+# Columns each list must name in its header line (what the readers below cut by).
+MISSION_COLUMNS = ("HSFTAG", "Ship", "LDate", "EDate", "Dur", "Crew", "Callsign", "Station", "Progra",
+                   "Project", "MType")
+ASTRO_COLUMNS = ("Name", "Rank", "NRI", "G", "Missions")
+RIDE_FIELDS = 15  # tab-separated fields of a rides line, the last one the Segments
+SUPPLEMENT_COLUMNS = ("person_id", "name", "up", "down", "sponsor")
 
 _MONTHS = {m: i for i, m in enumerate(
     "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(), start=1)}
@@ -60,13 +71,45 @@ def _columns(header: str) -> list[tuple[str, int]]:
     return [(m.group(), m.start()) for m in re.finditer(r"\S+", header)]
 
 
+def read_list(path: Path) -> str:
+    """The text of one list, bounded and UTF-8, or a DataError located at the file (and line)."""
+    name = str(path)
+    try:
+        raw = read_bounded(path, MAX_LIST_BYTES)
+    except InputTooLarge as e:
+        raise DataError([e.problem]) from None
+    except FileNotFoundError:
+        raise DataError([Problem(name, None, "", "no such file: give the path of the list")]) from None
+    except OSError as e:
+        raise DataError([Problem(name, None, "", f"cannot read: {e.strerror}")]) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise DataError([Problem(name, line, "", (
+            f"byte 0x{raw[e.start]:02x} is not UTF-8: the lists are UTF-8 (fetch a fresh copy)"))]) from None
+
+
+def _header(path: Path, lines: list[str], needed: tuple[str, ...]) -> dict[str, int]:
+    """Column name -> start, from the header line; DataError naming each missing column."""
+    if not lines or not lines[0].strip():
+        raise DataError([Problem(str(path), 1, "", "no header line naming the columns: is the file "
+                                                   "empty or cut short?")])
+    cols = dict(_columns(lines[0]))
+    missing = [c for c in needed if c not in cols]
+    if missing:
+        raise DataError([Problem(str(path), 1, c, "column missing from the header line") for c in missing])
+    return cols
+
+
 def _fixed_width(path: Path, right_aligned: set[str]) -> list[tuple[int, dict[str, str]]]:
     """Rows of a fixed-width list as {column: text}, with their line numbers.
 
     Right-aligned numeric columns end just before the next header word, so
     they are cut from the end of the previous column to the next word.
     """
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = read_list(path).splitlines()
+    _header(path, lines, MISSION_COLUMNS)
     cols = _columns(lines[0])
     rows = []
     for lineno, line in enumerate(lines[1:], start=2):
@@ -138,8 +181,8 @@ def _clean_name(name: str) -> str:
 
 
 def read_astronauts(path: Path) -> dict[str, Astronaut]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    cols = dict(_columns(lines[0]))
+    lines = read_list(path).splitlines()
+    cols = _header(path, lines, ASTRO_COLUMNS)
     out = {}
     for lineno, line in enumerate(lines[1:], start=2):
         if not line.startswith("AS-"):
@@ -177,12 +220,16 @@ class Ride:
 def read_rides(path: Path, mission_tags: set[str]) -> list[Ride]:
     """One row per person per ride; the last ship entry in Segments is the way home."""
     rides = []
-    with path.open(encoding="utf-8") as fh:
+    problems = []
+    # StringIO with universal newlines: the same lines (and numbers) as iterating the open file
+    with io.StringIO(read_list(path), newline=None) as fh:
         for lineno, line in enumerate(fh, start=1):
             if line.startswith("#") or not line.strip():
                 continue
             f = line.rstrip("\n").split("\t")
-            if len(f) < 15:
+            if len(f) < RIDE_FIELDS:
+                problems.append(Problem(str(path), lineno, "", (
+                    f"{len(f)} tab-separated fields, expected {RIDE_FIELDS} (is the line cut short?)")))
                 continue
             up, _, role = f[3].partition("/")
             ships = []
@@ -197,6 +244,8 @@ def read_rides(path: Path, mission_tags: set[str]) -> list[Ride]:
                 category=f[2].strip(), sponsor=f[10].strip(),
                 down=ships[-1][0] if ships else None, down_role=ships[-1][1] if ships else "",
                 in_progress=bool(dur and dur[1]), duration=dur[0] if dur else None, line=lineno))
+    if problems:
+        raise DataError(problems)
     return rides
 
 
@@ -213,8 +262,28 @@ class SupplementRide:
 
 def read_supplement(path: Path) -> list[SupplementRide]:
     out = []
-    with path.open(encoding="utf-8", newline="") as fh:
-        for i, row in enumerate(csv.DictReader(fh), start=2):
-            out.append(SupplementRide(row["person_id"], row["name"], row["up"], row["down"],
-                                      row["sponsor"], row.get("note", ""), i))
+    problems = []
+    with io.StringIO(read_list(path), newline="") as fh:
+        reader = csv.DictReader(fh)
+        try:
+            fields = reader.fieldnames or []
+        except csv.Error as e:
+            raise DataError([Problem(str(path), 1, "", f"CSV: {e}")]) from None
+        missing = [c for c in SUPPLEMENT_COLUMNS if c not in fields]
+        if missing:
+            raise DataError([Problem(str(path), 1, c, "column missing from the header line")
+                             for c in missing])
+        try:
+            for row in reader:
+                line = reader.line_num
+                short = [c for c in SUPPLEMENT_COLUMNS if row.get(c) is None]
+                if short:
+                    problems.append(Problem(str(path), line, short[0], "no value: the line is cut short"))
+                    continue
+                out.append(SupplementRide(row["person_id"], row["name"], row["up"], row["down"],
+                                          row["sponsor"], row.get("note") or "", line))
+        except csv.Error as e:
+            problems.append(Problem(str(path), reader.line_num, "", f"CSV: {e}"))
+    if problems:
+        raise DataError(problems)
     return out

@@ -27,10 +27,12 @@ from mixedcrew.io.gcat import (
     Mission,
     Ride,
     read_astronauts,
+    read_list,
     read_missions,
     read_rides,
     read_supplement,
 )
+from mixedcrew.io.scenario_file import parse_toml, read_input
 
 ATTRIBUTION = (
     "Flights, people and rides: Jonathan C. McDowell, planet4589.org, human spaceflight "
@@ -54,7 +56,8 @@ def load_facts(path: Path | None) -> tuple[dict[str, Any], str]:
         text = resources.files("mixedcrew.io").joinpath("facts.toml").read_text(encoding="utf-8")
         name = "facts.toml (shipped)"
     else:
-        text, name = path.read_text(encoding="utf-8"), str(path)
+        # bounded like a scenario: a special file, a huge or deep one is refused with its line
+        return parse_toml(read_input(path), str(path))[0], str(path)
     try:
         return tomllib.loads(text), name
     except tomllib.TOMLDecodeError as e:
@@ -73,7 +76,7 @@ def _find(directory: Path, pattern: str) -> Path:
 def _update_stamp(path: Path) -> datetime | None:
     from mixedcrew.io.gcat import parse_when
 
-    for line in path.read_text(encoding="utf-8").splitlines()[:3]:
+    for line in read_list(path).splitlines()[:3]:
         if line.startswith("# Updated"):
             when = parse_when(line.removeprefix("# Updated").strip())
             return when.at if when else None
@@ -137,7 +140,7 @@ def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = 
     horizon = _update_stamp(missions_path)
 
     flights = _flights(b, missions, since, horizon)
-    chosen = _rides(b, rides, supplement, flights, astros)
+    chosen = _rides(b, rides, supplement, flights, astros, rides_path)
     if b.problems:
         raise DataError(b.problems)
     data = _assemble(b, flights, chosen, astros, horizon)
@@ -250,10 +253,13 @@ class _Chosen:
     participant: bool
     source: str
     down_role: str = ""
+    file: str = "rides"  # where the ride is written, for problems
+    line: int | None = None
 
 
 def _rides(b: _Builder, rides: list[Ride], supplement: Path | None,
-           flights: dict[str, dict[str, Any]], astros: dict[str, Astronaut]) -> list[_Chosen]:
+           flights: dict[str, dict[str, Any]], astros: dict[str, Astronaut],
+           rides_path: Path | str = "rides") -> list[_Chosen]:
     chosen: dict[tuple[str, str], _Chosen] = {}
     for r in rides:
         if r.up not in flights:
@@ -262,7 +268,7 @@ def _rides(b: _Builder, rides: list[Ride], supplement: Path | None,
         down = r.down or (None if r.in_progress else r.up)
         participant = r.category in b.participant_categories or role.startswith(b.participant_roles)
         chosen[(r.person, r.up)] = _Chosen(r.person, r.up, down, r.sponsor, role, participant,
-                                           f"rides line {r.line}", r.down_role)
+                                           f"rides line {r.line}", r.down_role, str(rides_path), r.line)
     if supplement is not None:
         for s in read_supplement(Path(supplement)):
             if s.up not in flights:
@@ -272,15 +278,16 @@ def _rides(b: _Builder, rides: list[Ride], supplement: Path | None,
             role = _role(astros, s.person, s.up)
             chosen[(s.person, s.up)] = _Chosen(s.person, s.up, s.down or None, s.sponsor, role,
                                                role.startswith(b.participant_roles),
-                                               f"supplement line {s.line}")
+                                               f"supplement line {s.line}", file=str(supplement),
+                                               line=s.line)
     for c in chosen.values():
         if c.down is not None and c.down not in flights:
-            b.fail("rides", None, c.person, f"came home on {c.down!r}, which is not among the flights")
+            b.fail(c.file, c.line, c.person, f"came home on {c.down!r}, which is not among the flights")
         if c.sponsor not in b.sponsor_agency:
-            b.fail("rides", None, c.person, (
+            b.fail(c.file, c.line, c.person, (
                 f"sponsor code {c.sponsor!r} has no agency: add it to an agency's sponsors in facts"))
         if c.person not in astros:
-            b.fail("astro.txt", None, c.person, "person not in the astronaut list")
+            b.fail(c.file, c.line, c.person, "person not in the astronaut list (astro.txt)")
     return sorted(chosen.values(), key=lambda c: (flights[c.up]["launch"], c.up, c.person))
 
 
