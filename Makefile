@@ -31,7 +31,7 @@ bench: $(STAMP_RUN)
 # Regenerate the shipped ISS example from the shipped GCAT lists.
 example: $(STAMP_RUN)
 	$(BIN)/mixedcrew import-gcat data/gcat --station ISS --since 2000-10-31 \
-		--supplement data/iss-rides-supplement.csv -o examples/iss.toml
+		--supplement data/iss-rides-supplement.csv --dockings data/iss-dockings -o examples/iss.toml
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -408,7 +408,12 @@ def test_after_the_crew11_medical_return_three_are_aboard(iss_after_crew11: dict
     assert {p["up_flight"] for p in snap["aboard"]} == {"MS28"}
     assert snap["segments"]["USOS"] == 1
     assert snap["segments"]["ROS"] == 2
-    assert [d["flight"] for d in snap["docked"]] == ["MS28"]
+    # the one crew vehicle docked is MS-28; cargo holds the other ports and seats nobody
+    crew_vehicles = [d["flight"] for d in snap["docked"]
+                     if d["vehicle_type"] in ("soyuz-ms", "crew-dragon", "starliner")]
+    assert crew_vehicles == ["MS28"]
+    assert {d["port"] for d in snap["docked"] if d["flight"] == "MS28"} == {"rassvet"}
+    assert len(snap["docked"]) == 6
     assert snap["lifeboat_seats"] == 3
 
 

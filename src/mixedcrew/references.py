@@ -15,6 +15,8 @@ from mixedcrew.domain import (
     Grounding,
     Scenario,
     SiteOutage,
+    Station,
+    VehicleType,
 )
 from mixedcrew.rules import flight_order_problems
 
@@ -141,15 +143,12 @@ def _flights(s: Scenario, vtypes: set[str], capsules: set[str], stations: set[st
         station = s.station_by_id.get(f.station)
         if f.station not in stations:
             yield (*where, "station"), _unknown("station", f.station, stations)
-        if f.port is not None and station is not None:
-            ports = {p.id: p for p in station.ports}
-            port = ports.get(f.port)
-            if port is None:
-                yield (*where, "port"), _unknown(f"port of {f.station}", f.port, ports)
-            elif vt is not None and port.interface not in vt.docking:
-                yield (*where, "port"), (
-                    f"port {f.port} has a {port.interface} interface; {vt.name or vt.id} docks "
-                    f"with {', '.join(vt.docking) or 'no interface'}")
+        if station is not None:
+            targets = [((*where, "port"), f.port)] + [
+                ((*where, "relocations", k, "port"), r.port) for k, r in enumerate(f.relocations)]
+            for path, port_id in targets:
+                if port_id is not None:
+                    yield from _port_problems(path, port_id, station, vt)
         if f.launch_site is not None:
             if f.launch_site not in sites:
                 yield (*where, "launch_site"), _unknown("launch site", f.launch_site, sites)
@@ -219,3 +218,15 @@ def _events(s: Scenario, flights: set[str], vtypes: set[str], capsules: set[str]
         until = getattr(e, "until", None)
         if until is not None and until < e.at:
             yield (*where, "until"), "'until' is before 'at'"
+
+
+def _port_problems(path: PathKey, port_id: str, station: Station,
+                   vt: VehicleType | None) -> Iterator[Found]:
+    ports = {p.id: p for p in station.ports}
+    port = ports.get(port_id)
+    if port is None:
+        yield path, _unknown(f"port of {station.id}", port_id, ports)
+    elif vt is not None and port.interface not in vt.docking:
+        yield path, (
+            f"port {port_id} has a {port.interface} interface; {vt.name or vt.id} docks "
+            f"with {', '.join(vt.docking) or 'no interface'}")

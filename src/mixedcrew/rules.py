@@ -24,7 +24,7 @@ from mixedcrew.domain import (
     Station,
 )
 from mixedcrew.instants import DAY, format_day, format_instant
-from mixedcrew.timeline import Span, Timeline, seats_at
+from mixedcrew.timeline import PortHold, Span, Timeline, seats_at
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,23 @@ def flight_order_problems(f: Flight, horizon: datetime | None) -> list[tuple[str
     for (n1, v1), (n2, v2) in zip(known, known[1:], strict=False):
         if v2 < v1:
             out.append((n2, f"{n2} {format_instant(v2)} is before {n1} {format_instant(v1)}"))
+    return out + _relocation_problems(f)
+
+
+def _relocation_problems(f: Flight) -> list[tuple[str, str]]:
+    """A relocation happens while docked: after the dock, before the undock."""
+    if not f.relocations:
+        return []
+    if f.dock is None:
+        return [("relocations", "relocations are given but dock is not")]
+    first, last = f.relocations[0], f.relocations[-1]
+    out = []
+    if first.undock < f.dock:
+        out.append(("relocations", f"a relocation at {format_instant(first.undock)} is before "
+                                   f"dock {format_instant(f.dock)}"))
+    if f.undock is not None and last.dock > f.undock:
+        out.append(("relocations", f"a relocation docking at {format_instant(last.dock)} is after "
+                                   f"undock {format_instant(f.undock)}"))
     return out
 
 
@@ -422,7 +439,9 @@ def check_lifeboat(s: Scenario, tl: Timeline) -> Iterator[Violation]:
     for st in s.stations:
         def short(sp: Span) -> tuple[int, int, frozenset[str]] | None:
             if sp.crew > sp.lifeboat_seats:
-                return sp.crew, sp.lifeboat_seats, sp.docked
+                # cargo coming and going changes no lifeboat: one report per state of the boats
+                boats = frozenset(f for f in sp.docked if s.flight_by_id[f].kind != "cargo")
+                return sp.crew, sp.lifeboat_seats, boats
             return None
 
         for run, (crew, seats, docked) in _runs(tl.spans(st.id), short):
@@ -458,8 +477,8 @@ def check_docked_limit(s: Scenario, tl: Timeline) -> Iterator[Violation]:
 
 @rule("PORTS", "vehicles docked at once fit compatible, available ports; one vehicle a port")
 def check_ports(s: Scenario, tl: Timeline) -> Iterator[Violation]:
-    by_port: dict[tuple[str, str], list] = {}
-    for d in tl.dockings:
+    by_port: dict[tuple[str, str], list[PortHold]] = {}
+    for d in tl.port_holds:
         f = s.flight_by_id[d.flight]
         st = s.station_by_id[d.station]
         if d.port is None:
@@ -478,10 +497,10 @@ def check_ports(s: Scenario, tl: Timeline) -> Iterator[Violation]:
                 f"outside its service {format_day(port.start) if port.start else '…'}.."
                 f"{format_day(port.end) if port.end else '…'}"), (f.id,))
         by_port.setdefault((d.station, d.port), []).append(d)
-    for (_, port_id), docks in by_port.items():
-        docks.sort(key=lambda d: d.start)
-        for i, a in enumerate(docks):
-            for b in docks[i + 1:]:
+    for (_, port_id), holds in by_port.items():
+        holds.sort(key=lambda d: d.start)
+        for i, a in enumerate(holds):
+            for b in holds[i + 1:]:
                 if b.start >= a.end:
                     break
                 yield Violation("PORTS", b.start, min(a.end, b.end), (

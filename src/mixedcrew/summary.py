@@ -59,9 +59,11 @@ def aboard_snapshot(s: Scenario, t: datetime, station: str | None = None,
                            "up_flight": stay.up, "down_flight": stay.down})
     aboard.sort(key=lambda r: (r["agency"] or "", r["name"]))
     docked = []
+    port_of = {fid: port for port, fid in tl.ports_at(t, st).items()}
     for fid in sorted(span.docked if span else ()):
         f = s.flight_by_id[fid]
-        docked.append({"flight": fid, "vehicle_type": f.vehicle_type, "port": f.port})
+        # the port it holds now (None while it relocates)
+        docked.append({"flight": fid, "vehicle_type": f.vehicle_type, "port": port_of.get(fid)})
     return {
         "at": format_instant(t),
         "station": st,

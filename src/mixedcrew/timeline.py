@@ -30,12 +30,27 @@ class Stay:
 
 
 @dataclass(frozen=True)
-class Docking:
+class PortHold:
+    """One flight on one port on [start, end): a relocation ends one hold and starts another."""
+
     flight: str
     station: str
     port: str | None
     start: datetime
     end: datetime
+
+
+@dataclass(frozen=True)
+class Docking:
+    """A flight docked on [start, end). It counts as docked (a lifeboat, for its crew) while
+    it relocates, though it holds no port then: `holds` are the ports it held."""
+
+    flight: str
+    station: str
+    port: str | None  # the port it docked to first
+    start: datetime
+    end: datetime
+    holds: tuple[PortHold, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,7 @@ class Timeline:
         self.horizon = scenario.scenario.horizon
         self.stays = list(_stays(scenario, self.horizon))
         self.dockings = list(_dockings(scenario, self.horizon))
+        self.port_holds = [h for d in self.dockings for h in d.holds]
         self.stations = {
             st.id: _sweep(scenario, st.id, self.stays, self.dockings) for st in scenario.stations
         }
@@ -131,6 +147,12 @@ class Timeline:
     def docking_of(self, flight: str) -> Docking | None:
         return next((d for d in self.dockings if d.flight == flight), None)
 
+    def ports_at(self, t: datetime, station: str | None = None) -> dict[str, str]:
+        """Port -> the flight holding it at `t` (a relocating vehicle holds none)."""
+        st = self._station(station).station
+        return {h.port: h.flight for h in self.port_holds
+                if h.station == st and h.port is not None and h.start <= t < h.end}
+
 
 def _stays(s: Scenario, horizon: datetime | None) -> Iterator[Stay]:
     flights = s.flight_by_id
@@ -157,7 +179,9 @@ def _dockings(s: Scenario, horizon: datetime | None) -> Iterator[Docking]:
             continue
         end = f.undock or horizon
         if end is not None and end > f.dock:
-            yield Docking(f.id, f.station, f.port, f.dock, end)
+            holds = tuple(PortHold(f.id, f.station, p.port, p.start, min(p.end or end, end))
+                          for p in f.port_stays if p.start < end)
+            yield Docking(f.id, f.station, f.port, f.dock, end, holds)
 
 
 def _seat_changes(s: Scenario) -> dict[str, list[tuple[datetime, int]]]:

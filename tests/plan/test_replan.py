@@ -107,7 +107,9 @@ def test_ms22_leak_an_uncrewed_replacement_brings_its_crew_home(before_ms22_leak
 @pytest.fixture(scope="module")
 def before_starliner_decision(iss) -> Scenario:
     """Autumn 2024 as planned before NASA's decision: the CFT crew home on Starliner, Crew-9 with four."""
-    s = truncate(_without_events(iss, "starliner-not-cleared"), at("2025-01-01"))
+    # before the decision: no grounding, and no makeshift seats for the CFT crew on Crew-8
+    s = truncate(_without_events(iss, "starliner-not-cleared",
+                                 "crew8-contingency-seats-for-starliner-crew"), at("2025-01-01"))
     s = _trained_from(s, ("AS-00751", "AS-00452"), "crew-dragon", "2024-01-01")
     crew9 = [Assignment(person="AS-00751", up="SPXC9", down="SPXC9"),
              Assignment(person="AS-00452", up="SPXC9", down="SPXC9")]

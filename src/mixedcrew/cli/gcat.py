@@ -20,6 +20,8 @@ def import_gcat(
     since: Annotated[str | None, typer.Option(help="Only flights launched from this date.")] = None,
     supplement: Annotated[Path | None, typer.Option(help="CSV of rides after the rides file ends.")] = None,
     facts: Annotated[Path | None, typer.Option(help="Facts file (default: the one shipped).")] = None,
+    dockings: Annotated[Path | None, typer.Option(
+        help="Folder with the ISS docking record (soyuz.csv, us-crew.csv, uncrewed.csv).")] = None,
 ) -> None:
     """Build a scenario from Jonathan McDowell's human spaceflight lists (CC BY 4.0)."""
     from mixedcrew.io.importer import import_gcat as run_import
@@ -27,7 +29,7 @@ def import_gcat(
 
     require_output(output)
     result = run_import(directory, station=station, since=parse_instant(since, "--since"),
-                        supplement=supplement, facts=facts)
+                        supplement=supplement, facts=facts, dockings=dockings)
     save_scenario(result.scenario, output, header=result.header)
     s = result.scenario
     out.print(f"wrote {output}: {len(s.flights)} flights, {len(s.people)} people, "

@@ -9,6 +9,7 @@ file can be reported at once.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import Annotated, Any, Literal
@@ -165,6 +166,7 @@ class Training(Model):
 class Person(Model):
     id: Id
     name: str
+    known_as: str = Field(default="", description="the name they go by, e.g. Megan McArthur")
     agency: Id
     segments: tuple[Id, ...] = Field(default=(), description="segments they can operate")
     trained: tuple[Training, ...] = ()
@@ -182,7 +184,36 @@ class Person(Model):
 
 # --- flights and crew -------------------------------------------------------------
 
-FlightKind = Literal["rotation", "visit", "test", "uncrewed"]
+# "uncrewed": a crew vehicle flying empty (a lifeboat once docked, e.g. Soyuz MS-23);
+# "cargo": a vehicle that carries no crew and is no lifeboat but holds a port (Progress,
+# Cygnus, Cargo Dragon, HTV, an uncrewed test flight).
+FlightKind = Literal["rotation", "visit", "test", "uncrewed", "cargo"]
+
+
+class Relocation(Model):
+    """A docked vehicle moves to another port: it undocks at `undock` and docks to `port`
+    at `dock`. It stays the station's vehicle meanwhile (its crew rides in it)."""
+
+    undock: Instant
+    dock: Instant
+    port: Id
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Relocation:
+        if self.dock < self.undock:
+            raise ValueError(f"relocation docks at {self.dock.isoformat()} before it undocks "
+                             f"at {self.undock.isoformat()}")
+        return self
+
+
+@dataclass(frozen=True)
+class PortStay:
+    """One port a flight holds on [start, end); end None: still there at the data's end."""
+
+    port: str | None
+    start: datetime
+    end: datetime | None
 
 
 class Flight(Model):
@@ -193,7 +224,9 @@ class Flight(Model):
     vehicle_type: Id
     capsule: Id | None = None
     station: Id
-    port: Id | None = None
+    port: Id | None = Field(default=None, description="the port it docks to first")
+    relocations: tuple[Relocation, ...] = Field(
+        default=(), description="moves to other ports while docked, in time order")
     launch_site: Id | None = None
     kind: FlightKind = "rotation"
     seats: int | None = Field(default=None, ge=0, description="overrides the type's seats")
@@ -222,6 +255,26 @@ class Flight(Model):
     @property
     def docked(self) -> bool:
         return self.dock is not None
+
+    @property
+    def port_stays(self) -> tuple[PortStay, ...]:
+        """The ports it holds while docked, in order: between two stays it holds none."""
+        if self.dock is None:
+            return ()
+        stays, port, start = [], self.port, self.dock
+        for move in self.relocations:
+            stays.append(PortStay(port, start, move.undock))
+            port, start = move.port, move.dock
+        stays.append(PortStay(port, start, self.undock))
+        return tuple(stays)
+
+    @model_validator(mode="after")
+    def _relocations_in_order(self) -> Flight:
+        for a, b in zip(self.relocations, self.relocations[1:], strict=False):
+            if b.undock < a.dock:
+                raise ValueError(f"relocations out of order: one undocks at {b.undock.isoformat()} "
+                                 f"before the previous docks at {a.dock.isoformat()}")
+        return self
 
 
 class Assignment(Model):
@@ -395,6 +448,8 @@ class Scenario(Model):
         return person.agency if person else None
 
     def seats_of(self, flight: Flight) -> int:
+        if flight.kind == "cargo":
+            return 0  # carries no crew and is no lifeboat
         if flight.seats is not None:
             return flight.seats
         return self.vehicle_type_by_id[flight.vehicle_type].seats

@@ -172,6 +172,17 @@ class Astronaut:
     in_space: bool
     missions: tuple[tuple[str, str], ...]  # (tag, role)
     line: int
+    goes_by: str = ""  # the given name they go by, where the list marks it
+
+
+def _goes_by(name: str) -> str:
+    """The given name a person goes by, where the list marks it: a nickname in quotes
+    ('Nick') or a starred given name (*Megan); else ""."""
+    nick = re.search(r"'([A-Z][^']*)'(?=[\s,]|$)", name)
+    if nick:
+        return nick.group(1)
+    star = re.search(r"\*([^\s,*]+)", name)
+    return star.group(1) if star else ""
 
 
 def _clean_name(name: str) -> str:
@@ -198,7 +209,8 @@ def read_astronauts(path: Path) -> dict[str, Astronaut]:
                 missions.append((tag, role))
         out[line[:8]] = Astronaut(
             id=line[:8], name=_clean_name(name), duration=dur[0] if dur else None,
-            in_space=bool(dur and dur[1]), missions=tuple(missions), line=lineno)
+            in_space=bool(dur and dur[1]), missions=tuple(missions), line=lineno,
+            goes_by=_goes_by(name))
     return out
 
 

@@ -433,12 +433,20 @@ def ports_constraints(ctx: Context) -> None:
             by_port.setdefault((f.station, port.id), []).append(
                 _interval(ctx, t.dock, t.undock, _guarded(ctx, lit, guard), f"port[{f.id}]"))
     for f in s.flights:
-        if f.id in planned or f.port is None or f.dock is None or (f.station, f.port) not in by_port:
+        if f.id in planned or f.dock is None:
             continue
         t = ctx.v.times[f.id]
         if t.undock.hi <= ctx.var_start:
             continue
-        by_port[f.station, f.port].append(_interval(ctx, t.dock, t.undock, True, f"port[{f.id}]"))
+        stays = f.port_stays  # a relocated flight holds each of its ports in turn
+        for k, stay in enumerate(stays):
+            if stay.port is None or (f.station, stay.port) not in by_port:
+                continue
+            start = t.dock if k == 0 else Time.at(ctx.scope.seconds(stay.start))
+            end = t.undock if k == len(stays) - 1 else Time.at(ctx.scope.seconds(stay.end))  # type: ignore[arg-type]
+            if end.hi <= ctx.var_start:
+                continue
+            by_port[f.station, stay.port].append(_interval(ctx, start, end, True, f"port[{f.id}]"))
     for intervals in by_port.values():
         ctx.model.add_no_overlap([i for i in intervals if i is not None])
 
@@ -456,10 +464,11 @@ def _ports_said(ctx: Context, f: Flight, ports: list[str]) -> str:
             said += (f" in service {format_day(port.start) if port.start else '…'}.."
                      f"{format_day(port.end) if port.end else '…'}")
         for g in ctx.s.flights:
-            if (g.port == port.id and g.station == f.station and g.dock and start and g.dock <= start
-                    and (g.undock is None or g.undock > start)):
-                until = format_day(g.undock) if g.undock else "the horizon"
-                said += f" (held by {g.label} until {until})"
+            for stay in g.port_stays if g.station == f.station and start else ():
+                if stay.port == port.id and stay.start <= start and (  # type: ignore[operator]
+                        stay.end is None or stay.end > start):  # type: ignore[operator]
+                    until = format_day(stay.end) if stay.end else "the horizon"
+                    said += f" (held by {g.label} until {until})"
         out.append(said)
     return ", ".join(out)
 

@@ -183,8 +183,10 @@ class _Greedy:
                 end = down.land if down and down.land else far
                 self.book.book(a.person, up.launch, end, planned=False)
         for f in self.flights.values():
-            if f.dock and f.port:
-                self.book.ports.setdefault((f.station, f.port), []).append((f.dock, f.undock or far))
+            for stay in f.port_stays:  # each port a relocated flight held, in turn
+                if stay.port:
+                    self.book.ports.setdefault((f.station, stay.port), []).append(
+                        (stay.start, stay.end or far))
 
     def _stays(self, f: Flight, dock: datetime) -> list[int]:
         """Stay lengths in grid steps: the target first, then a step shorter, longer, ..."""

@@ -107,7 +107,7 @@ def reopen(plan: Scenario, now: datetime, slack_days: float = SLACK_DAYS,
             window = moved.get(f.id) or f.window or Window(start=max(now, f.launch - slack),
                                                            end=f.launch + slack)
             f = f.model_copy(update={"launch": None, "dock": None, "undock": None, "land": None,
-                                     "port": None, "window": window,
+                                     "port": None, "relocations": (), "window": window,
                                      "target_days": f.target_days or days})
             reopened.append(f.id)
         elif f.dock is not None and f.dock < now and (f.undock is None or f.undock > now):

@@ -90,7 +90,8 @@ def ports_figure(s: Scenario, tl: Timeline) -> go.Figure:
     colour = _colours(types)
     fig = go.Figure()
     for vt in types:
-        rows = [d for d in tl.dockings if flights[d.flight].vehicle_type == vt]
+        # one bar per port held: a relocated vehicle shows on each of its ports
+        rows = [d for d in tl.port_holds if flights[d.flight].vehicle_type == vt]
         name = s.vehicle_type_by_id[vt].name or vt
         fig.add_trace(go.Bar(
             name=name, orientation="h", marker_color=colour[vt],
@@ -101,7 +102,7 @@ def ports_figure(s: Scenario, tl: Timeline) -> go.Figure:
             hovertemplate="%{customdata[0]}<br>%{customdata[1]} .. %{customdata[2]}<extra>%{y}</extra>",
         ))
     fig.update_layout(barmode="overlay", xaxis={"type": "date"},
-                      height=120 + 30 * len({d.port for d in tl.dockings}),
+                      height=120 + 30 * len({d.port for d in tl.port_holds}),
                       margin={"l": 120, "r": 20, "t": 90, "b": 40},
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"})
     return fig
