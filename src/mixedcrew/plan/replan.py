@@ -58,7 +58,9 @@ def reference_of(plan: Scenario) -> Reference:
         riders.setdefault(a.up, set()).add(a.person)
     return Reference(
         launch={f.id: f.launch for f in plan.flights if f.launch},
-        undock={f.id: f.undock for f in plan.flights if f.undock},
+        # a flight docked at the old plan's horizon was to stay at least that long
+        undock={f.id: f.undock or plan.scenario.horizon for f in plan.flights
+                if f.undock or (f.dock and plan.scenario.horizon and f.dock < plan.scenario.horizon)},
         riders={k: frozenset(v) for k, v in riders.items()},
         down={(a.person, a.up): a.down for a in plan.assignments if a.down},
     )
