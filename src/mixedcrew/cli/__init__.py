@@ -8,6 +8,7 @@ One module per command family, each adding its commands with `register(app)`:
 - ``report``  `report`
 - ``plan``    `plan`, `replan`, `generate`
 - ``risk``    `risk`
+- ``whatif``  `whatif`, `compare`
 - ``web``     `serve`, `users` (the web extra is checked when they run)
 
 Heavy libraries (OR-Tools, NumPy, plotly, SimPy, the web stack) are imported
@@ -23,7 +24,7 @@ from typing import Annotated
 import typer
 
 from mixedcrew import __version__
-from mixedcrew.cli import check, gcat, plan, report, risk, web
+from mixedcrew.cli import check, gcat, plan, report, risk, web, whatif
 from mixedcrew.cli._support import EXIT_BAD_INPUT, EXIT_VIOLATIONS, err, fail, guarded, out, parse_instant
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_VIOLATIONS", "app", "err", "fail", "guarded", "main", "out",
@@ -52,7 +53,7 @@ def root(
     """mixedcrew: who is aboard when, which rules a manifest breaks, and why."""
 
 
-for _family in (check, gcat, report, plan, risk, web):
+for _family in (check, gcat, report, plan, risk, whatif, web):
     _family.register(app)
 
 

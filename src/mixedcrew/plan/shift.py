@@ -35,8 +35,9 @@ class Blocked:
 
     def sentence(self) -> str:
         end = "indefinitely" if self.until is None else f"until {format_day(self.until)}"
-        moved = ("left without a window (give --shift DAYS)" if self.window is None else
-                 f"may launch {format_day(self.window.start)} .. {format_day(self.window.end)}")
+        w = self.window
+        moved = ("left without a window (give --shift DAYS)" if w is None or not w.start or not w.end else
+                 f"may launch {format_day(w.start)} .. {format_day(w.end)}")
         return f"{self.flight} is held {end} by {', '.join(self.by)}: {moved}"
 
 

@@ -123,8 +123,9 @@ def _flights(a: Scenario, b: Scenario, since: datetime | None) -> list[FlightCha
     for f in b.flights:
         g = a.flight_by_id.get(f.id)
         if g is None:
-            out.append(FlightChange(f.id, f.label, "added", f"{f.label} added ({f.kind}, "
-                                    f"{f.vehicle_type}, launch {format_day(f.launch) if f.launch else 'open'})"))
+            launch = format_day(f.launch) if f.launch else "open"
+            out.append(FlightChange(f.id, f.label, "added",
+                                    f"{f.label} added ({f.kind}, {f.vehicle_type}, launch {launch})"))
             continue
         if since is not None and (g.launch or g.dock or since) < since and (g.undock or since) < since:
             continue
@@ -183,7 +184,8 @@ def _stays(a: Scenario, b: Scenario, since: datetime | None) -> list[StayChange]
 
     sa, sb = stays(a), stays(b)
     if since is not None:  # stays over before the change, in both: history
-        keep = {k for k in (*sa, *sb) if any(x is not None and x.end >= since for x in (sa.get(k), sb.get(k)))}
+        keep = {k for k in (*sa, *sb)
+                if any(x is not None and x.end >= since for x in (sa.get(k), sb.get(k)))}
         sa = {k: v for k, v in sa.items() if k in keep}
         sb = {k: v for k, v in sb.items() if k in keep}
     out = []
@@ -191,7 +193,7 @@ def _stays(a: Scenario, b: Scenario, since: datetime | None) -> list[StayChange]
         x, y = sa.get(key), sb.get(key)
         before = (x.start, x.end) if x else None
         after = (y.start, y.end) if y else None
-        if before and after and abs(before[0] - after[0]) < MIN_SHIFT and abs(before[1] - after[1]) < MIN_SHIFT:
+        if before and after and all(abs(x - y) < MIN_SHIFT for x, y in zip(before, after, strict=True)):
             continue
         name = _name(b if y else a, key[0])
         change = StayChange(key[0], name, before, after, "")

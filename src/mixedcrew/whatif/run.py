@@ -139,19 +139,18 @@ def summary_lines(w: WhatIf) -> list[str]:
     return lines
 
 
-def figure_table(w: WhatIf):  # type: ignore[no-untyped-def]
-    from rich.table import Table
-
+def figure_lines(w: WhatIf) -> list[str]:
+    """The figures side by side as plain lines (never wrapped: one row a line)."""
     from mixedcrew.risk.result import days, pct
 
-    t = Table(show_lines=False)
-    t.add_column("figure")
-    for c in w.columns:
-        t.add_column(c.title, justify="right")
-    for label, cells in w.figure_rows():
-        fmt = (lambda e: pct(e)) if label.startswith("P(") else (lambda e: days(e))
-        t.add_row(label, *["-" if e is None else fmt(e) for e in cells])
-    return t
+    rows = [(label, ["-" if e is None else (pct(e) if label.startswith("P(") else days(e)) for e in cells])
+            for label, cells in w.figure_rows()]
+    widths = [max([len(c.title)] + [len(r[1][i]) for r in rows]) for i, c in enumerate(w.columns)]
+    first = max([len("figure")] + [len(r[0]) for r in rows])
+    def line(label: str, cells: list[str]) -> str:
+        return "  ".join([f"{label:<{first}}", *(f"{c:>{n}}" for c, n in zip(cells, widths, strict=True))])
+
+    return [line("figure", [c.title for c in w.columns])] + [line(label, cells) for label, cells in rows]
 
 
 def as_json(w: WhatIf) -> dict[str, Any]:
