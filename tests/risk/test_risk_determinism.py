@@ -57,6 +57,16 @@ def test_dask_with_two_worker_processes_gives_the_local_numbers(plan):
     assert distributed.same_as(local)
 
 
+def test_dask_tasks_grow_with_the_run_so_their_fixed_cost_stays_small():
+    """A long run goes out in about 64 tasks of up to 64 blocks; a short one keeps the batch asked."""
+    from mixedcrew.risk.backends import dask_batch_blocks
+
+    assert dask_batch_blocks(10_000_000, 8) == 64  # 9,766 blocks: 153 tasks
+    assert dask_batch_blocks(1_000_000, 8) == 16  # 977 blocks: 62 tasks
+    assert dask_batch_blocks(TRIALS, 1) == 1 and dask_batch_blocks(TRIALS, 3) == 3
+    assert dask_batch_blocks(10_000_000, 128) == 128
+
+
 def test_dask_missing_names_the_extra(plan, monkeypatch):
     """Without the distributed extra, the message says what to install."""
     monkeypatch.setitem(sys.modules, "distributed", None)

@@ -29,6 +29,12 @@ from mixedcrew.risk.plan import TrialPlan
 
 BLOCK = 1024
 DEFAULT_BATCH_BLOCKS = 8
+# On Dask a task also costs the client, the scheduler and the worker a millisecond or more
+# of bookkeeping, on the same CPUs as the trials when the cluster is local; a block takes
+# about 5 ms with the compiled kernel. So a long run goes out in about this many tasks
+# (each at most DASK_MAX_TASK_BLOCKS blocks), whatever smaller batch was asked for.
+DASK_TASKS = 64
+DASK_MAX_TASK_BLOCKS = 64
 Progress = Callable[[Totals], None]
 
 
@@ -82,9 +88,13 @@ def run_dask(plan: TrialPlan, trials: int, seed: int, *, workers: int | None = N
              address: str | None = None,
              batch_blocks: int = DEFAULT_BATCH_BLOCKS, progress: Progress | None = None,
              kernel: str | None = None) -> Totals:
-    """Run on the scheduler at `address`, or on a local cluster of `workers` processes (loopback only)."""
+    """Run on the scheduler at `address`, or on a local cluster of `workers` processes (loopback only).
+
+    Tasks are `batch_blocks` blocks, or more for a long run (dask_batch_blocks); the totals
+    do not depend on it."""
     distributed = import_distributed()
     kernel = kernel or kernel_name()
+    batch_blocks = dask_batch_blocks(trials, batch_blocks)
     with _client(distributed, workers, address) as client:
         shared = client.scatter(plan, broadcast=True)
         futures = [client.submit(play_blocks, shared, seed, task, kernel, pure=False)
@@ -95,6 +105,13 @@ def run_dask(plan: TrialPlan, trials: int, seed: int, *, workers: int | None = N
             if progress:
                 progress(total)
         return total
+
+
+def dask_batch_blocks(trials: int, batch_blocks: int) -> int:
+    """Blocks per Dask task: at least `batch_blocks`, and enough that a long run needs
+    about DASK_TASKS tasks (up to DASK_MAX_TASK_BLOCKS blocks each)."""
+    blocks = -(-trials // BLOCK)
+    return max(batch_blocks, min(DASK_MAX_TASK_BLOCKS, -(-blocks // DASK_TASKS)))
 
 
 def import_distributed():  # type: ignore[no-untyped-def]
