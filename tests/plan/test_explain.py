@@ -85,4 +85,4 @@ def test_ports(tiny_with):
 def test_a_feasible_scenario_has_no_explanation(tiny):
     """The tiny station plans; nothing to explain."""
     result = plan_scenario(tiny, options=FAST)
-    assert result.status == "planned" and result.facts == []
+    assert result.status == "planned" and not result.facts

@@ -6,10 +6,12 @@ from ortools.sat.python import cp_model
 
 from mixedcrew.plan.generate import generate_scenario
 from mixedcrew.plan.greedy import greedy_plan
+from mixedcrew.plan.hints import complete_hint, evaluate, hint_from_plan
+from mixedcrew.plan.model import build
 from mixedcrew.plan.objective import forced_rides, pending_levels, span
+from mixedcrew.plan.result import SolveOptions
 from mixedcrew.plan.scope import make_scope
-from mixedcrew.plan.solve import _probe, build, narrow_instants
-from mixedcrew.plan.warm import complete_hint, evaluate, hint_from_plan
+from mixedcrew.plan.tactics import by_terms, narrow_instants, pin_terms, probe
 
 
 def _fixed_up_to(name: str, seed: int = 0):
@@ -69,12 +71,11 @@ def test_a_probe_below_the_optimum_proves_it():
     solver.parameters.max_time_in_seconds = 20
     assert solver.solve(ctx.model) == cp_model.OPTIMAL
     best = int(solver.objective_value)
-    from mixedcrew.plan.solve import SolveOptions
 
-    found, status, _ = _probe(ctx, level.expr, [(level.expr, best - 1)], SolveOptions(), full, 10,
+    found, status, _ = probe(ctx, level.expr, [(level.expr, best - 1)], SolveOptions(), full, 10,
                               richer=True)
     assert status == cp_model.INFEASIBLE and found is None
-    found, status, bound = _probe(ctx, level.expr, [(level.expr, best)], SolveOptions(), full, 10,
+    found, status, bound = probe(ctx, level.expr, [(level.expr, best)], SolveOptions(), full, 10,
                                   richer=True)
     assert found is not None and evaluate(level.expr, found) == best == bound
 
@@ -90,9 +91,8 @@ def test_terms_are_lowered_and_bounded_one_at_a_time():
     greedy = evaluate(level.expr, full)
     import time
 
-    from mixedcrew.plan.solve import SolveOptions, _by_terms
 
-    values, bound = _by_terms(ctx, level, SolveOptions(), full, 0, time.monotonic() + 20)
+    values, bound = by_terms(ctx, level, SolveOptions(), full, 0, time.monotonic() + 20)
     ours = evaluate(level.expr, values)
     ctx.model.minimize(level.expr)
     solver = cp_model.CpSolver()
@@ -106,7 +106,6 @@ def test_pinned_timing_terms_get_floors_every_plan_keeps():
     """After timing is fixed, the terms the best plan has off target get floors (the stays of
     the flights docked at the horizon cannot land on the grid exactly); no floor passes the
     plan's own value, so the plan stays feasible."""
-    from mixedcrew.plan.solve import SolveOptions, pin_terms
 
     _, ctx, _, full = _fixed_up_to("fairness")
     timing = next(lv for lv in ctx.solved if lv.name == "timing")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -59,16 +60,18 @@ def _print_result(result: Any, output: Path | None, as_json: bool) -> None:
         out.print(json.dumps(data, indent=2), markup=False)
         return
     if result.status == "infeasible":
-        out.print("no plan exists; these facts conflict:", markup=False)
+        minimal = result.explanation.minimal
+        out.print("no plan exists; these facts conflict" + ("" if minimal or not result.facts else
+                  " (not proven minimal: the most relevant first)") + ":", markup=False)
         for fact in result.facts:
             out.print(f"  {fact}", markup=False)
         if not result.facts:
-            out.print("  (the solver proved it impossible but could not name a minimal set of "
-                      "facts in time)", markup=False)
+            out.print("  (the solver proved it impossible but could not name the facts in time)",
+                      markup=False)
         return
     if result.status == "unknown":
-        out.print(f"no plan found in {result.seconds:.1f} s (not proven impossible): give more "
-                  "--time-limit", markup=False)
+        out.print(f"no plan found in {result.seconds:.1f} s, and not proven impossible "
+                  f"({'; '.join(result.tried)}): give more --time-limit", markup=False)
         return
     plan = result.plan
     for fid in result.planned_flights:
@@ -134,7 +137,8 @@ def plan_cmd(
     scenario: Annotated[Path, typer.Argument(help="Scenario with open flights (TOML).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Plan file to write.")],
     until: Annotated[str | None, typer.Option("--until", help="Plan flights launching before this.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Wall-clock seconds, all levels.")] = 60.0,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Wall-clock seconds for the whole answer: start, levels, explanation.")] = 60.0,
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
     workers: Annotated[int, typer.Option("--workers", help="Solver threads.")] = 1,
     work_limit: Annotated[float | None, typer.Option(
@@ -163,7 +167,7 @@ def plan_cmd(
             from mixedcrew.plan.best_effort import best_effort_plan
 
             done = best_effort_plan(s, t, opts)
-            done.result.facts = result.facts
+            done.result = replace(done.result, explanation=result.explanation)
             if done.plan is not None:
                 _finish_best_effort(done, output, as_json, header.replace("Planned", "Best-effort plan"))
         _finish(result, output, as_json, header)
@@ -180,7 +184,7 @@ MAX_CANDIDATES = 2000  # the largest benchmark pool is 300
 
 def _options(time_limit: float, seed: int, workers: int, work_limit: float | None,
              deterministic: bool, progress: Any = None) -> Any:
-    from mixedcrew.plan.solve import SolveOptions
+    from mixedcrew.plan.result import SolveOptions
 
     in_range(time_limit, "--time-limit", 0.01, MAX_SECONDS, " seconds")
     in_range(seed, "--seed", 0, MAX_SEED)
@@ -225,7 +229,8 @@ def replan_cmd(
         "--event", help="An event as a TOML inline table, or a TOML file of [[events]] (repeatable).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="New plan file to write.")],
     until: Annotated[str | None, typer.Option("--until", help="Plan up to this instant.")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Wall-clock seconds, all levels.")] = 60.0,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Wall-clock seconds for the whole answer: start, levels, explanation.")] = 60.0,
     seed: Annotated[int, typer.Option("--seed", help="Solver random seed.")] = 0,
     workers: Annotated[int, typer.Option("--workers", help="Solver threads.")] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,

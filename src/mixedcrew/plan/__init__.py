@@ -3,9 +3,9 @@
 The domain never imports OR-Tools; this package is the only one that does.
 """
 
-from mixedcrew.plan.explain import Fact
+from mixedcrew.plan.result import Explanation, Fact, LevelResult, PlanResult, SolveOptions, Status
 from mixedcrew.plan.scope import PlanInputError, Reference
-from mixedcrew.plan.solve import LevelResult, PlanResult, SolveOptions, plan_scenario
+from mixedcrew.plan.solve import plan_scenario
 
-__all__ = ["Fact", "LevelResult", "PlanInputError", "PlanResult", "Reference", "SolveOptions",
-           "plan_scenario"]
+__all__ = ["Explanation", "Fact", "LevelResult", "PlanInputError", "PlanResult", "Reference",
+           "SolveOptions", "Status", "plan_scenario"]

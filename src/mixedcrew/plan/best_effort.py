@@ -23,11 +23,12 @@ from ortools.sat.python import cp_model
 
 from mixedcrew.check import check
 from mixedcrew.domain import Scenario
-from mixedcrew.plan.explain import Fact
 from mixedcrew.plan.extract import to_scenario
+from mixedcrew.plan.hints import evaluate
+from mixedcrew.plan.model import build
+from mixedcrew.plan.result import Fact, PlanResult, SolveOptions, Status
 from mixedcrew.plan.scope import Reference, make_scope
-from mixedcrew.plan.solve import PlanResult, SolveOptions, build, solver_for
-from mixedcrew.plan.warm import evaluate
+from mixedcrew.plan.tactics import solver_for
 
 HARD = ("ORDER", "SEATS", "PORTS")
 # Per fact given up (a rule for one subject). Safety first: a segment without its operator or
@@ -88,20 +89,17 @@ def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveO
     model.minimize(cost)
     solver = solver_for(opts, opts.time_limit * 0.6)
     status = solver.solve(model)
-    result = PlanResult("unknown", None, scope)
     if status == cp_model.INFEASIBLE:
-        result.status = "infeasible"
-        return BestEffort(result)
+        return BestEffort(PlanResult(Status.INFEASIBLE, None, scope,
+                                     seconds=time.monotonic() - started))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        result.seconds = time.monotonic() - started
-        return BestEffort(result)
+        return BestEffort(PlanResult(Status.UNKNOWN, None, scope, seconds=time.monotonic() - started))
     values = _values(solver, model)
     best_cost = evaluate(cost, values)
     values = _tighten(ctx, cost, best_cost, values, opts, opts.time_limit - (time.monotonic() - started))
-    result.plan = to_scenario(ctx, lambda e: evaluate(e, values))
-    result.status = "planned"
-    result.report = check(result.plan)
-    result.seconds = time.monotonic() - started
+    plan = to_scenario(ctx, lambda e: evaluate(e, values))
+    result = PlanResult(Status.PLANNED, plan, scope, report=check(plan),
+                        seconds=time.monotonic() - started)
     broken = [Fact(g.rule, g.subject, g.sentence) for g in soft if not evaluate(g.literal, values)]
     return BestEffort(result, broken, best_cost)
 

@@ -16,6 +16,7 @@ from typing import Any
 from mixedcrew.domain import Damage, EarlyReturn, Flight, Grounding, SiteOutage
 from mixedcrew.instants import format_day
 from mixedcrew.plan.context import Context, Rider
+from mixedcrew.plan.scope import docked_limits_over
 from mixedcrew.plan.state import FAR_PAST, StationState, seat_profile
 from mixedcrew.plan.variables import Lit, Time
 
@@ -229,6 +230,20 @@ def _trips(ctx: Context) -> dict[str, list[tuple[Lit, Time, Time, Time, Time]]]:
     return trips
 
 
+def _fixed_rests(trips: list[tuple[Lit, Time, Time, Time, Time]], rest: int) -> dict[int, int]:
+    """The rest after each trip whose landing is data, cut to the gap before the next trip
+    whose launch is data, where the data already rested less (the past is not repaired); no
+    trip the planner moves fits in such a gap anyway."""
+    ends = [(tr[4].lo, i) for i, tr in enumerate(trips) if tr[0] is True and tr[4].fixed]
+    launches = sorted(tr[1].lo for tr in trips if tr[1].fixed)
+    out = {}
+    for end, i in ends:
+        later = [x for x in launches if x > trips[i][1].lo]
+        if later and later[0] - end < rest:
+            out[i] = max(0, later[0] - end)
+    return out
+
+
 def available_constraints(ctx: Context) -> None:
     """People fly inside their availability, one trip at a time with their rest, home by early returns."""
     s = ctx.s
@@ -253,11 +268,13 @@ def available_constraints(ctx: Context) -> None:
         guard = ctx.when("AVAILABLE", pid, ", ".join(when))
         first = min(tr[1].lo for tr in moving)
         intervals = []
-        for lit, launch, dock, undock, land in trips:
+        fixed_rest = _fixed_rests(trips, rest)
+        for i, (lit, launch, dock, undock, land) in enumerate(trips):
             if land.hi + rest <= first and lit is True:
                 continue  # long over before anything that moves
             presence = _guarded(ctx, lit, guard)
-            intervals.append(_interval(ctx, launch, land.shift(rest), presence, f"trip[{pid}]"))
+            intervals.append(_interval(ctx, launch, land.shift(fixed_rest.get(i, rest)), presence,
+                                       f"trip[{pid}]"))
             if lit is True and launch.fixed and land.fixed:
                 continue
             if av.start:
@@ -394,15 +411,33 @@ def lifeboat_constraints(ctx: Context) -> None:
 
 
 def docked_limit_constraints(ctx: Context) -> None:
-    """Each flight stays docked no longer than its vehicle type allows."""
+    """Each flight stays docked no longer than its vehicle type allows on the day it docks."""
     for fid in sorted(ctx.variable):
         f = ctx.flight(fid)
         vt = ctx.s.vehicle_type_by_id[f.vehicle_type]
         t = ctx.v.times[fid]
-        days = min(vt.docked_limit_at(ctx.scope.instant(x)) for x in (t.dock.lo, t.dock.hi))
+        pieces = docked_limits_over(ctx.scope, f.vehicle_type, t.dock.lo, t.dock.hi)
         guard = ctx.when("DOCKED_LIMIT", fid, (
-            f"{_label(ctx, f)} may stay docked at most {days:g} days ({vt.name or vt.id})"))
-        ctx.require(t.undock.expr - t.dock.expr, None, int(days * DAY), [], guard)
+            f"{_label(ctx, f)} may stay docked at most {_limits_said(ctx, pieces)} "
+            f"({vt.name or vt.id})"))
+        for i, (start, days) in enumerate(pieces):
+            # this limit holds for a docking from `start` up to the next change
+            since = ctx.cmp.le(Time.at(start), t.dock) if i else True
+            before = ctx.cmp.lt(t.dock, Time.at(pieces[i + 1][0])) if i + 1 < len(pieces) else True
+            docked_then = ctx.cmp.all(since, before)
+            if docked_then is False:
+                continue
+            ctx.require(t.between(t.dock, t.undock) if t.stay_steps is not None
+                        else t.undock.expr - t.dock.expr, None, int(days * DAY),
+                        [docked_then], guard)
+
+
+def _limits_said(ctx: Context, pieces: list[tuple[int, float]]) -> str:
+    if len(pieces) == 1:
+        return f"{pieces[0][1]:g} days"
+    said = [f"{pieces[0][1]:g} days docking before {format_day(ctx.scope.instant(pieces[1][0]))}"]
+    said += [f"{days:g} from {format_day(ctx.scope.instant(start))}" for start, days in pieces[1:]]
+    return ", ".join(said)
 
 
 # --- PORTS ----------------------------------------------------------------------

@@ -27,10 +27,17 @@ last few flights whose crew this one could use, so that they are home and
 rested sooner, if that breaks nothing already planned and gives this
 flight a clean try. Failing that, it keeps the try with the fewest new
 violations. It never looks ahead.
+
+Each try is checked on the part of the history that can still matter (the
+flights that land after the earliest planned launch less the longest rest,
+the flights an agreement's ledger counts, and those linked to them by a
+ride), not on the whole history; and with a deadline the greedy stops
+when it passes, leaving the flights it did not reach open.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timedelta
 
@@ -105,15 +112,24 @@ class _Book:
 
 
 class _Greedy:
-    def __init__(self, s: Scenario, until: datetime | None, now: datetime | None = None):
+    def __init__(self, s: Scenario, until: datetime | None, now: datetime | None = None,
+                 deadline: float | None = None):
         self.s = s
         self.scope = make_scope(s, until, now=now)
+        self.deadline = deadline
+        self.stopped = False  # the deadline passed: flights not reached stay open
         self.horizon = self.scope.horizon
         self.flights: dict[str, Flight] = {f.id: f for f in s.flights}
         self.assignments: list[Assignment] = list(s.assignments)
         self.rides: list[Assignment] = []
         self.done: list[str] = []  # flights planned, in order
         self.book = _Book(s, self.horizon + timedelta(days=3650))
+        self.since, self.kept = _relevant(s, self.scope)
+
+    def _late(self) -> bool:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.stopped = True
+        return self.stopped
 
     # -- the plan so far ---------------------------------------------------------------
 
@@ -132,7 +148,12 @@ class _Greedy:
                                          "assignments": tuple(self.assignments + self.rides) + crew})
 
     def _problems(self, s: Scenario, end: datetime | None) -> set[tuple[str, datetime]]:
-        return {(v.rule, v.start) for v in check(s, end=end).violations}
+        """The checker's findings from `since` to `end`, on the history that can still matter."""
+        part = s.model_copy(update={
+            "flights": tuple(f for f in s.flights if f.id in self.kept),
+            "assignments": tuple(a for a in s.assignments if a.up in self.kept),
+            "events": tuple(e for e in s.events if getattr(e, "flight", None) in (None, *self.kept))})
+        return {(v.rule, v.start) for v in check(part, start=self.since, end=end).violations}
 
     # -- the steps ---------------------------------------------------------------------
 
@@ -144,6 +165,8 @@ class _Greedy:
         order = sorted(scope.planned, key=lambda f: launch_range(scope, f)[0])  # type: ignore[index]
         docks = [self._earliest_dock(f) for f in order]
         for i, f in enumerate(order):
+            if self._late():
+                break
             later = min(docks[i + 1:], default=None)
             self._plan(f, later)
         return self.scenario()
@@ -160,7 +183,7 @@ class _Greedy:
             assert f.dock is not None and scope.now is not None
             vt = self.s.vehicle_type_by_id[f.vehicle_type]
             dock = scope.seconds(f.dock)
-            limit = min([vt.max_docked_days] + [c.days for c in vt.docked_limits]) * DAY
+            limit = vt.docked_limit_at(f.dock) * DAY  # the limit in force when it docked
             days = f.target_days if f.target_days is not None else limit / DAY * 0.85
             lo = 0 if scope.now > dock else 1 + (dock - scope.now) // scope.step
             hi = max(lo, int(dock + limit - scope.now) // scope.step)
@@ -215,6 +238,8 @@ class _Greedy:
     def _plan(self, f: Flight, later: datetime | None) -> None:
         before = self._problems(self.scenario(), later)
         best = self._best_try(f, later, before, self._tries(f))
+        if best is not None and best[0] and self._late():
+            return  # out of time with no clean try: the flight stays open
         if best is not None and best[0] and self._repair(f, later, before):
             return
         if best is None:  # no free port anywhere in the window: launch at the preferred date
@@ -246,6 +271,8 @@ class _Greedy:
         st = s.station_by_id[f.station]
         best: tuple[int, Flight, list[Assignment], str | None] | None = None
         for launch, site, n in tries:
+            if self._late():
+                break
             g = self._flown(f, launch, site, n, None)
             assert g.dock is not None and g.undock is not None and g.land is not None
             held = min(g.undock, self.horizon)
@@ -292,6 +319,8 @@ class _Greedy:
                 break
             steps = int((old.undock - old.dock).total_seconds()) // step
             for n in range(steps - 1, max(0, steps - MAX_SHIFT_DAYS * DAY // step - 1), -1):
+                if self._late():
+                    return False
                 assert old.launch is not None
                 shorter = self._flown(old, old.launch, old.launch_site, n, old.port)
                 self._swap(old, shorter, crew)
@@ -420,7 +449,34 @@ class _Greedy:
         return out
 
 
-def greedy_plan(s: Scenario, until: datetime | None = None, *, now: datetime | None = None) -> Scenario:
+def _relevant(s: Scenario, scope: Scope) -> tuple[datetime, set[str]]:
+    """(since, flights) that a try can change the checker's findings about: findings from
+    the earliest planned launch less the longest rest anyone needs, and the flights that land
+    after that, those an agreement counts (its ledger runs from its start), every open one,
+    and those linked to them by a ride (a stay's other end)."""
+    rest = max([p.min_rest_days or 0 for p in s.people] + [s.scenario.min_rest_days])
+    starts = [scope.instant(launch_range(scope, f)[0]) for f in scope.planned]  # type: ignore[index]
+    starts += [scope.instant(scope.now)] if scope.now is not None else []
+    if not starts:
+        return scope.horizon, {f.id for f in s.flights}
+    since = min(starts) - timedelta(days=rest + 1)
+    keep = {f.id for f in s.flights if f.open or f.land is None or f.land >= since
+            or (f.undock is None and f.dock is not None)}
+    for ag in s.agreements:
+        kinds = {(q.vehicle_type, k) for q in ag.quotas for k in q.kinds}
+        keep |= {f.id for f in s.flights if f.launch and ag.covers(f.launch)
+                 and (f.vehicle_type, f.kind) in kinds}
+    grown = True
+    while grown:
+        linked = {x for a in s.assignments if a.up in keep or a.down in keep for x in (a.up, a.down)}
+        grown = bool(linked - keep - {None})
+        keep |= {x for x in linked if x is not None}
+    return since, keep
+
+
+def greedy_plan(s: Scenario, until: datetime | None = None, *, now: datetime | None = None,
+                deadline: float | None = None) -> Scenario:
     """The greedy plan of every open part of the scenario (see the module's text); `now` as in
-    make_scope (nothing planned before it)."""
-    return _Greedy(s, until, now).run()
+    make_scope (nothing planned before it); `deadline` (time.monotonic()) stops it, leaving
+    the flights it did not reach open."""
+    return _Greedy(s, until, now, deadline).run()

@@ -14,18 +14,19 @@ then the scenario's usual levels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from mixedcrew.domain import Damage, EarlyReturn, Event, Flight, Grounding, Scenario, Window
 from mixedcrew.instants import format_day
+from mixedcrew.plan.result import PlanResult, SolveOptions
 from mixedcrew.plan.scope import Reference
 from mixedcrew.plan.shift import Blocked, blocked_windows
 
 if TYPE_CHECKING:
     from mixedcrew.plan.best_effort import BestEffort
-from mixedcrew.plan.solve import PlanResult, SolveOptions, plan_scenario
+from mixedcrew.plan.solve import plan_scenario
 from mixedcrew.timeline import seats_at
 
 SLACK_DAYS = 30
@@ -174,7 +175,8 @@ def replan(plan: Scenario, events: list[Event], options: SolveOptions | None = N
         from mixedcrew.plan.best_effort import best_effort_plan
 
         out.best_effort = best_effort_plan(s, horizon, options, now=now, reference=reference_of(plan))
-        out.best_effort.result.facts = result.facts  # why no full plan exists
+        # why no full plan exists
+        out.best_effort.result = replace(out.best_effort.result, explanation=result.explanation)
         if out.best_effort.plan is not None:
             result = out.result = out.best_effort.result
     if result.plan is not None:

@@ -144,6 +144,19 @@ def launch_range(scope: Scope, f: Flight) -> tuple[int, int] | None:
     return first, (last - first) // scope.step
 
 
+def docked_limits_over(scope: Scope, vehicle_type: str, lo: int, hi: int) -> list[tuple[int, float]]:
+    """The docked limits in force for a docking anywhere in [lo, hi] (seconds), in time order:
+    (from, days), the first from lo. A limit applies by the docking's own date, as the checker
+    reads it (VehicleType.docked_limit_at)."""
+    vt = scope.scenario.vehicle_type_by_id[vehicle_type]
+    out = [(lo, vt.docked_limit_at(scope.instant(lo)))]
+    for change in sorted(vt.docked_limits, key=lambda c: c.start):
+        at = scope.seconds(change.start)
+        if lo < at <= hi:
+            out.append((at, vt.docked_limit_at(change.start)))
+    return out
+
+
 def rendezvous(hours: float) -> int:
     return round(hours * 3600)
 
@@ -194,15 +207,18 @@ def _candidates(scope: Scope, f: Flight) -> list[str]:
     for p in s.people:
         if p.id in taken:
             continue
+        if p.available.end is not None and p.available.end <= lo:
+            continue  # retired, or gone, before the window: could never fly it
+        if p.available.start is not None and p.available.start > hi:
+            continue
         if scope.explain:
-            out.append(p.id)
+            # anyone who could fly then, with their missing training or certification as facts
+            # (a fact changing which could help); not people trained on nothing by then
+            if any(tr.ready <= hi for tr in p.trained):
+                out.append(p.id)
             continue
         tr = p.training_for(f.vehicle_type)
         if tr is None or tr.ready > hi:
-            continue
-        if p.available.end is not None and p.available.end <= lo:
-            continue
-        if p.available.start is not None and p.available.start > hi:
             continue
         if f.kind != "test" and not any(
                 c.agency == p.agency and c.vehicle_type == f.vehicle_type and c.start <= hi

@@ -16,7 +16,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from mixedcrew.domain import Flight
-from mixedcrew.plan.scope import Scope, launch_range, rendezvous
+from mixedcrew.plan.scope import Scope, docked_limits_over, launch_range, rendezvous
 
 Lit = Any  # a CP-SAT literal, or a Python bool once folded
 
@@ -108,9 +108,10 @@ def make_variables(model: cp_model.CpModel, scope: Scope, docked_slack: float = 
     return v
 
 
-def _docked_limit(scope: Scope, f: Flight, slack: float) -> int:
-    vt = scope.scenario.vehicle_type_by_id[f.vehicle_type]
-    days = min([vt.max_docked_days] + [c.days for c in vt.docked_limits])
+def _docked_limit(scope: Scope, f: Flight, dock_lo: int, dock_hi: int, slack: float) -> int:
+    """The longest stay any docking in [dock_lo, dock_hi] may have: the loosest limit in force
+    there (DOCKED_LIMIT then holds each docking to the limit of its own date)."""
+    days = max(d for _, d in docked_limits_over(scope, f.vehicle_type, dock_lo, dock_hi))
     return int(days * 86400 * slack)
 
 
@@ -121,7 +122,8 @@ def _planned_times(model: cp_model.CpModel, scope: Scope, f: Flight, slack: floa
     first, steps = rng
     step = scope.step
     k = model.new_int_var(0, steps, f"launch_steps[{f.id}]")
-    longest = max(1, _docked_limit(scope, f, slack) // step)
+    r0 = first + rendezvous(vt.rendezvous_hours)
+    longest = max(1, _docked_limit(scope, f, r0, r0 + steps * step, slack) // step)
     stay = model.new_int_var(1, longest, f"stay_steps[{f.id}]")
     last = steps + longest
     m = model.new_int_var(1, last, f"undock_steps[{f.id}]")
@@ -142,7 +144,7 @@ def _partial_times(model: cp_model.CpModel, scope: Scope, f: Flight, slack: floa
     dock = scope.seconds(f.dock)
     anchor = scope.now
     lo_steps = 0 if anchor > dock else 1 + (dock - anchor) // scope.step
-    hi_steps = max(lo_steps, (dock + _docked_limit(scope, f, slack) - anchor) // scope.step)
+    hi_steps = max(lo_steps, (dock + _docked_limit(scope, f, dock, dock, slack) - anchor) // scope.step)
     m = model.new_int_var(lo_steps, hi_steps, f"undock_steps[{f.id}]")
     undock = Time(anchor + lo_steps * scope.step, anchor + hi_steps * scope.step,
                   anchor + scope.step * m, (f.id, 2))

@@ -1,0 +1,81 @@
+"""The lexicographic search: each objective level minimised in turn, inside the time left.
+
+A level is built when its turn comes (on the domains the levels before it
+left), solved by the tactics of tactics.py inside its share of the time
+(the time left over the levels left, so a level that proves its optimum
+early leaves its time to the next), and its value becomes an upper bound.
+The incumbent (every variable's value) is kept whenever the solver does
+not beat it, so a level never makes the plan worse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from mixedcrew.plan.context import Context
+from mixedcrew.plan.hints import evaluate, extend
+from mixedcrew.plan.objective import Level, Pending
+from mixedcrew.plan.result import Clock, LevelResult, SolveOptions, Status
+from mixedcrew.plan.tactics import PINNED, narrow_instants, pin_terms, solve_level
+
+# Without a starting plan, the first level's search for any plan gets this share of the time
+# left; the rest is for the levels after it, or for proving that no plan exists.
+FIRST_PLAN_SHARE = 0.5
+AUXILIARY_SHARE = 0.1  # completing a hint or narrowing domains: at most this share of the time left
+AUXILIARY_MAX = 5.0  # and at most this many seconds
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status  # PLANNED, INFEASIBLE (proven) or UNKNOWN (nothing found in time)
+    values: list[int] | None
+    levels: tuple[LevelResult, ...]
+    searched: float  # seconds spent
+
+
+def _auxiliary(clock: Clock) -> float:
+    return min(AUXILIARY_MAX, clock.share(AUXILIARY_SHARE))
+
+
+def solve_levels(ctx: Context, pending: list[Pending], opts: SolveOptions, clock: Clock,
+                 best: list[int] | None) -> Outcome:
+    """Every level in order from the incumbent `best` (None: no starting plan)."""
+    started = clock.elapsed()
+    results: list[LevelResult] = []
+    for i, p in enumerate(pending):
+        if p.narrows and i > 0 and best is not None:
+            narrow_instants(ctx, best, opts.seed, _auxiliary(clock))
+        level = p.build(ctx)
+        if best is not None and len(best) < len(ctx.model.proto.variables):
+            best = extend(ctx, best, _auxiliary(clock), opts.seed)  # the new level's own variables
+        share = clock.left() / (len(pending) - i)
+        if best is None:
+            share = max(share, clock.share(FIRST_PLAN_SHARE))
+        done = solve_level(ctx, level, opts, share, best, clock.started)
+        if done is not None and done[0] == cp_model.INFEASIBLE:
+            return Outcome(Status.INFEASIBLE, None, tuple(results), clock.elapsed() - started)
+        kept = None if best is None else evaluate(level.expr, best)
+        if done is None and kept is None:
+            return Outcome(Status.UNKNOWN, None, tuple(results), clock.elapsed() - started)
+        if done is None or (kept is not None and kept <= done[2].value):
+            # the solver did not beat the incumbent: keep it (it satisfies every level so far)
+            bound = done[2].bound if done else float("-inf")
+            result = LevelResult(level.name, level.unit, kept or 0, bound,
+                                 done is not None and done[2].optimal,
+                                 done[2].seconds if done else 0.0)
+        else:
+            best, result = done[1], done[2]
+        results.append(result)
+        _fix(ctx, level, result)
+        if level.name in PINNED and best is not None and any(q.narrows for q in pending[i + 1:]):
+            # while the model is no harder than this level: later levels only add bounds
+            pin_terms(ctx, [level], best, opts, clock.left() / (len(pending) - i - 1) / 2)
+    return Outcome(Status.PLANNED, best, tuple(results), clock.elapsed() - started)
+
+
+def _fix(ctx: Context, level: Level, result: LevelResult) -> None:
+    """The level's value becomes an upper bound for the levels after it."""
+    if not isinstance(level.expr, int):
+        ctx.model.add(level.expr <= result.value)

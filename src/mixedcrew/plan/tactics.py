@@ -1,0 +1,291 @@
+"""Search tactics for one objective level: minimise, lower term by term, probe, pin, narrow.
+
+Each tactic works on the planning model as the levels before it left it
+(their values fixed as bounds) and on an incumbent (every variable's
+value). They only ever keep a plan that the model accepts, and only ever
+narrow what no plan uses, so the lexicographic optimum is never lost.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import replace
+from typing import Any
+
+from ortools.sat.python import cp_model, cp_model_helper
+
+from mixedcrew.plan.context import Context
+from mixedcrew.plan.hints import evaluate
+from mixedcrew.plan.objective import Level, span
+from mixedcrew.plan.result import LevelResult, Progress, SolveOptions
+
+
+def solver_for(opts: SolveOptions, seconds: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = max(1, opts.workers)
+    p.random_seed = opts.seed
+    p.max_time_in_seconds = max(seconds, 0.05)
+    p.cp_model_probing_level = 0  # probing costs more than it gains on these models (tens of s)
+    if opts.work_limit is not None:
+        p.max_deterministic_time = opts.work_limit
+    if opts.deterministic and opts.workers > 1:
+        p.interleave_search = True
+    return solver
+
+
+class Watch(cp_model.CpSolverSolutionCallback):
+    def __init__(self, level: str, progress: Progress, started: float):
+        super().__init__()
+        self.level, self.progress, self.started = level, progress, started
+
+    def on_solution_callback(self) -> None:
+        self.progress(self.level, time.monotonic() - self.started, self.objective_value,
+                      self.best_objective_bound)
+
+
+FEW_TERMS = 8  # a level that is a sum of at most this many terms is lowered term by term
+PIN_TERMS = 12  # the most terms of a solved level whose floors are probed before narrowing
+PINNED = ("timing",)  # the levels whose terms say how far instants are off: pinned before narrowing
+
+
+def pin_terms(ctx: Context, levels: list[Level], best: list[int], opts: SolveOptions,
+              seconds: float) -> None:
+    """Raise the floors of the terms of levels already solved (timing: how far each stay and
+    launch is off), so that narrowing sees where their budget must go.
+
+    For each term the best plan has above its floor (the largest first, at most PIN_TERMS
+    a level), a probe asks for a plan with that term one lower, every level so far still
+    fixed. None proves the term at least its value in every plan; the term's domain starts
+    there. When every such term is proven, the level's bound leaves the others nothing and
+    presolve pins them all. Before the terms, the sums per group (_pin_groups): when one
+    station's timing must take the whole budget, no stay or launch at the other can move."""
+    deadline = time.monotonic() + seconds
+    for level in levels:
+        if level.name not in PINNED:
+            continue
+        _pin_groups(ctx, level, best, opts, deadline)
+        live = [(var, w) for var, w in level.terms
+                if best[var.index] > list(ctx.model.proto.variables[var.index].domain)[0]]
+        live.sort(key=lambda vw: (-vw[1] * best[vw[0].index], vw[0].index))
+        live = live[:PIN_TERMS]
+        for i, (var, _) in enumerate(live):
+            left = deadline - time.monotonic()
+            if left < 0.2:
+                return
+            value = best[var.index]
+            _, status, bound = probe(ctx, var, [(var, value - 1)], opts, best, left / (len(live) - i))
+            proto = ctx.model.proto.variables[var.index]
+            domain = list(proto.domain)
+            floor = value if status == cp_model.INFEASIBLE else (
+                math.ceil(bound - 1e-6) if math.isfinite(bound) else domain[0])
+            if len(domain) == 2 and domain[0] < floor <= value:
+                proto.domain[0] = floor
+
+
+def _pin_groups(ctx: Context, level: Level, best: list[int], opts: SolveOptions,
+                deadline: float) -> None:
+    """With the level's terms in more than one group (timing: one per station), the floor of
+    each group's sum that the best plan has above zero: a probe for a plan with that sum one
+    lower; none adds `sum >= its value`, and the other groups get only what is left."""
+    if len(level.groups) < 2:
+        return
+    sums = []
+    for group in level.groups:
+        expr = sum(level.terms[i][1] * level.terms[i][0] for i in group)
+        sums.append((expr, evaluate(expr, best)))
+    live = [(expr, value) for expr, value in sums if value > span(ctx, expr)[0]]
+    for i, (expr, value) in enumerate(live):
+        left = deadline - time.monotonic()
+        if left < 0.2:
+            return
+        _, status, _ = probe(ctx, expr, [(expr, value - 1)], opts, best, left * 2 / 3 / (len(live) - i))
+        if status == cp_model.INFEASIBLE:
+            ctx.model.add(expr >= value)
+
+
+def narrow_instants(ctx: Context, best: list[int], seed: int, seconds: float = 5.0) -> None:
+    """Narrow the domains of the instants to what the levels fixed so far allow.
+
+    CP-SAT's presolve of the model as it stands (every level bound added, no objective, all
+    feasible solutions kept) says how far each launch, stay and undock can still move; the
+    next level is then built on those domains, so that it can name which of two flights docks
+    first (objective.span). The domains only lose values no feasible plan uses, so no plan is
+    lost; the incumbent must lie inside them, else nothing is narrowed.
+    """
+    copy = ctx.model.clone()
+    copy.clear_objective()
+    copy.clear_hints()
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.num_workers = 1
+    p.random_seed = seed
+    p.max_time_in_seconds = seconds
+    p.stop_after_presolve = True
+    p.keep_all_feasible_solutions_in_presolve = True
+    p.fill_tightened_domains_in_response = True
+    p.cp_model_probing_level = 0
+    solver.solve(copy)
+    tight = solver.response_proto.tightened_variables
+    if len(tight) != len(ctx.model.proto.variables):
+        return
+    narrowed = []
+    for t in ctx.v.times.values():
+        for var in (t.launch_steps, t.stay_steps, t.undock_steps):
+            if var is None or not tight[var.index].domain:
+                continue
+            proto = ctx.model.proto.variables[var.index]
+            d, old = list(tight[var.index].domain), list(proto.domain)  # repeated fields: list them
+            lo, hi = max(d[0], old[0]), min(d[-1], old[-1])
+            if not lo <= best[var.index] <= hi:
+                return  # not what was promised: keep every domain as it was
+            if len(old) == 2:  # an interval, as new_int_var makes them
+                narrowed.append((proto, lo, hi))
+    for proto, lo, hi in narrowed:
+        proto.domain[0], proto.domain[1] = lo, hi
+
+
+def solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
+                 hint: list[int] | None, started: float) -> tuple[Any, list[int] | None, LevelResult] | None:
+    """Minimise one level from the hint; if that leaves a gap, lower and bound it by probes.
+
+    The minimisation gets half the level's time (a quarter for a level that is a sum of a
+    few terms), and ends early when it proves its optimum. Then, for such a level, each term
+    in turn is asked to come down by one with the others held (lowering the best), and then
+    alone (no plan proves the term's floor; the floors' sum bounds the level). Last, probes
+    ask for a plan at least max(1, 1% of the value) better than the best, with the solver's
+    richer relaxation: none proves the best optimal (or within 1%); one found becomes the
+    best. Returns (status, every variable's value or None, result), or None when nothing was
+    found in time.
+    """
+    model = ctx.model
+    model.clear_hints()
+    if hint is not None:
+        for k, value in enumerate(hint):
+            model.add_hint(model.get_int_var_from_proto_index(k), value)
+    model.minimize(level.expr)
+    t0 = time.monotonic()
+    deadline = t0 + seconds
+    few = 0 < len(level.terms) <= FEW_TERMS
+    first = seconds if isinstance(level.expr, int) else seconds / (4 if few else 2)
+    solver = solver_for(opts, first)
+    watch = Watch(level.name, opts.progress, started) if opts.progress else None
+    status = solver.solve(model, watch) if watch else solver.solve(model)
+    if status == cp_model.INFEASIBLE:
+        return status, None, LevelResult(level.name, level.unit, 0, 0, False, time.monotonic() - t0)
+    values = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = [solver.value(model.get_int_var_from_proto_index(k))
+                  for k in range(len(model.proto.variables))]
+        bound = solver.best_objective_bound
+    elif hint is not None and len(hint) == len(model.proto.variables):
+        values, bound = hint, solver.best_objective_bound  # the incumbent still holds
+    if values is None:
+        return None
+    value = evaluate(level.expr, values)
+    optimal = status == cp_model.OPTIMAL
+    if not optimal and few:
+        values, bound = by_terms(ctx, level, opts, values, bound, t0 + seconds * 3 / 4)
+        value = evaluate(level.expr, values)
+        optimal = bound >= value
+    while not optimal and deadline - time.monotonic() > 0.2:
+        cap = value - max(1, value // 100)
+        if cap < bound:
+            optimal = True  # nothing better exists
+            break
+        found, probed, probe_bound = probe(ctx, level.expr, [(level.expr, cap)], opts, values,
+                                           deadline - time.monotonic(), richer=True)
+        if probed == cp_model.INFEASIBLE:
+            bound = max(bound, cap + 1)
+            optimal = cap + 1 >= value
+            break
+        if found is None:
+            break  # neither a better plan nor a proof in the time left
+        values = found
+        value = evaluate(level.expr, values)
+        bound = max(bound, probe_bound)
+        optimal = probed == cp_model.OPTIMAL or value <= bound
+    result = LevelResult(level.name, level.unit, value, bound if not optimal else value, optimal,
+                         time.monotonic() - t0)
+    if opts.progress:
+        opts.progress(level.name, time.monotonic() - started, value, result.bound)
+    return cp_model.OPTIMAL if optimal else cp_model.FEASIBLE, values, result
+
+
+def by_terms(ctx: Context, level: Level, opts: SolveOptions, values: list[int], bound: float,
+              deadline: float) -> tuple[list[int], float]:
+    """Lower a sum of a few terms one term at a time, then bound each term alone.
+
+    Lowering: a term one below its value with every other term held at its own; a plan found
+    is a better one. Bounding: a term one below its value with the others free; none means
+    no plan has the term lower, so its value is its floor. Returns the best plan's values and
+    the level's bound: the larger of the solver's and the sum of the terms' floors."""
+    terms = list(level.terms)
+    floor = {var.index: list(ctx.model.proto.variables[var.index].domain)[0] for var, _ in terms}
+
+    def now(var: Any) -> int:
+        return values[var.index]
+
+    lowered = True
+    while lowered:
+        lowered = False
+        for var, _ in terms:
+            left = deadline - time.monotonic()
+            if now(var) <= floor[var.index] or left < 0.2:
+                continue
+            caps = [(var, now(var) - 1)] + [(o, now(o)) for o, _ in terms if o is not var]
+            found, _, _ = probe(ctx, level.expr, caps, opts, values, left / (2 * len(terms)))
+            if found is not None:
+                values, lowered = found, True
+    for i, (var, _) in enumerate(terms):
+        left = deadline - time.monotonic()
+        if now(var) <= floor[var.index] or left < 0.2:
+            continue
+        found, status, term_bound = probe(ctx, var, [(var, now(var) - 1)], opts, values,
+                                           left / (len(terms) - i))
+        if status == cp_model.INFEASIBLE:
+            floor[var.index] = now(var)
+        else:
+            if math.isfinite(term_bound):
+                floor[var.index] = max(floor[var.index], math.ceil(term_bound - 1e-6))
+            if found is not None and evaluate(level.expr, found) < evaluate(level.expr, values):
+                values = found
+    offset = cp_model_helper.FlatIntExpr(level.expr).offset
+    return values, max(bound, offset + sum(w * floor[var.index] for var, w in terms))
+
+
+def probe(ctx: Context, objective: Any, caps: list[tuple[Any, int]], opts: SolveOptions,
+           hint: list[int], seconds: float, richer: bool = False
+           ) -> tuple[list[int] | None, Any, float]:
+    """Minimise `objective` on a copy of the model where each capped expression is at most its
+    cap, from the hint: (every variable's value or None, status, the solver's bound).
+
+    An optimum there is the optimum of everything under the caps; when the objective is itself
+    capped, its bound is a bound of it outside the copy too (anything else is above the cap).
+    `richer`: CP-SAT's richer relaxation (linearization level 2)."""
+    copy = ctx.model.clone()
+
+    def there(expr: Any) -> Any:
+        flat = cp_model_helper.FlatIntExpr(expr)
+        return sum((c * copy.get_int_var_from_proto_index(v.index)
+                    for v, c in zip(flat.vars, flat.coeffs, strict=True)), flat.offset)
+
+    for expr, cap in caps:
+        copy.add(there(expr) <= cap)
+    copy.minimize(there(objective))
+    copy.clear_hints()
+    for k, value in enumerate(hint):
+        copy.add_hint(copy.get_int_var_from_proto_index(k), value)
+    # one worker: probes are short and sequential; and OR-Tools 9.15's interleaved workers
+    # abort on some of these copies ("Check failed: heuristics.fixed_search != nullptr")
+    solver = solver_for(replace(opts, workers=1), seconds)
+    if richer:
+        solver.parameters.linearization_level = 2
+    status = solver.solve(copy)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, status, float("-inf") if status != cp_model.INFEASIBLE else float("inf")
+    values = [solver.value(copy.get_int_var_from_proto_index(k)) for k in range(len(hint))]
+    return values, status, solver.best_objective_bound
+
+
