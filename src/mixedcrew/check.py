@@ -8,17 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from mixedcrew.domain import Scenario
-from mixedcrew.errors import MixedcrewError
+from mixedcrew.errors import UnknownRuleError
 from mixedcrew.rules import RULES, Violation
 from mixedcrew.timeline import Timeline
-
-
-class UnknownRuleError(MixedcrewError):
-    def __init__(self, names: list[str]):
-        self.names = names
-        super().__init__(
-            f"unknown rule id {', '.join(names)}: the rules are {', '.join(RULES)}"
-        )
 
 
 @dataclass(frozen=True)
@@ -58,7 +50,7 @@ def check(
     skip = {ignore.upper()} if isinstance(ignore, str) else {r.upper() for r in ignore}
     unknown = sorted(skip - set(RULES))
     if unknown:
-        raise UnknownRuleError(unknown)
+        raise UnknownRuleError(unknown, list(RULES))
     tl = timeline or Timeline(scenario)
     found: list[Violation] = []
     run = tuple(r for r in RULES if r not in skip)

@@ -1,4 +1,22 @@
-"""Error families. Each carries where and why, so the CLI can print one line each."""
+"""Every error mixedcrew raises on purpose, in one tree. Each carries where and
+why, so the CLI can print one line each (and exit 2) and the web app one answer.
+
+    MixedcrewError                the base; `parameter` names the argument at fault, if one
+    ├── ScenarioError             a scenario file (or other input) that cannot be used: every Problem
+    ├── DataError                 source data (GCAT lists, supplement, facts) that cannot be imported
+    ├── OutputError               an output file that cannot be written: every Problem
+    ├── InputError                an argument a function cannot use: "trials must be at least 1, got 0"
+    │   ├── UnknownRuleError      check(ignore=...) names a rule id that does not exist
+    │   ├── PlanInputError        planner options that cannot be planned with
+    │   └── RiskInputError        a window, option or scenario the risk engine cannot play
+    ├── StressError               stress events that cannot be played: (event index, field, message)
+    └── BackendError              a risk backend (Dask) that cannot start or be reached
+
+Library messages name the library's parameters (`trials`, `end`); the command
+line puts its option's flag in their place (`--trials`, `--until`), see
+mixedcrew.cli._support. The modules that raise an error re-export it
+(`mixedcrew.plan.PlanInputError` is this PlanInputError).
+"""
 
 from __future__ import annotations
 
@@ -26,6 +44,9 @@ class Problem:
 class MixedcrewError(Exception):
     """Base of the project's own errors."""
 
+    #: the function argument the error is about, when it is about one
+    parameter: str | None = None
+
 
 class ScenarioError(MixedcrewError):
     """A scenario file (or any input) that cannot be used; lists every problem found."""
@@ -49,3 +70,42 @@ class OutputError(MixedcrewError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InputError(MixedcrewError):
+    """An argument a function cannot use. The message starts with the parameter's name
+    when it is about one ("trials must be at least 1, got 0"), so that the command line
+    can put the option's flag there instead."""
+
+    def __init__(self, message: str, *, parameter: str | None = None):
+        self.parameter = parameter
+        super().__init__(message)
+
+
+class UnknownRuleError(InputError):
+    """Rule ids to ignore that name no rule; `names` are the unknown ones."""
+
+    def __init__(self, names: list[str], rules: list[str]):
+        self.names = names
+        super().__init__(f"unknown rule id {', '.join(names)}: the rules are {', '.join(rules)}",
+                         parameter="ignore")
+
+
+class PlanInputError(InputError):
+    """Options that cannot be planned with (an `until` before the data's horizon)."""
+
+
+class RiskInputError(InputError):
+    """A scenario, window or option the risk engine cannot play, with the reason and the fix."""
+
+
+class StressError(MixedcrewError):
+    """Events that cannot be played as stresses: (event index, field, message) each."""
+
+    def __init__(self, problems: list[tuple[int, str, str]]):
+        self.problems = problems
+        super().__init__("; ".join(f"stress [{i}] {f}: {m}" for i, f, m in problems))
+
+
+class BackendError(MixedcrewError):
+    """A backend that cannot start or cannot be reached."""

@@ -13,6 +13,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 from rich.console import Console
 
+# Typer 0.29 vendors Click and does not re-export the running command's context
+# (Typer is pinned in pyproject.toml; tests/test_errors.py pins the flagged messages).
+from typer._click.globals import get_current_context
+
 from mixedcrew.errors import DataError, MixedcrewError, OutputError, Problem, ScenarioError
 
 if TYPE_CHECKING:
@@ -43,9 +47,25 @@ def guarded(fn: Callable[..., Any]) -> Callable[..., Any]:
         except (ScenarioError, DataError, OutputError) as e:
             fail(e.problems)
         except MixedcrewError as e:
-            fail([str(e)])
+            fail([with_flag(e)])
 
     return wrapper
+
+
+def with_flag(e: MixedcrewError) -> str:
+    """The error's message with the running command's flag for the parameter it names:
+    "trials must be at least 1, got 0" becomes "--trials must be at least 1, got 0"."""
+    message = str(e)
+    ctx = get_current_context(silent=True)
+    if e.parameter is None or ctx is None:
+        return message
+    flags = [o for p in ctx.command.params if p.name == e.parameter for o in p.opts if o.startswith("--")]
+    if not flags:
+        return message
+    name = e.parameter
+    if message.startswith(name) and message[len(name):len(name) + 1] in (" ", ":"):
+        return flags[0] + message[len(name):]
+    return f"{flags[0]}: {message}"
 
 
 def parse_instant(value: str | None, option: str) -> datetime | None:

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mixedcrew.domain import Scenario
+from mixedcrew.errors import InputError
 from mixedcrew.instants import format_instant
 from mixedcrew.io.scenario_file import validate_scenario
 
@@ -157,13 +158,14 @@ def _open(fid: str, vt: str, station: str, at: datetime, k: int, kind: str = "ro
 
 def generate_scenario(stations: int = 1, years: int = 2, candidates: int = 40, seed: int = 0,
                       period_days: int = 180) -> Scenario:
-    """A synthetic scenario; raises ValueError for arguments out of range."""
+    """A synthetic scenario; raises InputError, naming the argument, for one out of range."""
     if stations not in (1, 2):
-        raise ValueError(f"--stations must be 1 or 2, got {stations}")
+        raise InputError(f"stations must be 1 or 2, got {stations}", parameter="stations")
     if not 1 <= years <= 30:
-        raise ValueError(f"--years must be 1..30, got {years}")
+        raise InputError(f"years must be 1..30, got {years}", parameter="years")
     if candidates < 12:
-        raise ValueError(f"--candidates must be at least 12 (one crew of each kind), got {candidates}")
+        raise InputError(f"candidates must be at least 12 (one crew of each kind), got {candidates}",
+                         parameter="candidates")
     rng = random.Random(seed)
     data = _world(stations)
     data["scenario"]["horizon"] = _t(START)

@@ -13,12 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from mixedcrew.domain import Assignment, Flight, Scenario
-from mixedcrew.errors import MixedcrewError
+from mixedcrew.errors import PlanInputError
 from mixedcrew.instants import format_day
-
-
-class PlanInputError(MixedcrewError):
-    """Options that cannot be planned with (an --until before the data's horizon)."""
 
 
 @dataclass(frozen=True)
@@ -87,14 +83,14 @@ def make_scope(s: Scenario, until: datetime | None = None, *, now: datetime | No
     now = now or s.scenario.horizon
     asked = until or settings.until
     if asked is not None and now is not None and asked <= now:
-        raise PlanInputError(f"--until {format_day(asked)} is not after the data's horizon "
-                             f"{format_day(now)}: the plan must end later than the data")
+        raise PlanInputError(f"until {format_day(asked)} is not after the data's horizon "
+                             f"{format_day(now)}: the plan must end later than the data", parameter="until")
     until = asked or default_until(s)
     if until is None or (now is not None and until <= now):
         until = None  # nothing open to plan, and no end asked for: an empty scope
     if until is None:
         empty = Scope(s, now or datetime(2000, 1, 1, tzinfo=UTC), step, 0 if now else None, 0,
-                      [], [], [(f, "no end to plan up to: give --until") for f in s.flights if f.open],
+                      [], [], [(f, "no end to plan up to: give an until") for f in s.flights if f.open],
                       [], {}, reference, explain)
         return empty
     starts = [f.window.start for f in s.flights if f.open and f.window and f.window.start]

@@ -13,15 +13,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from mixedcrew.domain import Scenario
-from mixedcrew.risk.backends import DEFAULT_BATCH_BLOCKS, BackendError, run_dask, run_local
+from mixedcrew.errors import BackendError, RiskInputError, StressError
+from mixedcrew.risk.backends import DEFAULT_BATCH_BLOCKS, run_dask, run_local
 from mixedcrew.risk.fast import no_disruptions, play
 from mixedcrew.risk.metrics import Estimate, Totals
 from mixedcrew.risk.outcomes import Outcomes
-from mixedcrew.risk.plan import RiskInputError, TrialPlan, compile_plan
+from mixedcrew.risk.plan import TrialPlan, compile_plan
 from mixedcrew.risk.reference import run_reference
 from mixedcrew.risk.result import RiskResult
 from mixedcrew.risk.segregate import segregated
-from mixedcrew.risk.stress import Stress, StressError, compile_stress, unreflected_events
+from mixedcrew.risk.stress import Stress, compile_stress, unreflected_events
 
 if TYPE_CHECKING:
     from mixedcrew.risk.paired import StressResult
@@ -65,22 +66,25 @@ def assess_risk(
 ) -> RiskResult:
     """Play `trials` trials of `scenario`'s manifest; the same seed gives the same numbers."""
     if compare is not None and compare not in COMPARISONS:
-        raise RiskInputError(f"unknown comparison {compare!r}: choose {', '.join(COMPARISONS)}")
+        raise RiskInputError(f"unknown comparison {compare!r}: choose {', '.join(COMPARISONS)}",
+                             parameter="compare")
     if engine not in ENGINES:
-        raise RiskInputError(f"unknown engine {engine!r}: choose {', '.join(ENGINES)}")
+        raise RiskInputError(f"unknown engine {engine!r}: choose {', '.join(ENGINES)}", parameter="engine")
     if backend not in BACKENDS:
-        raise RiskInputError(f"unknown backend {backend!r}: choose {', '.join(BACKENDS)}")
+        raise RiskInputError(f"unknown backend {backend!r}: choose {', '.join(BACKENDS)}",
+                             parameter="backend")
     if engine == "reference" and backend != "local":
-        raise RiskInputError("the reference engine runs only locally: use --backend local")
+        raise RiskInputError("backend must be local: the reference engine runs only locally",
+                             parameter="backend")
     if seed < 0:
-        raise RiskInputError(f"the seed must be 0 or more (got {seed})")
+        raise RiskInputError(f"seed must be 0 or more, got {seed}", parameter="seed")
     variants, moved = {}, 0
     if compare == "segregated":
         variants["segregated"], moved = segregated(scenario)
     plan = compile_plan(scenario, station=station, start=start, end=end, variants=variants)
     if engine == "reference":
         if trials < 1:
-            raise RiskInputError(f"--trials must be at least 1 (got {trials})")
+            raise RiskInputError(f"trials must be at least 1, got {trials}", parameter="trials")
         totals = Totals.of(run_reference(plan, trials, seed))
     elif backend == "dask":
         totals = run_dask(plan, trials, seed, workers=workers, address=address, batch_blocks=batch_blocks,
@@ -95,15 +99,18 @@ def assess_risk(
 def _compiled(scenario: Scenario, *, station: str | None, start: datetime | None, end: datetime | None,
               compare: str | None, engine: str, backend: str, seed: int) -> tuple[TrialPlan, int]:
     if compare is not None and compare not in COMPARISONS:
-        raise RiskInputError(f"unknown comparison {compare!r}: choose {', '.join(COMPARISONS)}")
+        raise RiskInputError(f"unknown comparison {compare!r}: choose {', '.join(COMPARISONS)}",
+                             parameter="compare")
     if engine not in ENGINES:
-        raise RiskInputError(f"unknown engine {engine!r}: choose {', '.join(ENGINES)}")
+        raise RiskInputError(f"unknown engine {engine!r}: choose {', '.join(ENGINES)}", parameter="engine")
     if backend not in BACKENDS:
-        raise RiskInputError(f"unknown backend {backend!r}: choose {', '.join(BACKENDS)}")
+        raise RiskInputError(f"unknown backend {backend!r}: choose {', '.join(BACKENDS)}",
+                             parameter="backend")
     if engine == "reference" and backend != "local":
-        raise RiskInputError("the reference engine runs only locally: use --backend local")
+        raise RiskInputError("backend must be local: the reference engine runs only locally",
+                             parameter="backend")
     if seed < 0:
-        raise RiskInputError(f"the seed must be 0 or more (got {seed})")
+        raise RiskInputError(f"seed must be 0 or more, got {seed}", parameter="seed")
     variants, moved = {}, 0
     if compare == "segregated":
         variants["segregated"], moved = segregated(scenario)
@@ -187,7 +194,7 @@ def assess(
         events += unreflected
     plan = replace(plan, notes=plan.notes + tuple(notes))
     if trials < 1:
-        raise RiskInputError(f"--trials must be at least 1 (got {trials})")
+        raise RiskInputError(f"trials must be at least 1, got {trials}", parameter="trials")
     if not events:
         totals = (Totals.of(run_reference(plan, trials, seed)) if engine == "reference" else
                   run_dask(plan, trials, seed, workers=workers, address=address, batch_blocks=batch_blocks,

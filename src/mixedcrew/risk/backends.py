@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixedcrew.errors import MixedcrewError
+from mixedcrew.errors import BackendError, InputError
 from mixedcrew.risk.fast import kernel_name, play, sample_block
 from mixedcrew.risk.metrics import Totals
 from mixedcrew.risk.plan import TrialPlan
@@ -36,10 +36,6 @@ DEFAULT_BATCH_BLOCKS = 8
 DASK_TASKS = 64
 DASK_MAX_TASK_BLOCKS = 64
 Progress = Callable[[Totals], None]
-
-
-class BackendError(MixedcrewError):
-    """A backend that cannot start or cannot be reached."""
 
 
 def block_random(seed: int, block: int) -> np.random.Generator:
@@ -66,9 +62,9 @@ def play_blocks(plan: TrialPlan, seed: int, task: Task, kernel: str | None = Non
 
 def tasks(trials: int, batch_blocks: int) -> list[Task]:
     if trials < 1:
-        raise MixedcrewError(f"--trials must be at least 1 (got {trials})")
+        raise InputError(f"trials must be at least 1, got {trials}", parameter="trials")
     if batch_blocks < 1:
-        raise MixedcrewError(f"batch size must be at least 1 block (got {batch_blocks})")
+        raise InputError(f"batch_blocks must be at least 1, got {batch_blocks}", parameter="batch_blocks")
     blocks = -(-trials // BLOCK)
     return [Task(b, min(b + batch_blocks, blocks), trials) for b in range(0, blocks, batch_blocks)]
 

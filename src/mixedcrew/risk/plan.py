@@ -25,16 +25,12 @@ import numpy as np
 
 from mixedcrew.domain import Flight, Scenario
 from mixedcrew.domain.risk import Distribution, SiteRates, VehicleRates
-from mixedcrew.errors import MixedcrewError
+from mixedcrew.errors import RiskInputError
 from mixedcrew.instants import DAY, format_day
 from mixedcrew.timeline import Stay, Timeline
 
 DAYS_PER_YEAR = 365.25
 MINUTES_PER_DAY = 1440
-
-
-class RiskInputError(MixedcrewError):
-    """A scenario or window the risk engine cannot play, with the reason and the fix."""
 
 
 @dataclass(frozen=True)
@@ -125,9 +121,11 @@ def resolve_window(scenario: Scenario, timeline: Timeline, station: str,
     if horizon is not None and w.end > horizon:
         w = Window(w.start, horizon)  # past the horizon the manifest says nothing
     if w.end <= w.start:
+        at_fault = "end" if end is not None else "start"
         raise RiskInputError(
-            f"the window {w.label()} is empty: --until must be after --from"
-            + (f" and before the data's horizon {format_day(horizon)}" if horizon else ""))
+            f"{at_fault}: the window {w.label()} is empty; it must end after it starts"
+            + (f", and no later than the data's horizon {format_day(horizon)}" if horizon else ""),
+            parameter=at_fault)
     return w
 
 

@@ -9,7 +9,7 @@ manifests differ only in who can operate which segment.
 from __future__ import annotations
 
 from mixedcrew.domain import Agreement, Assignment, Person, Quota, Scenario, Training
-from mixedcrew.risk.plan import RiskInputError
+from mixedcrew.errors import RiskInputError
 
 
 def segregated(scenario: Scenario) -> tuple[Scenario, int]:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from mixedcrew.domain import ContingencySeat, Damage, EarlyReturn, Grounding, Scenario, SiteOutage
+from mixedcrew.errors import StressError
 from mixedcrew.instants import DAY, format_day, format_instant
 from mixedcrew.risk.draws import BatchDraws, Intervals, TrialDraws
 from mixedcrew.risk.plan import TrialPlan
@@ -117,14 +118,6 @@ class _Builder:
                 self.medical[s] = min(self.medical[s], t - max(float(p.f_dock[p.s_up[s]]), 0.0))
 
 
-class StressError(ValueError):
-    """Events that cannot be played as stresses: (event index, field, message) each."""
-
-    def __init__(self, problems: list[tuple[int, str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"stress [{i}] {f}: {m}" for i, f, m in problems))
-
-
 def compile_stress(plan: TrialPlan, events: Sequence[Any]) -> Stress:
     """The fixed draws of `events` on `plan`; raises StressError naming each event that cannot apply."""
     b = _Builder(plan)
@@ -144,7 +137,7 @@ def window_problems(event: Any, start: datetime, end: datetime) -> list[tuple[st
         return [("until", f"'until' {format_instant(until)} is not after 'at' {format_instant(event.at)}")]
     if event.at >= end or (until is not None and until <= start):
         return [("at", f"{format_instant(event.at)} is outside {window}: "
-                       "choose --from/--until to include it, or another date")]
+                       "choose a window (start, end) that includes it, or another date")]
     if isinstance(event, Damage | EarlyReturn | ContingencySeat) and event.at < start:
         return [("at", f"{format_instant(event.at)} is before {window}: a damage or early return "
                        "is an instant, so it must fall inside the window")]
