@@ -86,3 +86,86 @@ def test_a_feasible_scenario_has_no_explanation(tiny):
     """The tiny station plans; nothing to explain."""
     result = plan_scenario(tiny, options=FAST)
     assert result.status == "planned" and not result.facts
+
+
+def _scope(s):
+    from mixedcrew.plan.scope import make_scope
+
+    return make_scope(s)
+
+
+def test_no_plan_found_with_time_left_is_proven_impossible_and_explained(tiny_with):
+    """The search gave up (no plan, no proof) with time left: the answer does not stop there,
+    the explanation model proves the conflict and names it."""
+    from mixedcrew.plan.model import build
+    from mixedcrew.plan.result import Clock, Status
+    from mixedcrew.plan.search import Outcome
+    from mixedcrew.plan.solve import _no_plan
+
+    s = tiny_with((RED_DRAGON, RED_DRAGON.replace("2020-01-01", "2024-07-15")))
+    scope = _scope(s)
+    gave_up = Outcome(Status.UNKNOWN, None, (), 1.0)
+    result = _no_plan(scope, build(scope), gave_up, FAST, Clock(20), True, 0.0)
+    assert result.status == "infeasible"
+    assert ("CERT", "RED has certified Crew Dragon only from 2024-07-15") in [
+        (f.rule, f.sentence) for f in result.facts]
+
+
+def test_not_proven_impossible_says_what_was_tried(tiny):
+    """A scenario that has plans, where the search found none in time: "unknown", with the
+    search and the attempt at a proof named."""
+    from mixedcrew.plan.model import build
+    from mixedcrew.plan.result import Clock, Status
+    from mixedcrew.plan.search import Outcome
+    from mixedcrew.plan.solve import _no_plan
+
+    scope = _scope(tiny)
+    result = _no_plan(scope, build(scope), Outcome(Status.UNKNOWN, None, (), 1.0), FAST, Clock(10),
+                      True, 0.0)
+    assert result.status == "unknown"
+    assert result.tried[0].startswith("searched for a plan")
+    assert "not proven" in result.tried[-1]
+
+
+def test_people_who_could_never_fly_are_not_in_the_explanation(tiny_with):
+    """Orlov, retired before Dragon-2's window, is no fact: training him would not help."""
+    s = tiny_with(('{ vehicle_type = "dragon", ready = 2022-01-01 }',
+                   '{ vehicle_type = "dragon", ready = 2023-07-01 }'),
+                  ('name = "Orlov, Oleg"', 'name = "Orlov, Oleg"\navailable = { until = 2023-05-01 }'))
+    said = facts(s)
+    assert ("TRAINED", "Rybak is trained on Crew Dragon only from 2023-07-01") in said
+    assert not [x for x in said if "Orlov" in x[1]]
+
+
+def test_names_are_unambiguous_where_surnames_clash(tiny_with):
+    """Two Rybaks: each named with the given name."""
+    s = tiny_with(('{ vehicle_type = "dragon", ready = 2022-01-01 }',
+                   '{ vehicle_type = "dragon", ready = 2023-07-01 }'),
+                  ('name = "Reva, Rita"', 'name = "Rybak, Rita"'))
+    said = facts(s)
+    assert ("TRAINED", "Rita Rybak is trained on Crew Dragon only from 2023-07-01") in said
+    assert ("TRAINED", "Ruslan Rybak is trained on Crew Dragon only from 2023-07-01") in said
+
+
+def test_an_explanation_not_shrunk_in_time_says_so_and_puts_people_last(tiny_with):
+    """With no time to shrink, the set is proven impossible but not minimal; facts about one
+    person come after flights, agreements and stations."""
+    from mixedcrew.plan.explain import PERSON_RULES, explain_infeasible
+
+    s = tiny_with(('{ vehicle_type = "dragon", ready = 2022-01-01 }',
+                   '{ vehicle_type = "dragon", ready = 2023-07-01 }'))
+    done = explain_infeasible(_scope(s), budget=0.0)
+    assert done.proven and not done.minimal
+    kinds = [f.rule in PERSON_RULES for f in done.facts]
+    assert kinds == sorted(kinds)
+
+
+def test_a_lifeboat_fact_cites_only_damage_in_force():
+    """In 2026-2030, MS-22's 2022 leak is no longer a fact about lifeboat seats."""
+    from tests.plan.forward import iss_forward
+
+    from mixedcrew.plan.constraints import _damage_in_force
+    from mixedcrew.plan.model import build
+
+    ctx = build(_scope(iss_forward(2)))
+    assert not [e for e in _damage_in_force(ctx, "ISS") if e.flight == "MS22"]

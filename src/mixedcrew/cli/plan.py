@@ -52,6 +52,7 @@ def _progress(enabled: bool) -> Iterator[Any]:
 
 def _print_result(result: Any, output: Path | None, as_json: bool) -> None:
     from mixedcrew.instants import format_instant
+    from mixedcrew.plan.names import person_names
 
     if as_json:
         data = result.as_json()
@@ -74,9 +75,10 @@ def _print_result(result: Any, output: Path | None, as_json: bool) -> None:
                   f"({'; '.join(result.tried)}): give more --time-limit", markup=False)
         return
     plan = result.plan
+    names = person_names(plan)
     for fid in result.planned_flights:
         f = plan.flight_by_id[fid]
-        crew = ", ".join(plan.person_by_id[a.person].short_name for a in plan.riders_up(fid))
+        crew = ", ".join(names[a.person] for a in plan.riders_up(fid))
         undock = format_instant(f.undock) if f.undock else "docked at horizon"
         out.print(f"{f.label:<14} launch {format_instant(f.launch)}  undock {undock}  port {f.port}  "
                   f"{crew or '(uncrewed)'}", markup=False)

@@ -38,8 +38,7 @@ def _vt_name(ctx: Context, vt_id: str) -> str:
 
 
 def _name(ctx: Context, pid: str) -> str:
-    p = ctx.s.person_by_id.get(pid)
-    return p.short_name if p else pid
+    return ctx.names.get(pid, pid)
 
 
 def _sum(lits: list[Lit]) -> Any:
@@ -193,8 +192,9 @@ def trained_constraints(ctx: Context) -> None:
             person = ctx.s.person_by_id[r.person]
             tr = person.training_for(f.vehicle_type)
             name = _vt_name(ctx, f.vehicle_type)
-            sentence = (f"{person.short_name} has no training on {name}" if tr is None else
-                        f"{person.short_name} is trained on {name} only from {format_day(tr.ready)}")
+            who = _name(ctx, r.person)
+            sentence = (f"{who} has no training on {name}" if tr is None else
+                        f"{who} is trained on {name} only from {format_day(tr.ready)}")
             guard = ctx.when("TRAINED", f"{r.person}:{f.vehicle_type}", sentence)
             ready = [] if tr is None else [ctx.cmp.le(Time.at(ctx.scope.seconds(tr.ready)), when)]
             ctx.implies([r.lit], guard, ready)
@@ -256,7 +256,7 @@ def available_constraints(ctx: Context) -> None:
         rest_days = person.min_rest_days if person.min_rest_days is not None else s.scenario.min_rest_days
         rest = math.ceil(rest_days * DAY)
         av = person.available
-        when = [f"{person.short_name} flies one trip at a time"]
+        when = [f"{_name(ctx, pid)} flies one trip at a time"]
         if rest_days:
             when.append(f"rests {rest_days:g} days between trips")
         if av.start or av.end:
@@ -391,13 +391,25 @@ def coverage_constraints(ctx: Context) -> None:
                                 seg_guards[seg.id], ("COVERAGE", f"{st.id} {seg.id}"))
 
 
+def _damage_in_force(ctx: Context, station: str) -> list[Damage]:
+    """Damage to flights still docked when the planner's span starts: the events a lifeboat
+    fact can be about (MS-22's 2022 leak is not, for a plan of 2027)."""
+    start = ctx.scope.instant(ctx.var_start)
+    out = []
+    for e in ctx.s.events:
+        f = ctx.s.flight_by_id.get(e.flight) if isinstance(e, Damage) else None
+        if isinstance(e, Damage) and f is not None and f.station == station and (
+                f.id in ctx.variable or f.undock is None or f.undock > start):
+            out.append(e)
+    return out
+
+
 def lifeboat_constraints(ctx: Context) -> None:
     """At every instant, people aboard <= usable seats on docked vehicles."""
     for state in _states(ctx):
         st = state.station
         lost = [f"{ctx.s.flight_by_id[e.flight].label} lost {e.seats_lost} seat(s) on {format_day(e.at)}"
-                for e in ctx.s.events if isinstance(e, Damage) and e.flight in ctx.s.flight_by_id
-                and ctx.s.flight_by_id[e.flight].station == st.id]
+                for e in _damage_in_force(ctx, st.id)]
         guard = ctx.when("LIFEBOAT", st.id, (
             f"everyone aboard {st.id} needs a usable seat on a docked vehicle"
             + (f" ({'; '.join(lost)})" if lost else "")))
@@ -675,7 +687,7 @@ def crew_constraints(ctx: Context) -> None:
     """A crewed open flight flies full: every seat not kept for someone riding home on it."""
     full = ctx.s.planning.crew == "full"
     for f in ctx.scope.planned:
-        if f.kind == "uncrewed":
+        if f.kind in ("uncrewed", "cargo"):
             continue
         seats = ctx.seats(f)
         up = _sum([r.lit for r in ctx.ups[f.id]])

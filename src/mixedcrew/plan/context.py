@@ -16,6 +16,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from mixedcrew.domain import Flight, Scenario
+from mixedcrew.plan.names import person_names
 from mixedcrew.plan.scope import Scope
 from mixedcrew.plan.variables import Comparisons, FlightTimes, Lit, Time, Variables, make_variables
 
@@ -50,6 +51,7 @@ class Context:
         self.guards: dict[tuple[str, str], Guard] = {}
         self.preexisting: list[tuple[str, str]] = []  # (rule, what) already broken by fixed data
         self.balance: dict[str, Any] = {}  # agreement -> final seat gap (objective)
+        self.names = person_names(self.s)  # as sentences print them: unambiguous
         self.states: list[Any] | None = None  # per-station state, built once
         self._one: dict[Any, Lit] = {}
         self.variable = scope.variable_ids
@@ -173,7 +175,7 @@ class Context:
         """People riding f up and down: its seats less those kept for others riding home,
         when crews are full (a constant unless someone may ride home on it)."""
         rides = [lit for (_, fid), lit in self.v.ride.items() if fid == f.id]
-        if self.explain or self.s.planning.crew != "full" or f.kind == "uncrewed":
+        if self.explain or self.s.planning.crew != "full" or f.kind in ("uncrewed", "cargo"):
             return sum(rides)
         fixed_up = sum(1 for r in self.ups[f.id] if r.lit is True)
         extra = sum((1 if r.lit is True else r.lit) for r in self.downs[f.id] if r.up != f.id)

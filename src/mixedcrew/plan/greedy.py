@@ -350,7 +350,7 @@ class _Greedy:
 
     def _free(self, f: Flight) -> int:
         """Seats to fill: all not taken or kept for people riding home on f."""
-        if f.kind == "uncrewed":
+        if f.kind in ("uncrewed", "cargo"):
             return 0
         keep = sum(1 for a in self.assignments if a.down == f.id and a.up != f.id)
         return self.s.seats_of(f) - len(self.s.riders_up(f.id)) - keep
@@ -362,7 +362,7 @@ class _Greedy:
 
     def _crew(self, f: Flight, launch: datetime, undock: datetime, land: datetime) -> list[Assignment]:
         s, scope = self.s, self.scope
-        if f.kind == "uncrewed":
+        if f.kind in ("uncrewed", "cargo"):
             return []
         need = self._free(f)
         vt = f.vehicle_type

@@ -181,7 +181,7 @@ def forced_rides(ctx: Context, per_flight: bool = False) -> Any:
     by_flight: dict[str, dict[str, int]] = {}
     for f in ctx.scope.planned:
         agencies = who.get(f.id)
-        if not agencies or f.kind == "uncrewed":
+        if not agencies or f.kind in ("uncrewed", "cargo"):
             continue
         fixed = [r for r in ctx.ups[f.id] if r.lit is True]
         if s.planning.crew == "full":
@@ -231,9 +231,9 @@ def overlap(ctx: Context) -> Any:
     w = ctx.s.planning.weights.overlap
     if not w:
         return 0
-    crewed = [f for f in ctx.scope.planned + ctx.scope.partial if f.kind != "uncrewed"]
+    crewed = [f for f in ctx.scope.planned + ctx.scope.partial if f.kind not in ("uncrewed", "cargo")]
     fixed = [f for f in ctx.s.flights if f.id not in ctx.variable and f.id in ctx.v.times
-             and f.dock is not None and f.kind != "uncrewed"
+             and f.dock is not None and f.kind not in ("uncrewed", "cargo")
              and ctx.v.times[f.id].undock.hi > ctx.var_start]
     total: Any = 0
     pairs = [(a, b) for i, a in enumerate(crewed) for b in crewed[i + 1:]]

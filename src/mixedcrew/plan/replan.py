@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from mixedcrew.domain import Damage, EarlyReturn, Event, Flight, Grounding, Scenario, Window
 from mixedcrew.instants import format_day
+from mixedcrew.plan.names import person_names
 from mixedcrew.plan.result import PlanResult, SolveOptions
 from mixedcrew.plan.scope import Reference
 from mixedcrew.plan.shift import Blocked, blocked_windows
@@ -201,23 +202,23 @@ def changes(old: Scenario, new: Scenario, events: list[Event], added: list[str])
     """What differs between the previous plan and the new one, and why."""
     out = [Change(f"{fid} added", "an uncrewed replacement: damage left too few seats to come home")
            for fid in added]
-    names = new.person_by_id
+    names = person_names(new)
     old_down = {(a.person, a.up): a.down for a in old.assignments}
     new_down = {(a.person, a.up): a.down for a in new.assignments}
     for key, down in new_down.items():
         if key in old_down and old_down[key] != down:
             if old_down[key] is None and down and new.flight_by_id[down].undock is None:
                 continue  # aboard at the horizon before and after
-            who = names[key[0]].short_name if key[0] in names else key[0]
+            who = names.get(key[0], key[0])
             out.append(Change(f"{who} rides home on {down} instead of {old_down[key]}",
                               _why_down(old, events, key[0], old_down[key])))
     old_up = {(a.person, a.up) for a in old.assignments}
     new_up = {(a.person, a.up) for a in new.assignments}
     for pid, fid in sorted(old_up - new_up):
-        out.append(Change(f"{names[pid].short_name if pid in names else pid} no longer rides {fid} up",
+        out.append(Change(f"{names.get(pid, pid)} no longer rides {fid} up",
                           "its seat is needed, or the rules no longer allow it"))
     for pid, fid in sorted(new_up - old_up):
-        out.append(Change(f"{names[pid].short_name if pid in names else pid} rides {fid} up", "new crew"))
+        out.append(Change(f"{names.get(pid, pid)} rides {fid} up", "new crew"))
     for f in new.flights:
         g = old.flight_by_id.get(f.id)
         if g is None:

@@ -119,8 +119,10 @@ def _classify(scope: Scope, f: Flight) -> None:
             scope.unplanned.append((f, "its window is outside the planning span"))
         else:
             scope.planned.append(f)
-    elif (f.dock is not None and f.undock is None and not f.pinned
+    elif (f.dock is not None and f.undock is None and (not f.pinned or f.kind == "cargo")
           and s.scenario.horizon is not None and scope.now is not None):
+        # a pinned cargo vehicle docked at the horizon is traffic the plan works around, but it
+        # still leaves within its docked limit: the planner picks when
         scope.partial.append(f)
 
 
@@ -192,7 +194,7 @@ def _can_ride(scope: Scope, a: Assignment, g: Flight) -> bool:
 def _candidates(scope: Scope, f: Flight) -> list[str]:
     """People who might ride f up and down; the model checks dates exactly."""
     s = scope.scenario
-    if f.kind == "uncrewed":
+    if f.kind in ("uncrewed", "cargo"):
         return []
     taken = {a.person for a in s.riders_up(f.id)}
     rng = launch_range(scope, f)
