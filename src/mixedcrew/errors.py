@@ -10,7 +10,16 @@ why, so the CLI can print one line each (and exit 2) and the web app one answer.
     │   ├── PlanInputError        planner options that cannot be planned with
     │   └── RiskInputError        a window, option or scenario the risk engine cannot play
     ├── StressError               stress events that cannot be played: (event index, field, message)
-    └── BackendError              a risk backend (Dask) that cannot start or be reached
+    ├── BackendError              a risk backend (Dask) that cannot start or be reached
+    ├── DatabaseError             web: a database URL that cannot be used, or a database unreachable
+    ├── JobError                  web: a job that cannot finish, said for the person who started it
+    └── RequestFailure            web: what a request may not do, in domain words (web.app maps each to HTTP)
+        ├── Unauthenticated       no credential, or an unknown, expired or revoked one (401)
+        ├── Forbidden             a known principal asking for something outside its rights (403)
+        ├── NotFound              no such thing (404); also a LookupError
+        ├── Invalid               fields that cannot be used: every FieldError (422); also a ValueError
+        ├── TooLarge              an upload over the limit (413); also a ValueError
+        └── Conflict              a change that clashes with the current state (409)
 
 Library messages name the library's parameters (`trials`, `end`); the command
 line puts its option's flag in their place (`--trials`, `--until`), see
@@ -21,6 +30,7 @@ mixedcrew.cli._support. The modules that raise an error re-export it
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 _ONE_LINE = {ord("\n"): "\\n", ord("\r"): "\\r", 0x2028: "\\u2028", 0x2029: "\\u2029", 0x85: "\\x85"}
 
@@ -109,3 +119,65 @@ class StressError(MixedcrewError):
 
 class BackendError(MixedcrewError):
     """A backend that cannot start or cannot be reached."""
+
+
+class DatabaseError(MixedcrewError):
+    """A database URL that cannot be used, or a database that cannot be reached or migrated."""
+
+
+class JobError(MixedcrewError):
+    """A job that cannot finish, with a message meant for the person who started it."""
+
+
+# --- what the web app refuses (mixedcrew.web.errors re-exports these) -------------------
+
+
+class RequestFailure(MixedcrewError):
+    """What a request may not do, in domain words; the web app answers each with its status."""
+
+
+class Unauthenticated(RequestFailure):
+    """No credential, or one that is unknown, expired or revoked (HTTP 401)."""
+
+
+class Forbidden(RequestFailure):
+    """A known principal asking for something outside its rights (HTTP 403)."""
+
+
+class NotFound(RequestFailure, LookupError):
+    def __init__(self, what: str, ident: object):
+        self.what, self.ident = what, ident
+        super().__init__(f"no {what} {ident!r}")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    loc: tuple[str | int, ...]
+    msg: str
+    type: str
+    line: int | None = None
+    text: str | None = None  # the CLI's line: FILE:LINE: path: message
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"loc": list(self.loc), "msg": self.msg, "type": self.type}
+        if self.line is not None:
+            out["line"] = self.line
+        if self.text is not None:
+            out["text"] = self.text
+        return out
+
+
+class Invalid(RequestFailure, ValueError):
+    def __init__(self, errors: list[FieldError]):
+        self.errors = errors
+        super().__init__("; ".join(e.msg for e in errors))
+
+
+class TooLarge(RequestFailure, ValueError):
+    def __init__(self, size: int, limit: int):
+        self.size, self.limit = size, limit
+        super().__init__(f"the file is {size} bytes; uploads may be at most {limit} bytes")
+
+
+class Conflict(RequestFailure, RuntimeError):
+    pass

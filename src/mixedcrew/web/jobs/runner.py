@@ -27,7 +27,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from mixedcrew.domain import Scenario
-from mixedcrew.errors import MixedcrewError
+from mixedcrew.errors import JobError, MixedcrewError
 from mixedcrew.web.jobs import store
 from mixedcrew.web.storage import records
 from mixedcrew.web.storage.db import Database
@@ -38,10 +38,6 @@ log = logging.getLogger("mixedcrew.web.jobs")
 
 class JobCancelled(Exception):
     """Raised inside a job by `ctx.progress` once a stop was asked for."""
-
-
-class JobError(MixedcrewError):
-    """A job that cannot finish, with a message meant for the person who started it."""
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mixedcrew.errors import MixedcrewError
+from mixedcrew.errors import DatabaseError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SUPPORTED = ("sqlite", "postgresql")
 BEGIN_OPTION = "mixedcrew_sqlite_begin"
-
-
-class DatabaseError(MixedcrewError):
-    """A database URL that cannot be used, or a database that cannot be reached or migrated."""
 
 
 def make_engine(url: str) -> Engine:
