@@ -75,3 +75,31 @@ def test_generate_command(cli, tmp_path):
     assert load_scenario(out).stations[1].id == "BETA"
     bad = cli("generate", "--years", 0, "-o", out)
     assert bad.exit_code == 2 and "--years must be 1..30" in bad.output
+
+
+def test_generate_three_stations():
+    """--stations 3 adds GAMMA: one port, its operator NOVA flying on Kestrel; 4 is refused."""
+    import pytest
+
+    from mixedcrew.errors import InputError
+
+    s = generate_scenario(3, 1, 60, seed=0)
+    assert [st.id for st in s.stations] == ["ALPHA", "BETA", "GAMMA"]
+    gamma = [f for f in s.flights if f.station == "GAMMA"]
+    assert gamma and all(f.vehicle_type == "kestrel" and f.open for f in gamma)
+    assert any(p.agency == "NOVA" and "G" in p.segments for p in s.people)
+    assert generate_scenario(3, 1, 60, seed=0) == s
+    with pytest.raises(InputError, match="stations must be 1, 2 or 3, got 4"):
+        generate_scenario(4, 1, 60)
+
+
+def test_a_replan_lists_port_changes():
+    """A flight that docks elsewhere in the new plan is a change in the list."""
+    from mixedcrew.plan.replan import changes
+
+    old = generate_scenario(1, 1, 40, seed=0)
+    flown = old.flights[0]
+    moved = flown.model_copy(update={"port": "s2" if flown.port != "s2" else "s1"})
+    new = old.model_copy(update={"flights": (moved, *old.flights[1:])})
+    said = [str(c) for c in changes(old, new, [], [])]
+    assert f"{flown.label} docks at {moved.port} instead of {flown.port}: " in said[0]

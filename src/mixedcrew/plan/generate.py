@@ -3,7 +3,8 @@
 A station like the ISS (two segments, two agencies each with a home
 segment and a vehicle, a partner agency, a crew-swap agreement, four
 ports), optionally a commercial second station with its own operator
-agency, vehicle and no continuous presence, both with rotations every
+agency, vehicle and no continuous presence, and a third (GAMMA: one
+port, its operator NOVA flying on BLUE's Kestrel, as Vast on Dragon), all with rotations every
 `period_days` and a short private visit each year. The first two
 flights are flown and still docked at the scenario's horizon, so a plan
 also picks their undocking and their crews' ride home. People have
@@ -80,6 +81,14 @@ def _world(stations: int) -> dict[str, Any]:
              "undock_to_landing_hours": 10})
         data["certifications"] += [{"agency": a, "vehicle_type": "heron", "from": "2020-01-01"}
                                    for a in ("ORBIT", "BLUE", "GREEN")]
+    if stations > 2:
+        data["stations"].append({
+            "id": "GAMMA", "segments": [{"id": "G"}],
+            "crew": [{"from": "2020-01-01", "nominal": 4, "maximum": 8, "handover_days": 10}],
+            "ports": [{"id": "g1", "interface": "IDSS"}],
+        })
+        data["agencies"].append({"id": "NOVA", "home_segment": "G"})
+        data["certifications"].append({"agency": "NOVA", "vehicle_type": "kestrel", "from": "2020-01-01"})
     return data
 
 
@@ -87,13 +96,15 @@ def _people(data: dict[str, Any], candidates: int, years: int, rng: random.Rando
     agencies = ["RED"] * 4 + ["BLUE"] * 4 + ["GREEN"] * 2
     if len(data["stations"]) > 1:
         agencies += ["ORBIT"] * 3
+    if len(data["stations"]) > 2:
+        agencies += ["ORBIT", "NOVA", "NOVA"]  # ORBIT alone flies Heron: keep its share
     end = START + timedelta(days=365 * years)
     seen: dict[str, int] = {}
     for i in range(candidates):
         agency = agencies[i % len(agencies)]
-        segment = {"RED": "B", "BLUE": "A", "GREEN": "A", "ORBIT": "C"}[agency]
+        segment = {"RED": "B", "BLUE": "A", "GREEN": "A", "ORBIT": "C", "NOVA": "G"}[agency]
         types = {"RED": ["sokol", "kestrel"], "BLUE": ["kestrel", "sokol"], "GREEN": ["kestrel"],
-                 "ORBIT": ["heron"]}[agency]
+                 "ORBIT": ["heron"], "NOVA": ["kestrel"]}[agency]
         if agency in ("RED", "BLUE") and i >= 8 and rng.random() < 0.5:
             types = types[:1]
         seen[agency] = seen.get(agency, 0) + 1
@@ -146,6 +157,10 @@ def _flights(data: dict[str, Any], years: int, period: int, rng: random.Random) 
         for y in range(years):
             at = START + timedelta(days=365 * y + 250 + rng.randrange(0, 30))
             flights.append(_open(f"BV-{y + 1}", "heron", "BETA", at, y, kind="visit", days=10))
+    if len(data["stations"]) > 2:
+        for k in range(1, n):  # one port: each crew leaves before the next docks
+            at = START + timedelta(days=60 + (k - 1) * period)
+            flights.append(_open(f"G-{k}", "kestrel", "GAMMA", at, k, days=period - 30))
 
 
 def _open(fid: str, vt: str, station: str, at: datetime, k: int, kind: str = "rotation",
@@ -159,8 +174,8 @@ def _open(fid: str, vt: str, station: str, at: datetime, k: int, kind: str = "ro
 def generate_scenario(stations: int = 1, years: int = 2, candidates: int = 40, seed: int = 0,
                       period_days: int = 180) -> Scenario:
     """A synthetic scenario; raises InputError, naming the argument, for one out of range."""
-    if stations not in (1, 2):
-        raise InputError(f"stations must be 1 or 2, got {stations}", parameter="stations")
+    if stations not in (1, 2, 3):
+        raise InputError(f"stations must be 1, 2 or 3, got {stations}", parameter="stations")
     if not 1 <= years <= 30:
         raise InputError(f"years must be 1..30, got {years}", parameter="years")
     if candidates < 12:

@@ -229,4 +229,7 @@ def changes(old: Scenario, new: Scenario, events: list[Event], added: list[str])
                 days = (b - a) / timedelta(days=1)
                 out.append(Change(f"{f.label} {name} moves {days:+.1f} days to {format_day(b)}",
                                   "to fit the changes above"))
+        if g.port and f.port and g.port != f.port:
+            out.append(Change(f"{f.label} docks at {f.port} instead of {g.port}",
+                              "its port is taken, or out of service, when it now docks"))
     return out
