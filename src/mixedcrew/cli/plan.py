@@ -199,7 +199,7 @@ def _options(time_limit: float, seed: int, workers: int, work_limit: float | Non
 
 def generate_cmd(
     output: Annotated[Path, typer.Option("-o", "--output", help="Scenario file to write.")],
-    stations: Annotated[int, typer.Option("--stations", help="1, 2 with a commercial station, 3 with a second one.")] = 1,
+    stations: Annotated[int, typer.Option("--stations", help="1; 2 or 3: commercial stations too.")] = 1,
     years: Annotated[int, typer.Option("--years", help="Years of rotations to plan.")] = 2,
     candidates: Annotated[int, typer.Option("--candidates", help="People in the pool.")] = 40,
     seed: Annotated[int, typer.Option("--seed", help="Random seed: same seed, same file.")] = 0,
