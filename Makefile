@@ -21,9 +21,12 @@ test: $(STAMP_TEST)
 serve: $(STAMP_WEB)
 	$(BIN)/mixedcrew serve
 
+# ruff, mypy, and the import contracts of pyproject.toml (layers, independent web
+# features, no import cycles counting imports inside functions).
 lint: $(STAMP_TEST)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: $(STAMP_RUN)
 	$(BIN)/python benchmarks/check_history.py
@@ -50,4 +53,4 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	touch $@ $(STAMP_RUN) $(STAMP_WEB)
 
 clean:
-	rm -rf $(VENV) report.html .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) report.html .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache .grimp_cache
