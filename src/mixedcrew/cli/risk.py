@@ -74,6 +74,7 @@ def risk(
     """Monte Carlo of groundings, launch slips, damage and medical returns over a manifest."""
     from mixedcrew.risk import BACKENDS, COMPARISONS, ENGINES, StressError, assess
     from mixedcrew.risk.backends import BLOCK
+    from mixedcrew.risk.plan import RiskInputError
 
     t0, t1 = _window_bound(start, "--from", end=False), _window_bound(end, "--until", end=True)
     window(t0, t1)
@@ -103,6 +104,11 @@ def risk(
                             stress_file=(str(file), file.read_text(encoding="utf-8")))
     except StressError as e:
         fail(stress_problem_lines(e, events, "--stress"))
+    except RiskInputError as e:
+        # what the manifest cannot give (no stays, an empty window): the file and, where
+        # the window is to blame, the options that set it
+        why = str(e)
+        fail([f"--from/--until: {why}" if why.startswith("the window") else f"{file}: {why}"])
     if as_json:
         out.print(json.dumps(result.as_json(), indent=2), markup=False)
         return
