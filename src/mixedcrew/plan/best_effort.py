@@ -139,6 +139,11 @@ def describe(done: BestEffort) -> list[str]:
     lines += [f"  gives up {f.rule:<12} {f.sentence}" for f in done.broken]
     report = done.result.report
     if report is not None:
-        lines.append(f"the checker finds {len(report.violations)} violation(s) in it:")
-        lines += [f"  {v.rule:<12} {v.message}" for v in report.violations]
+        scope = done.result.scope
+        now = None if scope.now is None else scope.instant(scope.now)
+        new = [v for v in report.violations if now is None or v.end > now]
+        old = len(report.violations) - len(new)
+        lines.append(f"the checker finds {len(new)} violation(s) in it"
+                     + (f" from {now:%Y-%m-%d} on (and {old} in the history before)" if now else "") + ":")
+        lines += [f"  {v.rule:<12} {v.start:%Y-%m-%d} .. {v.end:%Y-%m-%d}  {v.message}" for v in new]
     return lines
