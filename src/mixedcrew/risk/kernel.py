@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from math import inf
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -35,11 +35,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 try:
     import numba
 
-    JIT = not numba.config.DISABLE_JIT
+    JIT = not numba.config.DISABLE_JIT  # type: ignore[attr-defined]
 
     def compiled(fn: F) -> F:
         # No fastmath: the kernel must round exactly as NumPy and the reference do.
-        return numba.njit(cache=True, nogil=True)(fn)  # type: ignore[no-any-return]
+        return cast(F, numba.njit(cache=True, nogil=True)(fn))
 
 except ImportError:  # the NumPy formulas in fast.py stand in
     JIT = False
