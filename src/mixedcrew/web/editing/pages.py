@@ -5,6 +5,7 @@ Plain forms that post and redirect; no script needed.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -22,6 +23,7 @@ from mixedcrew.web.editing.api import editing
 from mixedcrew.web.editing.changes import ChangeIn
 from mixedcrew.web.editing.seats import seat_maps
 from mixedcrew.web.editing.service import proposal_lines
+from mixedcrew.web.editing.window import crew_window
 from mixedcrew.web.errors import Conflict, Invalid
 
 router = APIRouter(include_in_schema=False)
@@ -34,19 +36,41 @@ def scenario_panel(request: Request, who: Principal, scenario_id: int) -> dict[s
 
 @router.get("/scenarios/{scenario_id}/crew", response_class=HTMLResponse)
 def crew(request: Request, who: Who, scenario_id: int,
-         done: Annotated[str | None, Query(max_length=300)] = None) -> HTMLResponse:
-    return _crew(request, who, scenario_id, done=done)
+         done: Annotated[str | None, Query(max_length=300)] = None,
+         start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+         until: Annotated[str | None, Query(max_length=10)] = None) -> HTMLResponse:
+    return _crew(request, who, scenario_id, done=done, start=start, until=until)
 
 
 def _crew(request: Request, who: Any, scenario_id: int, status: int = 200, problems: list[str] | None = None,
-          done: str | None = None) -> HTMLResponse:
+          done: str | None = None, start: str | None = None, until: str | None = None) -> HTMLResponse:
+    """The seats of the flights in a window (default: open and future ones), grouped by flight, and
+    the people who fly in it: a whole station history would be a page of megabytes."""
     svc = library(request)
     stored = svc.scenario(who, scenario_id)
     head, scenario = svc.head_scenario(scenario_id)
-    maps = {(m.flight, m.direction): m for m in seat_maps(scenario)}
-    mine = [p for p in scenario.people if who.is_admin or p.agency == who.agency]
+    problems = list(problems or [])
+    try:
+        window = crew_window(scenario, start, until, datetime.now(UTC))
+    except ValueError as err:
+        problems.append(str(err))
+        status = 422
+        window = crew_window(scenario, None, None, datetime.now(UTC))
+    flights = [f for f in scenario.flights if window.holds(f)]
+    shown = {f.id for f in flights}
+    maps = {(m.flight, m.direction): m for m in seat_maps(scenario) if m.flight in shown}
+    riding = {a.person for a in scenario.assignments if a.up in shown or a.down in shown}
+    riders = {a.person for a in scenario.assignments}
+    mine = [p for p in scenario.people if (who.is_admin or p.agency == who.agency)
+            and (p.id in riding or p.id not in riders)]
     return render(request, "crew.html", status, stored=stored, scenario=scenario, head=head, maps=maps,
-                  mine=mine, done=done, problems=problems or [])
+                  flights=flights, window=window, mine=mine, done=done, problems=problems)
+
+
+def _window_of(form: dict[str, str]) -> tuple[str | None, str | None]:
+    """The crew page's window (from, until), carried by its forms, so an answer shows the same flights."""
+    # Named apart from the availability form's own from/until.
+    return form.get("window_from", "")[:10] or None, form.get("window_until", "")[:10] or None
 
 
 def _form_ops(form: dict[str, str]) -> list[dict[str, Any]]:
@@ -76,18 +100,19 @@ def _change_crew(request: Request, who: Any, scenario_id: int, form: dict[str, s
         outcome = editing(request).submit(who, scenario_id, change)
     except ValidationError as err:
         lines = [f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors(include_url=False)]
-        return _crew(request, who, scenario_id, status=422, problems=lines)
+        return _crew(request, who, scenario_id, 422, lines, None, *_window_of(form))
     except Invalid as err:
-        return _crew(request, who, scenario_id, status=422, problems=[e.msg for e in err.errors])
+        return _crew(request, who, scenario_id, 422, [e.msg for e in err.errors], None, *_window_of(form))
     except Conflict as err:
-        return _crew(request, who, scenario_id, status=409, problems=[str(err)])
+        return _crew(request, who, scenario_id, 409, [str(err)], None, *_window_of(form))
     if outcome.applied:
         done = f"Applied as revision {outcome.revision}."
     else:
         assert outcome.proposal is not None
         done = (f"Stored as proposal {outcome.proposal.id}: it waits for the approval of "
                 f"{', '.join(outcome.proposal.needs)}.")
-    return RedirectResponse(f"/scenarios/{scenario_id}/crew?done={quote(done)}", status_code=303)
+    kept = "".join(f"&{k}={quote(v)}" for k, v in zip(("from", "until"), _window_of(form), strict=True) if v)
+    return RedirectResponse(f"/scenarios/{scenario_id}/crew?done={quote(done)}{kept}", status_code=303)
 
 
 @router.get("/scenarios/{scenario_id}/proposals", response_class=HTMLResponse)
