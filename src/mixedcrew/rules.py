@@ -400,12 +400,17 @@ def check_capacity(s: Scenario, tl: Timeline) -> Iterator[Violation]:
                   "every instant; the station is never empty once continuously crewed")
 def check_coverage(s: Scenario, tl: Timeline) -> Iterator[Violation]:
     for st in s.stations:
-        since = st.continuous_presence_from
+        since, until = st.continuous_presence_from, st.continuous_presence_until
         spans = [sp for sp in tl.spans(st.id, since)
                  if (since is not None and sp.end > since) or (since is None and sp.crew > 0)]
         if since is not None and spans and spans[0].start < since:
             first = spans[0]
             spans[0] = Span(since, first.end, first.aboard, first.docked, first.seats, first.operators)
+        if until is not None:
+            # once continuous presence ends, an empty station is no fault: crewed spans only
+            spans = [sp if sp.end <= until or sp.crew > 0 else
+                     Span(sp.start, until, sp.aboard, sp.docked, sp.seats, sp.operators)
+                     for sp in spans if sp.start < until or sp.crew > 0]
         if since is not None:
             for run, _ in _runs(spans, lambda sp: True if sp.crew == 0 else None):
                 yield Violation("COVERAGE", run[0].start, run[-1].end, (

@@ -9,14 +9,16 @@ from typing import Annotated
 
 import typer
 
-from mixedcrew.cli._support import err, guarded, out, parse_instant, require_output
+from mixedcrew.cli._support import err, fail, guarded, out, parse_instant, require_output
 
 
 @guarded
 def import_gcat(
     directory: Annotated[Path, typer.Argument(help="Folder with missions.txt, astro.txt, rides-*.tsv.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Scenario file to write.")],
-    station: Annotated[str, typer.Option(help="Station as written in the lists' Station column.")] = "ISS",
+    station: Annotated[str, typer.Option(
+        help="Station: ISS, Mir, Salyut-1..7, Skylab, Tiangong, Tiangong-1, Tiangong-2 (or a name, "
+             "alias or the lists' Station tag).")] = "ISS",
     since: Annotated[str | None, typer.Option(help="Only flights launched from this date.")] = None,
     supplement: Annotated[Path | None, typer.Option(help="CSV of rides after the rides file ends.")] = None,
     facts: Annotated[Path | None, typer.Option(help="Facts file (default: the one shipped).")] = None,
@@ -28,6 +30,12 @@ def import_gcat(
     from mixedcrew.io.scenario_file import save_scenario
 
     require_output(output)
+    from mixedcrew.io.importer import find_station, load_facts, station_names
+
+    known, _ = load_facts(facts)
+    if find_station(known, station) is None:
+        fail([f"--station: unknown station {station!r}: known stations are "
+              f"{', '.join(station_names(known))} (or their names, aliases and GCAT tags)"])
     result = run_import(directory, station=station, since=parse_instant(since, "--since"),
                         supplement=supplement, facts=facts, dockings=dockings)
     save_scenario(result.scenario, output, header=result.header)

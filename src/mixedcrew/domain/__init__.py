@@ -79,6 +79,8 @@ class Station(Model):
     id: Id
     name: str = ""
     continuous_presence_from: Instant | None = None
+    continuous_presence_until: Instant | None = Field(
+        default=None, description="left empty on purpose from then on (Mir, 1999)")
     segments: tuple[Segment, ...] = ()
     crew: tuple[CrewEra, ...] = Field(default=(), description="crew eras, in time order")
     ports: tuple[Port, ...] = ()

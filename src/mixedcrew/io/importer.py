@@ -44,7 +44,8 @@ ATTRIBUTION = (
 DURATION_TOLERANCE = timedelta(minutes=5)
 _INSTANT_KEYS = ("launch", "dock", "undock", "land")
 # Station keys that tell the importer what to do, not what the station is.
-_STATION_IMPORT_KEYS = ("port_preference", "port_names", "cargo_from", "excluded_flights")
+_STATION_IMPORT_KEYS = ("port_preference", "port_names", "cargo_from", "excluded_flights", "tags",
+                        "aliases", "home_segments", "description")
 # The record's instants are to the minute (some to the second): copies must agree within this.
 RECORD_TOLERANCE = timedelta(minutes=1)
 # uncrewed.csv names its events arrive/depart; the gaps in the facts use the file's own words.
@@ -92,6 +93,27 @@ def _update_stamp(path: Path) -> datetime | None:
     return None
 
 
+def station_names(facts: dict[str, Any]) -> list[str]:
+    """The stations the facts know, by id, in the facts' order."""
+    return [str(st["id"]) for st in facts.get("stations", [])]
+
+
+def find_station(facts: dict[str, Any], name: str) -> dict[str, Any] | None:
+    """The station a name means: its id, name, an alias or a GCAT Station tag (any case)."""
+    want = name.strip().casefold()
+    for st in facts.get("stations", []):
+        names = [st["id"], st.get("name", ""), *st.get("aliases", []), *st.get("tags", [])]
+        if want in {n.casefold() for n in names if n}:
+            return dict(st)
+    return None
+
+
+def for_station(entries: list[dict[str, Any]], station: str) -> list[dict[str, Any]]:
+    """Facts entries that hold at this station (`station` names it), without that key."""
+    return [{k: v for k, v in e.items() if k != "station"} for e in entries
+            if e.get("station") == station]
+
+
 class _Builder:
     def __init__(self, facts: dict[str, Any], facts_name: str, station: str):
         self.facts = facts
@@ -110,7 +132,16 @@ class _Builder:
         self.flight_facts = {f["id"]: f for f in facts.get("flight_facts", [])}
         self.families = [set(f) for f in imp.get("families", [])]
         self.ride_names: dict[str, list[Ride]] = {}
-        self.station_facts: dict[str, Any] = facts.get("stations", [{}])[0]
+        self.missions: dict[str, Mission] = {}
+        self.supplement_downs: dict[tuple[str, str], str] = {}
+        found = find_station(facts, station)
+        if found is None:
+            raise DataError([Problem(facts_name, None, "station", (
+                f"unknown station {station!r}: known stations are "
+                f"{', '.join(station_names(facts))}"))])
+        self.station_facts: dict[str, Any] = found
+        self.station_id = str(found["id"])
+        self.tags = set(found.get("tags", [found["id"]]))
         self.port_names: dict[str, list[str]] = self.station_facts.get("port_names", {})
 
     def same_family(self, a: str, b: str) -> bool:
@@ -146,6 +177,7 @@ def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = 
     b = _Builder(facts_data, facts_name, station)
     missions_path = _find(directory, "missions.txt")
     missions = read_missions(missions_path)
+    b.missions = missions
     astros = read_astronauts(_find(directory, "astro.txt"))
     rides_path = _find(directory, "rides-*.tsv")
     extra_ids = {f["id"] for f in facts_data.get("flights", [])}
@@ -160,6 +192,8 @@ def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = 
                              b.station_facts.get("ports", []), since, horizon)
         flights = dict(sorted(flights.items(), key=lambda kv: kv[1]["launch"]))
     chosen = _rides(b, rides, supplement, flights, astros, rides_path)
+    if since is not None:
+        flights, chosen = _since(flights, chosen, since, horizon)
     if b.problems:
         raise DataError(b.problems)
     data = _assemble(b, flights, chosen, astros, horizon)
@@ -173,7 +207,8 @@ def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = 
     found = check_references(scenario)
     if found:
         raise DataError([Problem(facts_name, None, ".".join(map(str, p)), m) for p, m in found])
-    mismatches = cross_check_durations(scenario, chosen, astros, missions, rides, horizon)
+    mismatches = cross_check_durations(scenario, chosen, astros, missions, rides, horizon,
+                                       b.supplement_downs)
     header = _header(directory, since, supplement, facts_name, horizon, station, dockings)
     return ImportResult(scenario, header, mismatches)
 
@@ -210,7 +245,7 @@ def _flights(b: _Builder, missions: dict[str, Mission], since: datetime | None,
     out: dict[str, dict[str, Any]] = {}
     excluded = {e["id"] for e in b.station_facts.get("excluded_flights", [])}
     for m in missions.values():
-        if m.station != b.station_id or m.mtype != "FLT" or m.launch is None or m.tag in excluded:
+        if m.station not in b.tags or m.mtype != "FLT" or m.launch is None or m.tag in excluded:
             continue
         if m.land is not None and (m.land.at - m.launch.at) < timedelta(hours=2):
             continue  # a launch abort (e.g. Soyuz MS-10) never reached the station
@@ -233,9 +268,10 @@ def _flights(b: _Builder, missions: dict[str, Mission], since: datetime | None,
             f["capsule"] = m.callsign.lower()
         out[m.tag] = f
     for extra in b.facts.get("flights", []):
+        if extra.get("station") != b.station_id:
+            continue
         f = {k: (to_instant(v) if k in _INSTANT_KEYS else v)
              for k, v in extra.items()}
-        f.setdefault("station", b.station_id)
         vt = b.vtypes[f["vehicle_type"]]
         if "undock" not in f and f.get("land"):
             f["undock"] = f["land"] - timedelta(hours=float(vt["undock_to_landing_hours"]))
@@ -246,15 +282,22 @@ def _flights(b: _Builder, missions: dict[str, Mission], since: datetime | None,
             out[fid].update({k: (to_instant(v) if k in _INSTANT_KEYS else v)
                              for k, v in fact.items() if k not in ("id", "source")})
             out[fid]["source"] = "; ".join(x for x in (src, fact.get("source", "")) if x)
-    if since is not None:
-        # Keep flights launched since, and any still docked then (their riders come home later).
-        out = {k: f for k, f in out.items()
-               if f["launch"] >= since or (f.get("land") or horizon or f["launch"]) >= since}
     for f in out.values():
         if f.get("undock") is None and horizon is not None and f.get("land") is None:
             f.pop("undock", None)
             f.pop("land", None)
     return dict(sorted(out.items(), key=lambda kv: kv[1]["launch"]))
+
+
+def _since(flights: dict[str, dict[str, Any]], chosen: list[_Chosen], since: datetime,
+           horizon: datetime | None) -> tuple[dict[str, dict[str, Any]], list[_Chosen]]:
+    """Flights launched since, or still flying then, and both flights of every ride that
+    touches one: a person's whole trip stays (Merbold up on Soyuz TM-20, home on TM-19)."""
+    kept = {k for k, f in flights.items()
+            if f["launch"] >= since or (f.get("land") or horizon or f["launch"]) >= since}
+    rides = [c for c in chosen if c.up in kept or (c.down is not None and c.down in kept)]
+    kept |= {c.up for c in rides} | {c.down for c in rides if c.down is not None}
+    return {k: f for k, f in flights.items() if k in kept}, rides
 
 
 def _flight_name(m: Mission) -> str:
@@ -297,6 +340,10 @@ def _rides(b: _Builder, rides: list[Ride], supplement: Path | None,
                                            f"rides line {r.line}", r.down_role, str(rides_path), r.line)
     if supplement is not None:
         for s in read_supplement(Path(supplement)):
+            b.supplement_downs[(s.person, s.up)] = s.down
+            other = b.missions.get(s.up)
+            if s.up not in flights and other is not None and other.station not in b.tags:
+                continue  # another station's ride: only the duration cross-check reads it
             if s.up not in flights:
                 b.fail(str(supplement), s.line, "up",
                        f"flight {s.up!r} is not a {b.station_id} flight in the lists")
@@ -336,33 +383,39 @@ def _assemble(b: _Builder, flights: dict[str, dict[str, Any]], chosen: list[_Cho
     _kinds(b, flights, chosen)
     _assign_ports(flights, st["ports"], preference, b.vtypes, horizon)
     people, assignments = _people(b, flights, chosen, astros)
-    agencies = [{k: v for k, v in a.items() if k != "sponsors"} for a in facts["agencies"]]
+    homes = b.station_facts.get("home_segments", {})
+    agencies = [{k: v for k, v in a.items() if k != "sponsors"}
+                | ({"home_segment": homes[a["id"]]} if a["id"] in homes else {})
+                for a in facts["agencies"]]
     used_agencies = {p["agency"] for p in people} | {a.get("agency") for a in assignments}
     agencies = [a for a in agencies if a["id"] in used_agencies]
     capsules = _capsules(b, flights)
     flight_ids = set(flights)
     person_ids = {p["id"] for p in people}
-    events = [e for e in facts.get("events", []) if _event_in_scope(e, flight_ids, person_ids)]
+    events = [e for e in for_station(facts.get("events", []), b.station_id)
+              if _event_in_scope(e, flight_ids, person_ids)]
+    vehicle_types = [v for v in facts["vehicle_types"]
+                     if v["id"] in {f["vehicle_type"] for f in flights.values()}]
+    sites = {s for v in vehicle_types for s in v.get("launch_sites", [])} | {
+        f["launch_site"] for f in flights.values() if f.get("launch_site")}
     return {
         "scenario": {
             "name": f"{b.station_id}: crewed flights from the GCAT lists",
-            "description": "Every crewed flight to the station, who rode up and down on which, with "
-                           "the real certifications, the NASA-ROSCOSMOS integrated-crew agreement "
-                           "and the events that broke rules.",
+            "description": b.station_facts.get("description", (
+                "Every crewed flight to the station and who rode up and down on which.")),
             "attribution": ATTRIBUTION,
             "horizon": horizon,
         },
         "stations": [st],
-        "launch_sites": facts.get("launch_sites", []),
+        "launch_sites": [s for s in facts.get("launch_sites", []) if s["id"] in sites],
         "agencies": agencies,
-        "vehicle_types": [v for v in facts["vehicle_types"]
-                          if v["id"] in {f["vehicle_type"] for f in flights.values()}],
+        "vehicle_types": vehicle_types,
         "capsules": capsules,
         "certifications": _certifications(b, flights, assignments, people),
         "people": people,
         "flights": list(flights.values()),
         "assignments": assignments,
-        "agreements": facts.get("agreements", []),
+        "agreements": for_station(facts.get("agreements", []), b.station_id),
         "events": events,
     }
 
@@ -432,7 +485,7 @@ def _stays(f: dict[str, Any], far: datetime) -> list[tuple[str, datetime, dateti
 
 def _people(b: _Builder, flights: dict[str, dict[str, Any]], chosen: list[_Chosen],
             astros: dict[str, Astronaut]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    home = {a["id"]: a.get("home_segment") for a in b.facts["agencies"]}
+    home = b.station_facts.get("home_segments", {})
     by_person: dict[str, list[_Chosen]] = {}
     for c in chosen:
         by_person.setdefault(c.person, []).append(c)
@@ -514,7 +567,8 @@ def _certifications(b: _Builder, flights: dict[str, dict[str, Any]],
                     assignments: list[dict[str, Any]], people: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Stated certifications from facts; every other (agency, type) pair from its first ride."""
     agency_of = {p["id"]: p["agency"] for p in people}
-    stated = {(c["agency"], c["vehicle_type"]) for c in b.facts.get("certifications", [])}
+    certs = for_station(b.facts.get("certifications", []), b.station_id)
+    stated = {(c["agency"], c["vehicle_type"]) for c in certs}
     first: dict[tuple[str, str], datetime] = {}
     for a in assignments:
         agency = a.get("agency") or agency_of[a["person"]]
@@ -525,7 +579,7 @@ def _certifications(b: _Builder, flights: dict[str, dict[str, Any]],
             key = (agency, flights[fid]["vehicle_type"])
             day = up["launch"].replace(hour=0, minute=0, second=0, microsecond=0)
             first[key] = min(first.get(key, day), day)
-    out = [dict(c) for c in b.facts.get("certifications", [])]
+    out = [dict(c) for c in certs]
     for (agency, vt), day in sorted(first.items()):
         if (agency, vt) not in stated:
             out.append({"agency": agency, "vehicle_type": vt, "from": day,
@@ -538,9 +592,11 @@ def _certifications(b: _Builder, flights: dict[str, dict[str, Any]],
 
 def cross_check_durations(s: Scenario, chosen: list[_Chosen], astros: dict[str, Astronaut],
                           missions: dict[str, Mission], rides: list[Ride],
-                          horizon: datetime | None) -> list[str]:
+                          horizon: datetime | None,
+                          supplement_downs: dict[tuple[str, str], str] | None = None) -> list[str]:
     """People whose stays plus other flights do not add up to astro.txt's time in space."""
     flights = s.flight_by_id
+    supplement_downs = supplement_downs or {}
     ride_durations = _ride_durations(rides)
     in_scope = {(c.person, c.up): c for c in chosen}
     out = []
@@ -563,7 +619,9 @@ def cross_check_durations(s: Scenario, chosen: list[_Chosen], astros: dict[str, 
                 total += ride_durations[(pid, tag)]
             elif tag in missions and missions[tag].launch:
                 m = missions[tag]
-                end = m.land.at if m.land else horizon
+                home = missions.get(supplement_downs.get((pid, tag), ""))  # another ship home
+                end = (home.land.at if home and home.land else
+                       m.land.at if m.land else horizon)
                 if end is not None:
                     total += end - m.launch.at  # type: ignore[union-attr]
             else:
@@ -601,7 +659,8 @@ def apply_docking_record(b: _Builder, flights: dict[str, dict[str, Any]], record
     rec = b.facts.get("import", {}).get("record", {})
     ids = rec.get("ids", {})
     cargo_types = [(re.compile(rx), vt) for rx, vt in rec.get("cargo_types", [])]
-    gaps = {(g["vehicle"], g["event"]): g for g in b.facts.get("docking_gaps", [])}
+    gaps = {(g["vehicle"], g["event"]): g for g in for_station(b.facts.get("docking_gaps", []),
+                                                                b.station_id)}
     cargo_from = to_instant(st["cargo_from"]) if "cargo_from" in st else None
     by_id: dict[str, list[RecordedVisit]] = {}
     for v in record.visits.values():
