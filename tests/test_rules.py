@@ -17,7 +17,7 @@ from mixedcrew.rules import RULES, Violation
 from mixedcrew.timeline import Timeline
 
 ALL_RULES = ("ORDER", "SEATS", "CERT", "TRAINED", "AVAILABLE", "CAPACITY", "COVERAGE", "LIFEBOAT",
-             "DOCKED_LIMIT", "PORTS", "EXCHANGE", "COMMANDER", "GROUNDED")
+             "DOCKED_LIMIT", "PORTS", "EXCHANGE", "COMMANDER", "CLIENT", "SHARES", "GROUNDED")
 
 S1_LAUNCH, S1_DOCK = T("2023-01-01T00:00:00Z"), T("2023-01-01T06:00:00Z")
 S1_UNDOCK, S1_LAND = T("2023-06-01T00:00:00Z"), T("2023-06-01T04:00:00Z")

@@ -103,9 +103,10 @@ def check_references(s: Scenario, known: dict[str, set[str]] | None = None,
             out.append((("certifications", i, "vehicle_type"),
                         _unknown("vehicle type", cert.vehicle_type, vtypes)))
     out += _people(s, agencies, vtypes, segments)
-    out += _flights(s, vtypes, capsules, stations, sites)
+    out += _flights(s, vtypes, capsules, stations, sites, agencies)
     out += _assignments(s, people, flights, at("assignments"))
     out += _agreements(s, agencies, vtypes)
+    out += _shares(s, agencies, vtypes, segments)
     out += _events(s, flights, vtypes, capsules, people, sites)
     out += s.risk.unknown_references(vtypes, sites)
     return [((path[0], at(str(path[0]))(path[1]), *path[2:]) if isinstance(path[1], int) else path, message)
@@ -126,7 +127,7 @@ def _people(s: Scenario, agencies: set[str], vtypes: set[str], segments: set[str
 
 
 def _flights(s: Scenario, vtypes: set[str], capsules: set[str], stations: set[str],
-             sites: set[str]) -> Iterator[Found]:
+             sites: set[str], agencies: set[str]) -> Iterator[Found]:
     horizon = s.scenario.horizon
     for i, f in enumerate(s.flights):
         where = ("flights", i)
@@ -156,6 +157,8 @@ def _flights(s: Scenario, vtypes: set[str], capsules: set[str], stations: set[st
                 yield (*where, "launch_site"), (
                     f"{vt.name or vt.id} does not launch from {f.launch_site} "
                     f"(it launches from {', '.join(vt.launch_sites)})")
+        if f.client is not None and f.client not in agencies:
+            yield (*where, "client"), _unknown("agency", f.client, agencies)
         for field, message in flight_order_problems(f, horizon):
             yield (*where, field), message
 
@@ -196,6 +199,20 @@ def _agreements(s: Scenario, agencies: set[str], vtypes: set[str]) -> Iterator[F
             if q.party not in ag.parties:
                 yield ("agreements", i, "quotas", k, "party"), (
                     f"{q.party!r} is not a party of this agreement ({' and '.join(ag.parties)})")
+
+
+def _shares(s: Scenario, agencies: set[str], vtypes: set[str], segments: set[str]) -> Iterator[Found]:
+    for i, sh in enumerate(s.shares):
+        if sh.segment not in segments:
+            yield ("shares", i, "segment"), _unknown("segment", sh.segment, segments)
+        if sh.end and sh.end < sh.start:
+            yield ("shares", i, "until"), "'until' is before 'from'"
+        for k, vt in enumerate(sh.vehicle_types):
+            if vt not in vtypes:
+                yield ("shares", i, "vehicle_types", k), _unknown("vehicle type", vt, vtypes)
+        for k, part in enumerate(sh.shares):
+            if part.agency not in agencies:
+                yield ("shares", i, "shares", k, "agency"), _unknown("agency", part.agency, agencies)
 
 
 def _events(s: Scenario, flights: set[str], vtypes: set[str], capsules: set[str],

@@ -20,6 +20,7 @@ from mixedcrew.domain import (
     Grounding,
     Scenario,
     Segment,
+    Shares,
     SiteOutage,
     Station,
 )
@@ -529,6 +530,12 @@ def counted_flights(s: Scenario, ag: Agreement) -> list[tuple[Flight, str, int]]
     return out
 
 
+def _at_most(ag: Agreement, f: Flight, party: str) -> int | None:
+    caps = [q.at_most for q in ag.quotas if q.vehicle_type == f.vehicle_type and q.party == party
+            and f.kind in q.kinds and q.at_most is not None]
+    return min(caps) if caps else None
+
+
 def seat_ledger(s: Scenario, ag: Agreement) -> list[tuple[Flight, str, int]]:
     """(flight, party, seats that party received on it), in launch order."""
     out = []
@@ -550,6 +557,12 @@ def check_exchange(s: Scenario, tl: Timeline) -> Iterator[Violation]:
                 yield Violation("EXCHANGE", f.launch, f.land or f.launch, (
                     f"{f.label} carries {len(riders)} {party} "
                     f"{'person' if owed == 1 else 'people'}, {title} requires {owed}"),
+                    (f.id,), tuple(riders))
+            most = _at_most(ag, f, party)
+            if most is not None and len(riders) > most:
+                assert f.launch is not None
+                yield Violation("EXCHANGE", f.launch, f.land or f.launch, (
+                    f"{f.label} carries {len(riders)} {party} people, {title} allows {most}"),
                     (f.id,), tuple(riders))
         received = dict.fromkeys(ag.parties, 0)
         ledger = seat_ledger(s, ag)
@@ -590,6 +603,85 @@ def check_commander(s: Scenario, tl: Timeline) -> Iterator[Violation]:
                 yield Violation("COMMANDER", t, t, (
                     f"nobody riding {leg} on {f.label} is qualified to command "
                     f"{vt.name or vt.id} ({_names(s, people)})"), (f.id,), people)
+
+
+# --- CLIENT -----------------------------------------------------------------------
+
+
+def flew_to(s: Scenario, person_id: str, station: str, before: datetime) -> bool:
+    """Whether a person rode up to the station on a flight launched before an instant."""
+    flights = s.flight_by_id
+    for a in s.assignments:
+        f = flights.get(a.up)
+        if a.person == person_id and f is not None and f.station == station and f.launch is not None \
+                and f.launch < before:
+            return True
+    return False
+
+
+@rule("CLIENT", "a private mission carries only its client's people, and its commander has "
+                "flown to the station before (NASA's rule for private astronaut missions)")
+def check_client(s: Scenario, tl: Timeline) -> Iterator[Violation]:
+    for f in s.flights:
+        if f.client is None or f.launch is None:
+            continue
+        riders = s.riders_up(f.id)
+        others = tuple(a.person for a in riders if s.agency_of(a) != f.client)
+        if others:
+            yield Violation("CLIENT", f.launch, f.land or f.launch, (
+                f"{f.label} is a {f.client} mission but carries {_names(s, others)} of other "
+                "agencies"), (f.id,), others)
+        able = [a.person for a in riders if can_command(s, a.person, f.vehicle_type, f.launch)
+                and flew_to(s, a.person, f.station, f.launch)]
+        if riders and not able:
+            people = tuple(a.person for a in riders)
+            yield Violation("CLIENT", f.launch, f.launch, (
+                f"nobody on {f.label} who may command it has flown to {f.station} before "
+                f"({_names(s, people)})"), (f.id,), people)
+
+
+# --- SHARES -----------------------------------------------------------------------
+
+
+def share_flights(s: Scenario, sh: Shares) -> list[Flight]:
+    """Flights a utilisation-share rule counts, in launch order."""
+    out = [f for f in s.flights if f.launch is not None and sh.covers(f.launch)
+           and f.vehicle_type in sh.vehicle_types and f.kind in sh.kinds]
+    out.sort(key=lambda f: (f.launch, f.id))  # type: ignore[arg-type,return-value]
+    return out
+
+
+def share_off(per_mille: int, count: int, total: int) -> int:
+    """How far (in thousandths of a seat) a count is from its share of total."""
+    return abs(1000 * count - per_mille * total)
+
+
+def per_mille(percent: float) -> int:
+    return round(percent * 10)
+
+
+@rule("SHARES", "the partners of a segment fly on its vehicles in proportion to their "
+                "utilisation shares, each within the tolerance in seats")
+def check_shares(s: Scenario, tl: Timeline) -> Iterator[Violation]:
+    for sh in s.shares:
+        flights = share_flights(s, sh)
+        if not flights:
+            continue
+        counts = {p.agency: 0 for p in sh.shares}
+        for f in flights:
+            for a in s.riders_up(f.id):
+                agency = s.agency_of(a)
+                if agency in counts:
+                    counts[agency] += 1
+        total = sum(counts.values())
+        first, last = flights[0].launch, flights[-1].launch
+        assert first is not None and last is not None
+        for p in sh.shares:
+            if share_off(per_mille(p.percent), counts[p.agency], total) > round(sh.tolerance * 1000):
+                yield Violation("SHARES", first, last, (
+                    f"{p.agency} flies {counts[p.agency]} of the {total} partner seats under "
+                    f"{sh.name or sh.id}; its {p.percent:g}% share asks "
+                    f"{p.percent * total / 100:.1f} ± {sh.tolerance:g}"), tuple(f.id for f in flights))
 
 
 # --- GROUNDED -------------------------------------------------------------------

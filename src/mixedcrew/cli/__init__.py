@@ -5,6 +5,7 @@ One module per command family, each adding its commands with `register(app)`:
 
 - ``check``   `schema`, `check`, `aboard`
 - ``gcat``    `import-gcat`
+- ``forward`` `forward`, `manifest`
 - ``report``  `report`
 - ``plan``    `plan`, `replan`, `generate`
 - ``risk``    `risk`
@@ -24,7 +25,7 @@ from typing import Annotated
 import typer
 
 from mixedcrew import __version__
-from mixedcrew.cli import check, gcat, plan, report, risk, web, whatif
+from mixedcrew.cli import check, forward, gcat, plan, report, risk, web, whatif
 from mixedcrew.cli._support import EXIT_BAD_INPUT, EXIT_VIOLATIONS, err, fail, guarded, out, parse_instant
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_VIOLATIONS", "app", "err", "fail", "guarded", "main", "out",
@@ -53,7 +54,7 @@ def root(
     """mixedcrew: who is aboard when, which rules a manifest breaks, and why."""
 
 
-for _family in (check, gcat, report, plan, risk, whatif, web):
+for _family in (check, gcat, forward, report, plan, risk, whatif, web):
     _family.register(app)
 
 

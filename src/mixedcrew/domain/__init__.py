@@ -239,6 +239,9 @@ class Flight(Model):
     window: Window | None = Field(default=None, description="launch window for planning")
     target_days: float | None = Field(default=None, gt=0, description="preferred docked days")
     pinned: bool = False
+    client: Id | None = Field(
+        default=None, description="the private agency that bought this mission: only its people "
+                                  "ride it, and its commander has flown to this station before")
     source: str = ""
 
     @property
@@ -300,6 +303,8 @@ class Quota(Model):
     vehicle_type: Id
     party: Id
     per_flight: int = Field(default=1, ge=0)
+    at_most: int | None = Field(default=None, ge=0,
+                                description="no more than this many of `party` on a counted flight")
     kinds: tuple[FlightKind, ...] = ("rotation",)
 
 
@@ -315,6 +320,43 @@ class Agreement(Model):
 
     def covers(self, t: datetime) -> bool:
         return self.start <= t and (self.end is None or t < self.end)
+
+
+class Share(Model):
+    agency: Id
+    percent: float = Field(gt=0, le=100)
+
+
+class Shares(Model):
+    """Partners of a segment fly on its vehicles in proportion to their utilisation shares.
+
+    Counted: people of the listed agencies riding up on flights of `vehicle_types`
+    (of `kinds`) launched inside the window; each agency's count stays within
+    `tolerance` seats of its share of that total.
+    """
+
+    id: Id
+    name: str = ""
+    segment: Id
+    start: Instant = Field(alias="from")
+    end: Instant | None = Field(default=None, alias="until")
+    vehicle_types: tuple[Id, ...] = Field(min_length=1)
+    kinds: tuple[FlightKind, ...] = ("rotation",)
+    shares: tuple[Share, ...] = Field(min_length=1)
+    tolerance: float = Field(default=1.0, ge=0, description="seats off the share, at most")
+    source: str = ""
+
+    def covers(self, t: datetime) -> bool:
+        return self.start <= t and (self.end is None or t < self.end)
+
+    @model_validator(mode="after")
+    def _shares_sum(self) -> Shares:
+        total = sum(s.percent for s in self.shares)
+        if abs(total - 100) > 0.05:
+            raise ValueError(f"shares add up to {total:g}%, not 100%")
+        if len({s.agency for s in self.shares}) != len(self.shares):
+            raise ValueError("an agency appears twice in shares")
+        return self
 
 
 # --- events -----------------------------------------------------------------------
@@ -406,6 +448,7 @@ class Scenario(Model):
     flights: tuple[Flight, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     agreements: tuple[Agreement, ...] = ()
+    shares: tuple[Shares, ...] = ()
     events: tuple[Event, ...] = ()
     planning: PlanningSettings = PlanningSettings()
     risk: RiskModel = RiskModel()

@@ -19,6 +19,7 @@ from mixedcrew.plan.context import Context, Rider
 from mixedcrew.plan.scope import docked_limits_over
 from mixedcrew.plan.state import FAR_PAST, StationState, seat_profile
 from mixedcrew.plan.variables import Lit, Time
+from mixedcrew.rules import flew_to
 
 DAY = 86400
 
@@ -553,8 +554,10 @@ def exchange_constraints(ctx: Context) -> None:
                 if f.open:
                     guard = ctx.when("EXCHANGE", f"{ag.id}:{f.id}", (
                         f"{_label(ctx, f)} must carry {q.per_flight} {q.party} "
-                        f"{'person' if q.per_flight == 1 else 'people'} under {title}"))
-                    ctx.require(n, q.per_flight, None, [counted], guard)
+                        f"{'person' if q.per_flight == 1 else 'people'}"
+                        + (f" (at most {q.at_most})" if q.at_most is not None else "")
+                        + f" under {title}"))
+                    ctx.require(n, q.per_flight, q.at_most, [counted], guard)
         _balance(ctx, ag, entries)
 
 
@@ -628,6 +631,68 @@ def commander_constraints(ctx: Context) -> None:
                     able.append(lit)
             total = _sum([r.lit for r in riders])
             ctx.require(total - len(riders) * _sum(able), None, 0, [], guard)
+
+
+# --- CLIENT -----------------------------------------------------------------------
+
+
+def client_constraints(ctx: Context) -> None:
+    """A private mission carries its client's people only, led by one who has flown here before."""
+    for f in ctx.scope.planned:
+        if f.client is None or f.window is None or f.window.start is None:
+            continue
+        t = ctx.v.times[f.id]
+        guard = ctx.when("CLIENT", f.id, (
+            f"{_label(ctx, f)} carries only {f.client} people, its commander one who has flown to "
+            f"{f.station} before"))
+        for r in ctx.ups[f.id]:
+            if r.agency != f.client and r.lit is not False:
+                ctx.require(_sum([r.lit]), None, 0, [], guard)
+        veterans = []
+        for r in ctx.ups[f.id]:
+            ready = _command_ready(ctx, r.person, f.vehicle_type)
+            if ready is None or not flew_to(ctx.s, r.person, f.station, f.window.start):
+                continue
+            veterans.append(ctx.cmp.all(r.lit, ctx.cmp.le(Time.at(ready), t.launch)))
+        ctx.require(_sum(veterans), 1, None, [], guard)
+
+
+# --- SHARES -----------------------------------------------------------------------
+
+
+def shares_constraints(ctx: Context) -> None:
+    """Partners fly a segment's vehicles in proportion to their shares, within the tolerance."""
+    s = ctx.s
+    for sh in s.shares:
+        start = Time.at(ctx.scope.seconds(sh.start))
+        end = Time.at(ctx.scope.seconds(sh.end)) if sh.end else None
+        counts: dict[str, Any] = {p.agency: 0 for p in sh.shares}
+        moving = False
+        for f in s.flights:
+            t = ctx.times(f.id)
+            if f.vehicle_type not in sh.vehicle_types or f.kind not in sh.kinds:
+                continue
+            if t is None or (f.id not in ctx.variable and f.launch is None):
+                continue
+            counted = ctx.cmp.all(ctx.cmp.le(start, t.launch),
+                                  True if end is None else ctx.cmp.lt(t.launch, end))
+            if counted is False:
+                continue
+            moving = moving or f.id in ctx.variable
+            for agency in counts:
+                n = _party_riders(ctx, f, agency)
+                counts[agency] = counts[agency] + ctx.times_lit(counted, n, ctx.seats(f))
+        if not moving:
+            continue
+        total = sum(counts.values())
+        tol = round(sh.tolerance * 1000)
+        title = sh.name or sh.id
+        for p in sh.shares:
+            guard = ctx.when("SHARES", f"{sh.id}:{p.agency}", (
+                f"under {title}, {p.agency} flies {p.percent:g}% of the partner seats on "
+                f"{', '.join(_vt_name(ctx, v) for v in sh.vehicle_types)} (± {sh.tolerance:g})"))
+            pm = round(p.percent * 10)
+            ctx.require(1000 * counts[p.agency] - pm * total, -tol, tol, [], guard, ("SHARES", sh.id))
 
 
 # --- GROUNDED -------------------------------------------------------------------
@@ -716,6 +781,8 @@ FAMILIES: list[tuple[str, Callable[[Context], None]]] = [
     ("PORTS", ports_constraints),
     ("EXCHANGE", exchange_constraints),
     ("COMMANDER", commander_constraints),
+    ("CLIENT", client_constraints),
+    ("SHARES", shares_constraints),
     ("GROUNDED", grounded_constraints),
     ("CREW", crew_constraints),
 ]

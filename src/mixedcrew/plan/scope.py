@@ -201,14 +201,18 @@ def _candidates(scope: Scope, f: Flight) -> list[str]:
     assert rng is not None
     lo = scope.instant(rng[0])
     hi = scope.instant(rng[0] + rng[1] * scope.step)
+    private = {a.id for a in s.agencies if a.private}
+    clients = {g.client for g in s.flights if g.client}
     out = []
     for p in s.people:
-        if p.id in taken:
+        if p.id in taken or (f.client is not None and p.agency != f.client):
             continue
         if p.available.end is not None and p.available.end <= lo:
             continue  # retired, or gone, before the window: could never fly it
         if p.available.start is not None and p.available.start > hi:
             continue
+        if f.client is None and p.agency in private and p.agency in clients:
+            continue  # a private agency's people fly its own missions, not others' rotations
         if scope.explain:
             # anyone who could fly then, with their missing training or certification as facts
             # (a fact changing which could help); not people trained on nothing by then
