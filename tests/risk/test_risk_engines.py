@@ -220,7 +220,8 @@ def test_poisson_groundings_known_answer():
     """Groundings longer than the window: F2's launch is held iff one began before it, so
     P(segment never without operator) = P(no grounding in [0, L]) = exp(-lambda L)."""
     rate = 0.5
-    plan = compile_plan(relay_scenario(_groundings(rate, 10_000.0)))
+    # 3,650 days (the [risk] cap on a duration) still outlasts the 517-day window.
+    plan = compile_plan(relay_scenario(_groundings(rate, 3_650.0)))
     expected = exp(-rate * F2_LAUNCH_DAYS / DAYS_PER_YEAR)  # 0.607
     fast = run_local(plan, 40_000, seed=5)
     p_fast = 1 - fast.hits["short"][0, 0, -1] / fast.trials
