@@ -1,5 +1,7 @@
-"""Executed docs: every ```console block of README.md and docs/*.md is run and its
-output compared, as SimPy's docs tests do with their saved outputs.
+"""Executed docs: every ```console run block of README.md and docs/*.md is run and
+its output compared, as SimPy's docs tests do with their saved outputs. (`run` after
+the language marks a block the suite runs; Markdown shows it as a console block, and
+plain ```console blocks stay illustrations.)
 
 A block holds `$ mixedcrew ...` lines (or `$ .venv/bin/mixedcrew ...`), each followed
 by what the command prints (stdout and stderr, at 80 columns). A line `...` stands
@@ -26,7 +28,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-BLOCK = re.compile(r"^```console\n(.*?)^```$", re.S | re.M)
+BLOCK = re.compile(r"^```console run\n(.*?)^```$", re.S | re.M)
 PROGRAMS = ("mixedcrew", ".venv/bin/mixedcrew")
 
 
@@ -117,7 +119,7 @@ def update() -> None:
                     tail = len(expected) - k - 1
                     got = got[:k] + ["..."] + (got[len(got) - tail:] if tail else [])
                 body += [f"$ {command}", *got]
-            return "```console\n" + "\n".join(body) + "\n```"
+            return "```console run\n" + "\n".join(body) + "\n```"
 
         new = BLOCK.sub(refresh, text)
         if new != text:
