@@ -192,7 +192,7 @@ def test_health(client):
     body = client.get("/api/health").json()
     from mixedcrew.web.storage.db import head_revision
 
-    assert body["ok"] is True and body["schema"] == head_revision() == "0002"
+    assert body["ok"] is True and body["schema"] == head_revision() == "0003"
 
 
 def test_new_versions_are_appended_and_the_old_ones_kept(client):

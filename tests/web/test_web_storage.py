@@ -10,13 +10,10 @@ import pytest
 pytest.importorskip("sqlalchemy", reason="the web extra is not installed: pip install 'mixedcrew[web]'")
 
 from sqlalchemy import select, text  # noqa: E402
-from sqlalchemy.exc import IntegrityError  # noqa: E402
+from sqlalchemy.exc import DBAPIError, IntegrityError  # noqa: E402
 
 from mixedcrew.web.jobs import store as job_store  # noqa: E402
-from mixedcrew.web.storage import (
-    history,  # noqa: E402
-    records,  # noqa: E402
-)
+from mixedcrew.web.storage import history, records  # noqa: E402
 from mixedcrew.web.storage.db import Database, current_revision, head_revision, migrate  # noqa: E402
 from mixedcrew.web.storage.tables import Base, JobRow, ScenarioRow  # noqa: E402
 
@@ -173,10 +170,13 @@ def test_jobs_of_a_dead_server_are_failed_with_the_reason(db: Database):
         assert not job_store.finish_job(s, dead.id, state="succeeded", now=T0, message="late")
 
 
-def test_deleting_a_scenario_removes_its_rows(db: Database):
+def test_a_scenarios_history_cannot_be_deleted(db: Database):
+    """Revisions are append-only (migration 0003): deleting the scenario, which would cascade to its
+    revisions, is refused by the database, and nothing is removed."""
     job = _job(db)
-    with db.transaction() as s:
+    with pytest.raises(DBAPIError, match="append-only"), db.transaction() as s:
         s.delete(s.get(ScenarioRow, job.scenario_id))
+        s.flush()
     with db.reading() as s:
-        assert s.scalars(select(JobRow)).all() == []
-        assert s.scalar(text("SELECT count(*) FROM scenario_revisions")) == 0
+        assert len(s.scalars(select(JobRow)).all()) == 1
+        assert s.scalar(text("SELECT count(*) FROM scenario_revisions")) == 1

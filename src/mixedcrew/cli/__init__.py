@@ -11,6 +11,7 @@ One module per command family, each adding its commands with `register(app)`:
 - ``risk``    `risk`
 - ``whatif``  `whatif`, `compare`
 - ``web``     `serve`, `users` (the web extra is checked when they run)
+- ``storage`` `audit verify`, `db backup`, `db restore` (the web app's database)
 
 Heavy libraries (OR-Tools, NumPy, plotly, SimPy, the web stack) are imported
 inside the commands that use them, so `--version`, `--help`, `check` and the
@@ -25,7 +26,7 @@ from typing import Annotated
 import typer
 
 from mixedcrew import __version__
-from mixedcrew.cli import check, forward, gcat, plan, report, risk, web, whatif
+from mixedcrew.cli import check, forward, gcat, plan, report, risk, storage, web, whatif
 from mixedcrew.cli._support import EXIT_BAD_INPUT, EXIT_VIOLATIONS, err, fail, guarded, out, parse_instant
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_VIOLATIONS", "app", "err", "fail", "guarded", "main", "out",
@@ -54,7 +55,7 @@ def root(
     """mixedcrew: who is aboard when, which rules a manifest breaks, and why."""
 
 
-for _family in (check, gcat, forward, report, plan, risk, whatif, web):
+for _family in (check, gcat, forward, report, plan, risk, whatif, web, storage):
     _family.register(app)
 
 

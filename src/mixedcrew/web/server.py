@@ -11,11 +11,13 @@ from mixedcrew.web.access import store as account_store
 from mixedcrew.web.app import create_app
 from mixedcrew.web.settings import WebSettings
 from mixedcrew.web.storage.db import Database, DatabaseError, safe_url
+from mixedcrew.web.storage.maintenance import refuse_corrupt
 
 
 def run(settings: WebSettings, *, host: str, port: int) -> int:
     """Serve until interrupted; exit status 2 when the database cannot be opened."""
-    try:  # open (and migrate) once here, so a bad URL is one clear line, not a traceback
+    try:  # open (and migrate) once here, so a bad URL or a corrupt file is one clear line
+        refuse_corrupt(settings.db_url)
         db = Database.open(settings.db_url)
     except DatabaseError as err:
         print(f"mixedcrew serve: {err}", file=sys.stderr)

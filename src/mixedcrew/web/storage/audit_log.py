@@ -1,6 +1,7 @@
 """The audit log: appended to by every feature, in the same transaction as the change it records.
 
-Only appends and reads here; the database refuses anything else (see migration 0002).
+Only appends and reads here; the database refuses anything else (see migrations 0002 and
+0003). Each entry is chained to the one before it (`storage.chain`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from mixedcrew.web.storage.chain import as_stored, audit_fields, last_audit_hash, link, lock_audit_chain
 from mixedcrew.web.storage.records import (
     AuditEntry,
     audit_record,
@@ -28,8 +30,11 @@ def append_audit(session: Session, *, at: datetime, actor: str, action: str, ent
                  keys: tuple[str, ...] | list[str] = (), proposal_id: int | None = None,
                  note: str = "") -> int:
     row = AuditRow(at=at, scenario_id=scenario_id, revision=revision, actor_id=actor_id, actor=actor[:120],
-                   agency=agency, action=action, entity=entity[:200], before=json_safe(before),
-                   after=json_safe(after), keys=list(keys), proposal_id=proposal_id, note=note)
+                   agency=agency, action=action, entity=entity[:200], before=as_stored(json_safe(before)),
+                   after=as_stored(json_safe(after)), keys=list(keys), proposal_id=proposal_id, note=note)
+    lock_audit_chain(session)
+    row.prev_hash = last_audit_hash(session)
+    row.hash = link(row.prev_hash, audit_fields(row))
     session.add(row)
     session.flush()
     return row.id

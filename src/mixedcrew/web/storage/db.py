@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -90,6 +91,7 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+@functools.cache
 def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
@@ -108,12 +110,18 @@ class Database:
         engine = make_engine(url)
         if upgrade:
             try:
-                migrate(engine)
+                # At the head already: nothing to run, so a role without DDL rights (the
+                # server's, see storage.roles) opens it, and a restart skips Alembic's work.
+                if current_revision(engine) != head_revision():
+                    migrate(engine)
             except DatabaseError:
                 raise
             except Exception as err:  # driver errors: unreachable server, bad password, read-only file
                 engine.dispose()
-                raise DatabaseError(f"cannot open database {safe_url(url)}: {_first_line(err)}") from err
+                hint = ("; migrate as the tables' owner first: `mixedcrew db migrate --db OWNER_URL`"
+                        if "permission denied" in _first_line(err) else "")
+                raise DatabaseError(
+                    f"cannot open database {safe_url(url)}: {_first_line(err)}{hint}") from err
         return cls(engine)
 
     @contextmanager

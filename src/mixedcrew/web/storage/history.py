@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mixedcrew.web.storage.chain import last_revision_hash, link, revision_fields
 from mixedcrew.web.storage.records import (
     StoredRevision,
     StoredScenario,
@@ -45,6 +46,8 @@ def add_revision(session: Session, scenario_id: int, *, filename: str, source: b
     rev = RevisionRow(scenario_id=scenario_id, number=scenario.head, filename=filename, source=source,
                       sha256=hashlib.sha256(source).hexdigest(), size=len(source), created_at=now,
                       note=note)
+    rev.prev_hash = last_revision_hash(session, scenario_id)  # the scenario's row lock keeps it unforked
+    rev.hash = link(rev.prev_hash, revision_fields(rev))
     session.add(rev)
     session.flush()
     return revision_record(rev)

@@ -1,4 +1,4 @@
-"""Storage layer: the database rows. Nothing outside `store` and the migrations uses them.
+"""Storage layer: the database rows. Only the stores, `storage` and the migrations use them.
 
 A scenario is a name and an append-only list of revisions; each revision
 keeps the bytes exactly as uploaded (so a download gives them back
@@ -11,6 +11,10 @@ credentials (page sessions and API tokens, kept only as SHA-256 hashes);
 proposals (a change waiting for other agencies' approval); and the audit
 log, which the database itself keeps append-only (triggers refuse UPDATE
 and DELETE on SQLite and PostgreSQL).
+
+Trust (migration 0003): audit entries and revisions are hash-chained
+(`storage.chain`), revisions are append-only too, and on SQLite an INSERT
+over an existing row (REPLACE, upserts) is refused for both.
 """
 
 from __future__ import annotations
@@ -101,6 +105,9 @@ class RevisionRow(Base):
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     note: Mapped[str] = mapped_column(Text, default="")
+    # The scenario's hash chain (migration 0003, storage.chain): the previous revision's hash, this one's.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class JobRow(Base):
@@ -131,6 +138,8 @@ class JobRow(Base):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    resumed: Mapped[int] = mapped_column(Integer, default=0,
+                                         doc="times a restart queued it again (migration 0003)")
 
 
 # --- access: users, credentials, proposals, audit (migration 0002) ----------------------
@@ -219,3 +228,6 @@ class AuditRow(Base):
     keys: Mapped[list[str]] = mapped_column(JSON, doc="what it touched, for staleness of proposals")
     proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id"), nullable=True)
     note: Mapped[str] = mapped_column(Text, default="")
+    # The audit hash chain (migration 0003, storage.chain): the previous entry's hash, this one's.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
