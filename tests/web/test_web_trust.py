@@ -122,8 +122,8 @@ def test_verify_names_a_row_replaced_behind_the_apps_back_on_sqlite(tmp_path: Pa
     _drop_sqlite_triggers(url)
     engine = create_engine(url)
     with engine.begin() as conn:  # a forged actor stands in row 2, its old hashes kept
-        conn.execute(text("REPLACE INTO audit_log (id, at, actor, action, entity, keys, note, prev_hash, hash) "
-                          "SELECT id, at, 'mallory', action, entity, keys, note, prev_hash, hash "
+        conn.execute(text("REPLACE INTO audit_log (id, at, actor, action, entity, keys, note, prev_hash, "
+                          "hash) SELECT id, at, 'mallory', action, entity, keys, note, prev_hash, hash "
                           "FROM audit_log WHERE id = 2"))
     engine.dispose()
     code, said = verify(url)
