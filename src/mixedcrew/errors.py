@@ -19,7 +19,8 @@ why, so the CLI can print one line each (and exit 2) and the web app one answer.
         ├── NotFound              no such thing (404); also a LookupError
         ├── Invalid               fields that cannot be used: every FieldError (422); also a ValueError
         ├── TooLarge              an upload over the limit (413); also a ValueError
-        └── Conflict              a change that clashes with the current state (409)
+        ├── Conflict              a change that clashes with the current state (409)
+        └── QuotaExceeded         a quota reached (429): which one, and its size
 
 Library messages name the library's parameters (`trials`, `end`); the command
 line puts its option's flag in their place (`--trials`, `--until`), see
@@ -181,3 +182,11 @@ class TooLarge(RequestFailure, ValueError):
 
 class Conflict(RequestFailure, RuntimeError):
     pass
+
+
+class QuotaExceeded(RequestFailure):
+    """A quota reached: `quota` names it (e.g. "jobs per user"), `limit` is its size."""
+
+    def __init__(self, quota: str, limit: int, message: str):
+        self.quota, self.limit = quota, limit
+        super().__init__(message)

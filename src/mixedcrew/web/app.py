@@ -29,7 +29,15 @@ from mixedcrew.web.deps import API_REFUSALS, Library, Who, error_page
 from mixedcrew.web.editing import api as editing_api
 from mixedcrew.web.editing import pages as editing_pages
 from mixedcrew.web.editing.service import Editing
-from mixedcrew.web.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge, Unauthenticated
+from mixedcrew.web.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    QuotaExceeded,
+    TooLarge,
+    Unauthenticated,
+)
 from mixedcrew.web.jobs import api as jobs_api
 from mixedcrew.web.jobs import pages as jobs_pages
 from mixedcrew.web.jobs.kinds import default_kinds
@@ -176,6 +184,12 @@ def _errors(app: FastAPI) -> None:
     @app.exception_handler(Conflict)
     async def conflict(request: Request, err: Conflict) -> Response:
         return reply(request, 409, str(err))
+
+    @app.exception_handler(QuotaExceeded)
+    async def quota(request: Request, err: QuotaExceeded) -> Response:
+        response = reply(request, 429, str(err))
+        response.headers["Retry-After"] = "30"  # jobs take seconds to minutes; ask again soon
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, err: StarletteHTTPException) -> Response:

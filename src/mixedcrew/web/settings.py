@@ -31,6 +31,11 @@ class WebSettings:
     # small enough to parse in a blink; nesting deeper than any change has.
     max_json_bytes: int = 256 * 1024
     max_json_depth: int = 32
+    # Jobs queued or running at once, per user and per agency, so one user (or one agency)
+    # cannot fill the workers' queue; administrators count only against their own user quota,
+    # so their jobs wait behind at most (agencies x per-agency quota) others.
+    max_jobs_per_user: int = 3
+    max_jobs_per_agency: int = 6
 
     def with_(self, **changes: Any) -> WebSettings:
         return replace(self, **changes)

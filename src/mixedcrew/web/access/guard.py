@@ -70,6 +70,13 @@ class Authenticate:
         except Unauthenticated as err:
             response = self.refuse(request, 401, str(err))  # type: ignore[operator]
             return await response(scope, receive, send)
+        if who.via != via:
+            # distinct secrets: a page session is not a Bearer token, nor a token a cookie
+            message = ("a page session cannot be sent as a Bearer token: make an API token (/account or "
+                       "POST /api/tokens)" if via == "token" else
+                       "an API token cannot be sent as the session cookie: send 'Authorization: Bearer'")
+            response = self.refuse(request, 401, message)  # type: ignore[operator]
+            return await response(scope, receive, send)
         if via == "session" and scope["method"] not in SAFE_METHODS and not same_site(request):
             response = self.refuse(request, 403, "a page session cannot be used from another site")  # type: ignore[operator]
             return await response(scope, receive, send)

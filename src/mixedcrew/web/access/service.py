@@ -202,15 +202,28 @@ class Accounts:
         secret = new_secret("token")
         now = utcnow()
         ordered = tuple(s for s in SCOPES if s in scopes)
+        parent, expires_at = self._within_parent(who, now + timedelta(days=days))
         with self.db.transaction() as session:
             cred = store.add_credential(session, user_id=owner_id, kind="token", label=label,
                                      secret_hash=secret_hash(secret), scopes=ordered, now=now,
-                                     expires_at=now + timedelta(days=days))
+                                     expires_at=expires_at)
             audit_log.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
                             action="token.create", entity=f"token:{cred.id}",
                             after={"user_id": owner_id, "label": label, "scopes": list(ordered),
-                                   "expires_at": cred.expires_at.isoformat()})
+                                   "expires_at": cred.expires_at.isoformat(), "parent_token": parent})
         return secret, cred
+
+    def _within_parent(self, who: Principal, expires_at: datetime) -> tuple[int | None, datetime]:
+        """The token making this one (None for a session or the command line), and the new one's
+        expiry: never later than the token's, so a token cannot mint what outlives it (the answer's
+        `expires_at` shows the date kept)."""
+        if who.via != "token" or who.credential_id is None:
+            return None, expires_at
+        with self.db.reading() as session:
+            parent = store.get_credential(session, who.credential_id)
+        if parent is None:
+            return who.credential_id, expires_at
+        return who.credential_id, min(expires_at, parent.expires_at)
 
     def tokens(self, who: Principal, *, everyone: bool = False) -> list[records.StoredCredential]:
         who.need("read")
@@ -235,6 +248,13 @@ class Accounts:
             audit_log.append_audit(session, at=now, actor=who.name, actor_id=who.user_id, agency=who.agency,
                             action="token.revoke", entity=f"token:{token_id}",
                             before={"revoked_at": None}, after={"revoked_at": now.isoformat()})
+            # what it minted goes with it, at any depth: a leaked token cannot leave heirs behind
+            for child in sorted(store.minted_by(session, {token_id})):
+                if store.revoke_credential(session, child, now=now):
+                    audit_log.append_audit(session, at=now, actor=who.name, actor_id=who.user_id,
+                                           agency=who.agency, action="token.revoke", entity=f"token:{child}",
+                                           before={"revoked_at": None},
+                                           after={"revoked_at": now.isoformat(), "with_token": token_id})
             found = store.get_credential(session, token_id)
         assert found is not None
         return found

@@ -16,6 +16,7 @@ from mixedcrew.web.storage.records import (
     user_record,
 )
 from mixedcrew.web.storage.tables import (
+    AuditRow,
     CredentialRow,
     UserRow,
 )
@@ -98,6 +99,25 @@ def revoke_credential(session: Session, credential_id: int, *, now: datetime) ->
                                                        CredentialRow.revoked_at.is_(None))
                            .values(revoked_at=now))
     return done.rowcount == 1  # type: ignore[attr-defined]
+
+
+def minted_by(session: Session, token_ids: set[int]) -> set[int]:
+    """Tokens made with any of these tokens, at any depth (from the audit log's token.create entries,
+    which name the token that made each one as `parent_token`)."""
+    made: dict[int, list[int]] = {}
+    for entity, after in session.execute(select(AuditRow.entity, AuditRow.after)
+                                         .where(AuditRow.action == "token.create")):
+        parent = after.get("parent_token") if isinstance(after, dict) else None
+        if isinstance(parent, int) and entity.startswith("token:"):
+            made.setdefault(parent, []).append(int(entity.removeprefix("token:")))
+    found: set[int] = set()
+    frontier = list(token_ids)
+    while frontier:
+        for child in made.get(frontier.pop(), []):
+            if child not in found:
+                found.add(child)
+                frontier.append(child)
+    return found - token_ids
 
 
 def revoke_user_sessions(session: Session, user_id: int, *, now: datetime, kind: str = "session") -> int:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from mixedcrew.web.deps import Library, Principal, audit_by
-from mixedcrew.web.errors import Conflict, FieldError, Invalid, NotFound
+from mixedcrew.web.errors import Conflict, FieldError, Invalid, NotFound, QuotaExceeded
 from mixedcrew.web.jobs import store
 from mixedcrew.web.jobs.runner import JobOutcome, JobRunner, Kinds
 from mixedcrew.web.settings import WebSettings
@@ -53,6 +53,7 @@ class Jobs:
             current = history.get_scenario(session, scenario_id)
             if current is None:
                 raise NotFound("scenario", scenario_id)
+            self._within_quota(session, who)
             job = store.create_job(session, scenario_id=scenario_id, revision=current.head, kind=kind,
                                    params=checked.model_dump(mode="json", by_alias=True,
                                                              exclude_defaults=True),
@@ -61,6 +62,18 @@ class Jobs:
                      after={"kind": kind, "params": job.params, "revision": job.revision})
         self.runner.submit(job)
         return job
+
+    def _within_quota(self, session: Session, who: Principal) -> None:
+        """QuotaExceeded (429) when this user, or their agency, has too many jobs queued or running."""
+        per_user, per_agency = self.settings.max_jobs_per_user, self.settings.max_jobs_per_agency
+        if who.user_id is not None and store.active_jobs(session, actor_id=who.user_id) >= per_user:
+            raise QuotaExceeded("jobs per user", per_user, (
+                f"quota 'jobs per user' reached: {who.name} has {per_user} jobs queued or running; "
+                "wait for one to finish or stop one"))
+        if who.agency is not None and store.active_jobs(session, agency=who.agency) >= per_agency:
+            raise QuotaExceeded("jobs per agency", per_agency, (
+                f"quota 'jobs per agency' reached: {who.agency} has {per_agency} jobs queued or "
+                "running; wait for one to finish"))
 
     def job(self, who: Principal, job_id: int, scope: str = "read") -> records.StoredJob:
         who.need(scope)

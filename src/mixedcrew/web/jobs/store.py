@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from mixedcrew.web.storage.records import (
@@ -18,6 +18,7 @@ from mixedcrew.web.storage.records import (
 )
 from mixedcrew.web.storage.tables import (
     FINISHED_STATES,
+    AuditRow,
     JobRow,
 )
 
@@ -32,6 +33,22 @@ def create_job(session: Session, *, scenario_id: int, revision: int, kind: str,
     session.add(row)
     session.flush()
     return job_record(row)
+
+
+def active_jobs(session: Session, *, actor_id: int | None = None, agency: str | None = None) -> int:
+    """Jobs queued or running that this user (or anyone of this agency) started.
+
+    Who started a job is in the audit log's `job.start` entry (the job row has no owner).
+    """
+    started = (AuditRow.action == "job.start") & (
+        AuditRow.entity == literal("job:") + cast(JobRow.id, String))
+    query = (select(func.count()).select_from(JobRow).join(AuditRow, started)
+             .where(JobRow.state.in_(("queued", "running"))))
+    if actor_id is not None:
+        query = query.where(AuditRow.actor_id == actor_id)
+    if agency is not None:
+        query = query.where(AuditRow.agency == agency)
+    return int(session.scalar(query) or 0)
 
 
 def get_job(session: Session, job_id: int) -> StoredJob | None:
