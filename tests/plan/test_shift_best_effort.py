@@ -113,3 +113,21 @@ def test_cli_replan_best_effort_says_so_and_writes_the_plan(cli, tmp_path, plann
     assert data["held"] == ["S2 is held indefinitely by sg: may launch 2023-05-01 .. 2023-05-15"]
     r = cli("replan", old, "--event", event, "-o", new, "--shift", "-3")
     assert r.exit_code == 2 and r.output.strip() == "--shift: must be 0 to 3650 days, got -3"
+
+
+def test_the_iss_soyuz_grounding_explains_in_a_handful_of_facts():
+    """Soyuz grounded 2025-03..09 on the shipped ISS: the dozens of 'no Crew Dragon training' facts
+    of the first conflicting set go in one test, leaving the few that clash, proven minimal."""
+    from pathlib import Path
+
+    from mixedcrew.io.events import load_events
+
+    iss = load_scenario(Path(__file__).resolve().parents[2] / "examples" / "iss.toml")
+    event = ('{ id = "soyuz-down", kind = "grounding", vehicle_type = "soyuz-ms", '
+             'at = 2025-03-01T00:00:00Z, until = 2025-09-01T00:00:00Z }')
+    done = replan(iss, list(load_events([event], iss)), SolveOptions(time_limit=120, workers=1),
+                  at("2025-10-15"))
+    assert done.result.status == "infeasible"
+    facts = done.result.facts
+    assert 1 <= len(facts) <= 5, [str(f) for f in facts]
+    assert {f.rule for f in facts} == {"EXCHANGE", "GROUNDED"}

@@ -85,6 +85,7 @@ def explain_infeasible(scope: Scope, seed: int = 0, budget: float = 20.0) -> Exp
 def _shrink(ctx: Context, guards: list[Guard], current: list[Guard], by_index: dict[int, Guard],
             seed: int, budget: float, started: float) -> tuple[list[Guard], bool]:
     """Drop each fact whose removal leaves the rest impossible; (facts, every test decided)."""
+    current = _drop_families(ctx, guards, current, by_index, seed, budget, started)
     decided = True
     i = 0
     while i < len(current):
@@ -102,6 +103,30 @@ def _shrink(ctx: Context, guards: list[Guard], current: list[Guard], by_index: d
             decided = decided and status in (cp_model.FEASIBLE, cp_model.OPTIMAL)
             i += 1
     return current, decided
+
+
+def _drop_families(ctx: Context, guards: list[Guard], current: list[Guard], by_index: dict[int, Guard],
+                   seed: int, budget: float, started: float) -> list[Guard]:
+    """Drop whole rule families at once while the rest stays impossible, largest first.
+
+    A first core often holds dozens of facts of one family that play no part (every
+    cosmonaut untrained on Crew Dragon, when the clash is a grounding and a seat
+    quota): one test drops them all, where fact-by-fact deletion needs one test each.
+    """
+    families: dict[str, int] = {}
+    for g in current:
+        families[g.rule] = families.get(g.rule, 0) + 1
+    for rule in sorted((r for r, n in families.items() if n > 1), key=lambda r: -families[r]):
+        left = budget - (time.monotonic() - started)
+        if left <= 0:
+            break
+        trial = [g for g in current if g.rule != rule]
+        status, core = _test(ctx, trial, min(TEST_SECONDS, left), seed)
+        if status == cp_model.INFEASIBLE:
+            smaller = [by_index[k] for k in core if k in by_index]
+            kept = smaller if smaller and len(smaller) < len(trial) else trial
+            current = [g for g in guards if g in kept]
+    return current
 
 
 def _ordered(facts: list[Fact], minimal: bool) -> list[Fact]:
