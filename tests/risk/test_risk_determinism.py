@@ -51,10 +51,11 @@ def test_trial_i_is_the_same_trial_in_a_longer_run(plan):
 
 
 def test_dask_with_two_worker_processes_gives_the_local_numbers(plan):
-    """A local Dask cluster of two worker processes adds up to exactly the local run."""
+    """A local Dask cluster of two worker processes, or of one, adds up to exactly the local run."""
     local = run_local(plan, TRIALS, seed=42, batch_blocks=1)
     distributed = run_dask(plan, TRIALS, seed=42, workers=2, batch_blocks=1)
     assert distributed.same_as(local)
+    assert run_dask(plan, TRIALS, seed=42, workers=1, batch_blocks=2).same_as(local)
 
 
 def test_dask_tasks_grow_with_the_run_so_their_fixed_cost_stays_small():

@@ -61,7 +61,8 @@ def risk(
     address: Annotated[str | None, typer.Option(
         help="Address of an existing Dask scheduler, e.g. tcp://10.0.0.5:8786.")] = None,
     engine: Annotated[str, typer.Option(
-        help="fast (NumPy) or reference (SimPy, slow: for checking).")] = "fast",
+        help="fast (compiled kernel; NumPy formulas without Numba) or reference (SimPy, slow: "
+             "for checking).")] = "fast",
     batch: Annotated[int, typer.Option(
         help="Trials per task (rounded up to blocks of 1024); results do not depend on it.")] = 8192,
     as_json: Annotated[bool, typer.Option(
