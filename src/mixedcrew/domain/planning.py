@@ -16,18 +16,24 @@ from mixedcrew.instants import Instant
 
 # The objective levels after the hard rules, and the terms each one adds up.
 LEVELS: dict[str, tuple[str, ...]] = {
+    "rescue": ("rescue",),
     "balance": ("balance",),
     "timing": ("stay", "launch"),
     "fairness": ("fairness",),
     "overlap": ("overlap",),
 }
-LevelName = Literal["balance", "timing", "fairness", "overlap"]
-DEFAULT_ORDER: tuple[LevelName, ...] = ("balance", "timing", "fairness", "overlap")
+LevelName = Literal["rescue", "balance", "timing", "fairness", "overlap"]
+# rescue first: after damage or a medical return the answer comes as early as the rules allow,
+# before seat balance or preferred dates (a level with nothing to rescue is left out)
+DEFAULT_ORDER: tuple[LevelName, ...] = ("rescue", "balance", "timing", "fairness", "overlap")
 
 
 class Weights(Model):
     """Weight of each objective term inside its level (0 switches a term off)."""
 
+    rescue: int = Field(default=1, ge=0,
+                        description="per second an answer to damage or an early return launches "
+                                    "after the event")
     balance: int = Field(default=1, ge=0, description="per seat of exchange imbalance")
     stay: int = Field(default=1, ge=0, description="per second a stay is off its target")
     launch: int = Field(default=1, ge=0, description="per second a launch is off its preferred date")
@@ -50,6 +56,16 @@ class PlanningSettings(Model):
     crew: Literal["full", "any"] = Field(
         default="full", description="full: a crewed open flight fills every seat not kept for "
                                     "someone riding down on it; any: at least one person")
+    handover_days: float | None = Field(
+        default=None, ge=0,
+        description="rule HANDOVER: a crew rotation the planner undocks leaves only after a "
+                    "rotation of the same vehicle type has docked at least this many days "
+                    "before (a direct handover); none: not asked")
+    min_aboard: int | None = Field(
+        default=None, ge=1,
+        description="rule MIN_ABOARD: at least this many people aboard each continuously "
+                    "crewed station wherever the planner decides (e.g. nominal crew minus "
+                    "one); none: only the station's own rules")
 
     @model_validator(mode="after")
     def _order_unique(self) -> PlanningSettings:

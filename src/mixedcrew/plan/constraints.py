@@ -745,6 +745,56 @@ def choices(ctx: Context) -> None:
             ctx.model.add_exactly_one([ctx.v.home[r.index, g] for g in r.downs])
 
 
+# --- HANDOVER, MIN_ABOARD (planning settings) ----------------------------------------
+
+
+def handover_constraints(ctx: Context) -> None:
+    """With `[planning] handover_days`: a rotation the planner undocks leaves only after a
+    rotation of its vehicle type docked at least that many days before (a direct handover)."""
+    days = ctx.s.planning.handover_days
+    if days is None:
+        return
+    gap = round(days * DAY)
+    rotations = [f for f in ctx.s.flights if f.kind == "rotation" and f.id in ctx.v.times
+                 and (f.dock is not None or f.id in ctx.variable)]
+    for fid in sorted(ctx.variable):
+        d = ctx.flight(fid)
+        if d.kind != "rotation":
+            continue
+        t = ctx.v.times[fid]
+        guard = ctx.when("HANDOVER", fid, (
+            f"{_label(ctx, d)} leaves only after the next {_vt_name(ctx, d.vehicle_type)} crew "
+            f"has docked, at least {days:g} days before"))
+        options = [ctx.cmp.le(ctx.horizon, t.undock)]  # still docked at the plan's end
+        for a in rotations:
+            if a.id == fid or a.station != d.station or a.vehicle_type != d.vehicle_type:
+                continue
+            ta = ctx.v.times[a.id]
+            options.append(ctx.cmp.all(ctx.cmp.lt(t.dock, ta.dock), ctx.cmp.le(ta.dock.shift(gap), t.undock)))
+        ctx.implies([], guard, options)
+
+
+def min_aboard_constraints(ctx: Context) -> None:
+    """With `[planning] min_aboard`: at least that many people aboard each continuously crewed
+    station wherever the planner decides (the data's own shortfalls are left as they are)."""
+    least = ctx.s.planning.min_aboard
+    if least is None:
+        return
+    for state in _states(ctx):
+        st = state.station
+        since = st.continuous_presence_from
+        if since is None:
+            continue
+        guard = ctx.when("MIN_ABOARD", st.id, (
+            f"{st.id} keeps at least {least} people aboard (planning setting min_aboard)"))
+        start = Time.at(ctx.scope.seconds(since))
+        for p in state.points():
+            if not p.departure:
+                continue  # crew only shrinks where someone leaves
+            active = ctx.cmp.all(ctx.cmp.lt(p.t, ctx.horizon), ctx.cmp.le(start, p.t))
+            ctx.require(state.crew(p.t), least, None, [active], guard, ("MIN_ABOARD", st.id))
+
+
 # --- CREW (planning) ------------------------------------------------------------------
 
 
@@ -785,6 +835,8 @@ FAMILIES: list[tuple[str, Callable[[Context], None]]] = [
     ("SHARES", shares_constraints),
     ("GROUNDED", grounded_constraints),
     ("CREW", crew_constraints),
+    ("HANDOVER", handover_constraints),
+    ("MIN_ABOARD", min_aboard_constraints),
 ]
 
 

@@ -29,7 +29,7 @@ from mixedcrew.plan.model import build
 from mixedcrew.plan.result import Explanation, Fact
 from mixedcrew.plan.scope import Scope, make_scope
 
-PLANNING_RULES = {"CREW"}
+PLANNING_RULES = {"CREW", "HANDOVER", "MIN_ABOARD"}  # the planner's own, not the checker's
 PERSON_RULES = {"TRAINED", "AVAILABLE"}  # facts about one person: the least relevant
 FIRST_SHARE = 0.25  # of the budget: the first test, all facts together
 TEST_SECONDS = 2.0  # the most one deletion test may take

@@ -15,6 +15,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model_helper
 
+from mixedcrew.domain import Damage, EarlyReturn, Event, Flight, Scenario
 from mixedcrew.plan.context import Context
 
 DAY = 86400
@@ -112,6 +113,72 @@ def timing(ctx: Context) -> Any:
     live = [i for i, (x, _) in enumerate(terms) if not isinstance(x, int)]
     groups = {st: tuple(j for j, i in enumerate(live) if station[i] == st) for st in sorted(set(station))}
     return total, tuple(terms[i] for i in live), tuple(g for g in groups.values() if g)
+
+
+def rescue_answers(ctx: Context) -> list[tuple[str, int]]:
+    """(planned flight, event instant in seconds): the flights that answer damage to a docked
+    flight or an early return, from the instant planning starts. After damage, the first planned
+    flight of the damaged vehicle's type at its station (the replacement) and the first crewed
+    rotation there (the next crew); after an early return, the first rotation there of the type
+    the people were to ride home on. Only events the plan can still answer count."""
+    scope, s = ctx.scope, ctx.s
+    if scope.now is None:
+        return []
+    out: dict[str, int] = {}
+    for e in s.events:
+        at = scope.seconds(e.at)
+        if at < scope.now - 1:
+            continue  # history: answered (or not) by the data
+        found = _wanted(s, e)
+        if found is None:
+            continue
+        station, wants = found
+        later = sorted((f for f in scope.planned if f.station == station
+                        and ctx.v.times[f.id].launch.hi >= at),
+                       key=lambda f: (ctx.v.times[f.id].launch.lo, f.id))
+        for want in wants:
+            first = next((f for f in later if want(f)), None)
+            if first is not None:
+                out[first.id] = min(out.get(first.id, at), at)
+    return sorted(out.items())
+
+
+def _wanted(s: Scenario, e: Event) -> tuple[str, list[Callable[[Flight], bool]]] | None:
+    """The station an event hits, and what the flights answering it are."""
+    if isinstance(e, Damage) and e.flight in s.flight_by_id:
+        hit = s.flight_by_id[e.flight]
+
+        def replacement(f: Flight) -> bool:
+            return f.vehicle_type == hit.vehicle_type
+
+        def crew(f: Flight) -> bool:
+            return f.kind in ("rotation", "visit")
+
+        return hit.station, [replacement, crew]
+    if isinstance(e, EarlyReturn):
+        ups = [s.flight_by_id[a.up] for a in s.assignments if a.person in e.people
+               and a.up in s.flight_by_id]
+        if not ups:
+            return None
+        types = {f.vehicle_type for f in ups}
+
+        def next_crew(f: Flight) -> bool:
+            return f.kind == "rotation" and f.vehicle_type in types
+
+        return ups[0].station, [next_crew]
+    return None
+
+
+def rescue(ctx: Context) -> Any:
+    """Seconds the answers to damage or an early return launch after the event (as early as the
+    rules allow)."""
+    w = ctx.s.planning.weights.rescue
+    total: Any = 0
+    for fid, at in rescue_answers(ctx):
+        t = ctx.v.times[fid].launch
+        late = t.expr - at if t.lo >= at else _abs(ctx, t.expr - at, max(abs(t.hi - at), abs(t.lo - at)))
+        total = total + w * late
+    return total
 
 
 def fairness(ctx: Context) -> Any:
@@ -270,7 +337,7 @@ def overlap(ctx: Context) -> Any:
     return total
 
 
-TERMS = {"balance": (balance, "seat"), "timing": (timing, "second"),
+TERMS = {"rescue": (rescue, "second"), "balance": (balance, "seat"), "timing": (timing, "second"),
          "fairness": (fairness, "flight"), "overlap": (overlap, "second")}
 
 
@@ -306,6 +373,8 @@ def pending_levels(ctx: Context, only: tuple[str, ...] | None = None) -> list[Pe
     if ctx.scope.reference is not None and wanted("movement"):
         out.append(Pending("movement", "second", movement))
     for name in ctx.s.planning.order:
+        if name == "rescue" and not rescue_answers(ctx):
+            continue  # nothing to rescue: no level
         if wanted(name):
             fn, unit = TERMS[name]
             out.append(Pending(name, unit, fn, narrows=name == "overlap"))
