@@ -31,6 +31,39 @@ def test_the_server_offers_check_plan_and_risk():
     assert entry_missing("mixedcrew.check", "check") is None
 
 
+def test_drawing_a_scenario_page_imports_no_planner_or_risk_engine():
+    """The jobs panel asks whether plan and risk exist without importing them: the first page a
+    server draws does not pay for OR-Tools, pandas and NumPy (issue 12: the page under 300 ms)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from fastapi.testclient import TestClient\n"
+        "from webtools import SMALL, TEST_KINDS, sign_in\n"
+        "from mixedcrew.web.app import create_app\n"
+        "from mixedcrew.web.settings import WebSettings\n"
+        "app = create_app(WebSettings(db_url='sqlite:///' + sys.argv[1]), kinds=TEST_KINDS)\n"
+        "with TestClient(app) as c:\n"
+        "    sign_in(c)\n"
+        "    sent = c.post('/api/scenarios', files={'file': ('small.toml', SMALL.read_bytes())})\n"
+        "    sid = sent.json()['id']\n"
+        "    page = c.get(f'/scenarios/{sid}', headers={'accept': 'text/html'})\n"
+        "    assert page.status_code == 200 and 'Start a job' in page.text, page.status_code\n"
+        "heavy = ('ortools', 'pandas', 'mixedcrew.plan', 'mixedcrew.risk')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n")
+    import os
+    from pathlib import Path
+
+    here = str(Path(__file__).resolve().parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
+    with __import__("tempfile").TemporaryDirectory() as folder:
+        done = subprocess.run([sys.executable, "-c", script, f"{folder}/web.db"], capture_output=True,
+                              text=True, timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
+
+
 def test_an_unavailable_kind_says_why(client):
     kinds = {k["name"]: k for k in client.get("/api/job-kinds").json()}
     assert kinds["missing"]["available"] is False and "not part of this installation" in kinds[

@@ -7,6 +7,8 @@ whichever of them exists, and says why a kind is unavailable otherwise.
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import sys
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -62,11 +64,20 @@ CHECK = JobKind("check", "Check", "Run every rule over the manifest and list the
 
 
 def entry_missing(module: str, name: str) -> str | None:
-    """Why `module.name` cannot be used here, or None when it imports."""
-    try:
-        found = importlib.import_module(module)
-    except ImportError as err:
-        return f"{module} is not part of this installation ({err})"
+    """Why `module.name` cannot be used here, or None when it can.
+
+    A module not imported yet is only looked for, not imported: every scenario page asks,
+    and importing the planner (OR-Tools, pandas) took a second or two on the first page a
+    server drew. Its `name` is then checked when a job of the kind starts and imports it.
+    """
+    found = sys.modules.get(module)
+    if found is None:
+        try:
+            if importlib.util.find_spec(module) is None:
+                return f"{module} is not part of this installation (no module named {module!r})"
+        except ImportError as err:
+            return f"{module} is not part of this installation ({err})"
+        return None
     if not callable(getattr(found, name, None)):
         return f"{module} has no {name}() in this version"
     return None
