@@ -20,7 +20,8 @@ why, so the CLI can print one line each (and exit 2) and the web app one answer.
         ├── Invalid               fields that cannot be used: every FieldError (422); also a ValueError
         ├── TooLarge              an upload over the limit (413); also a ValueError
         ├── Conflict              a change that clashes with the current state (409)
-        └── QuotaExceeded         a quota reached (429): which one, and its size
+        ├── QuotaExceeded         a quota reached (429): which one, and its size
+        └── TooManyAttempts       too many failed logins: wait `retry_after_s` (429)
 
 Library messages name the library's parameters (`trials`, `end`); the command
 line puts its option's flag in their place (`--trials`, `--until`), see
@@ -189,4 +190,12 @@ class QuotaExceeded(RequestFailure):
 
     def __init__(self, quota: str, limit: int, message: str):
         self.quota, self.limit = quota, limit
+        super().__init__(message)
+
+
+class TooManyAttempts(RequestFailure):
+    """Too many failed logins of one account or from one address (HTTP 429, with Retry-After)."""
+
+    def __init__(self, message: str, *, retry_after_s: int):
+        self.retry_after_s = retry_after_s
         super().__init__(message)

@@ -2,7 +2,8 @@
 middleware (the door, body caps, security headers) and the map from errors to HTTP.
 
 Unauthenticated -> 401, Forbidden -> 403, NotFound -> 404, Invalid -> 422,
-TooLarge -> 413, Conflict -> 409; malformed requests -> 422.
+TooLarge -> 413, Conflict -> 409, QuotaExceeded and TooManyAttempts -> 429 with Retry-After;
+malformed requests -> 422.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from mixedcrew.web.access import api as access_api
 from mixedcrew.web.access import pages as access_pages
 from mixedcrew.web.access.guard import Authenticate, unauthenticated_json
 from mixedcrew.web.access.service import Accounts
+from mixedcrew.web.access.throttle import LoginThrottle
 from mixedcrew.web.deps import API_REFUSALS, Library, Who, error_page
 from mixedcrew.web.editing import api as editing_api
 from mixedcrew.web.editing import pages as editing_pages
@@ -36,6 +38,7 @@ from mixedcrew.web.errors import (
     NotFound,
     QuotaExceeded,
     TooLarge,
+    TooManyAttempts,
     Unauthenticated,
 )
 from mixedcrew.web.jobs import api as jobs_api
@@ -73,7 +76,9 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
         jobs = Jobs(settings, db, kinds if kinds is not None else default_kinds(), library)
         app.state.db, app.state.library, app.state.jobs = db, library, jobs
         app.state.scenarios = Scenarios(settings, db, library)
-        app.state.accounts = Accounts(db)
+        app.state.accounts = Accounts(db, LoginThrottle(
+            per_account=settings.login_failures_per_account, per_address=settings.login_failures_per_address,
+            window_s=settings.login_window_s))
         app.state.editing = Editing(db, library)
         failed = jobs.runner.start()
         if failed:
@@ -189,6 +194,12 @@ def _errors(app: FastAPI) -> None:
     async def quota(request: Request, err: QuotaExceeded) -> Response:
         response = reply(request, 429, str(err))
         response.headers["Retry-After"] = "30"  # jobs take seconds to minutes; ask again soon
+        return response
+
+    @app.exception_handler(TooManyAttempts)
+    async def too_many(request: Request, err: TooManyAttempts) -> Response:
+        response = reply(request, 429, str(err))
+        response.headers["Retry-After"] = str(err.retry_after_s)
         return response
 
     @app.exception_handler(StarletteHTTPException)

@@ -1,7 +1,8 @@
 """The failures every feature reports, in domain words; `app` turns them into HTTP.
 
 Unauthenticated -> 401, Forbidden -> 403, NotFound -> 404, Invalid -> 422,
-TooLarge -> 413, Conflict -> 409, QuotaExceeded -> 429.
+TooLarge -> 413, Conflict -> 409, QuotaExceeded -> 429, TooManyAttempts -> 429 (both with
+Retry-After).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from mixedcrew.errors import (
     NotFound,
     QuotaExceeded,
     TooLarge,
+    TooManyAttempts,
     Unauthenticated,
 )
 
 __all__ = ["Conflict", "FieldError", "Forbidden", "Invalid", "NotFound", "QuotaExceeded", "TooLarge",
-           "Unauthenticated"]
+           "TooManyAttempts", "Unauthenticated"]

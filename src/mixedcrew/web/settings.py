@@ -36,6 +36,11 @@ class WebSettings:
     # so their jobs wait behind at most (agencies x per-agency quota) others.
     max_jobs_per_user: int = 3
     max_jobs_per_agency: int = 6
+    # Failed logins before a user name, or a client address, must wait (access.throttle): a person
+    # mistyping gets several tries; a guesser gets 5 a quarter hour per name, 20 per address.
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
+    login_window_s: float = 900.0
 
     def with_(self, **changes: Any) -> WebSettings:
         return replace(self, **changes)

@@ -22,6 +22,7 @@ from mixedcrew.web.access.schemas import (
 from mixedcrew.web.access.service import Accounts
 from mixedcrew.web.deps import (
     API_REFUSALS,
+    ErrorOut,
     Who,
 )
 
@@ -44,9 +45,16 @@ def set_session_cookie(request: Request, response: Response, secret: str) -> Non
                         samesite="strict", secure=request.url.scheme == "https", path="/")
 
 
-@router.post("/login", tags=["access"], summary="Log in with name and password: sets the session cookie")
+def client_address(request: Request) -> str | None:
+    """The peer's address, for throttling logins. Forwarded headers are not trusted: anyone can send
+    them; behind a proxy, have it pass the client's address to uvicorn (--forwarded-allow-ips)."""
+    return request.client.host if request.client else None
+
+
+@router.post("/login", tags=["access"], summary="Log in with name and password: sets the session cookie",
+             responses={429: {"model": ErrorOut, "description": "too many failed logins: see Retry-After"}})
 def login(request: Request, body: LoginIn) -> JSONResponse:
-    secret, cred, who = accounts(request).login(body.name, body.password)
+    secret, cred, who = accounts(request).login(body.name, body.password, client_address(request))
     response = JSONResponse({**MeOut.of(who).model_dump(mode="json"),
                              "expires_at": cred.expires_at.isoformat()})
     set_session_cookie(request, response, secret)

@@ -11,14 +11,14 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from mixedcrew.web.access.api import accounts, set_session_cookie
+from mixedcrew.web.access.api import accounts, client_address, set_session_cookie
 from mixedcrew.web.access.auth import SESSION_COOKIE, TOKEN_DAYS
 from mixedcrew.web.deps import (
     SCOPES,
     Who,
     render,
 )
-from mixedcrew.web.errors import Conflict, Forbidden, Invalid, Unauthenticated
+from mixedcrew.web.errors import Conflict, Forbidden, Invalid, TooManyAttempts, Unauthenticated
 
 router = APIRouter(include_in_schema=False)
 
@@ -48,9 +48,13 @@ def login(request: Request, name: Annotated[str, Form(max_length=80)],
           password: Annotated[str, Form(max_length=1024)],
           next: Annotated[str, Form(max_length=2000)] = "/") -> Response:
     try:
-        secret, _, _ = accounts(request).login(name, password)
+        secret, _, _ = accounts(request).login(name, password, client_address(request))
     except Unauthenticated as err:
         return login_page(request, status=401, problem=str(err), name=name, next=next)
+    except TooManyAttempts as err:
+        page = login_page(request, status=429, problem=str(err), name=name, next=next)
+        page.headers["Retry-After"] = str(err.retry_after_s)
+        return page
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(request, response, secret)
     return response

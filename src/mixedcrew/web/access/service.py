@@ -17,6 +17,7 @@ from mixedcrew.web.access.auth import (
     secret_hash,
     verify_password,
 )
+from mixedcrew.web.access.throttle import LoginThrottle
 from mixedcrew.web.deps import SCOPES, SESSION_SCOPES, Principal
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
 from mixedcrew.web.storage import audit_log, records
@@ -38,8 +39,9 @@ def principal_of(user: records.StoredUser, credential: records.StoredCredential 
 
 
 class Accounts:
-    def __init__(self, db: Database):
+    def __init__(self, db: Database, throttle: LoginThrottle | None = None):
         self.db = db
+        self.throttle = throttle or LoginThrottle()
 
     # -- who is asking ------------------------------------------------------------
 
@@ -62,15 +64,21 @@ class Accounts:
             raise Unauthenticated(f"the account {user.name!r} is disabled: ask an administrator")
         return principal_of(user, cred, cred.kind)
 
-    def login(self, name: str, password: str) -> tuple[str, records.StoredCredential, Principal]:
-        """A new page session for a correct name and password."""
+    def login(self, name: str, password: str, address: str | None = None
+              ) -> tuple[str, records.StoredCredential, Principal]:
+        """A new page session for a correct name and password, unless this name or the client's
+        `address` failed too often lately (TooManyAttempts, see `throttle`)."""
+        self.throttle.check(name, address)
         with self.db.reading() as session:
             found = store.user_by_name(session, name[:80])
         # scrypt runs even for an unknown name, so timing does not tell names apart
         ok = verify_password(password, found[1] if found else "scrypt$16384$8$1$AAAA$AAAA")
         if found is None or not ok or found[0].disabled:
+            if not (found and ok):
+                self._failed_login(name, address)
             raise Unauthenticated("wrong user name or password" if not (found and ok)
                                   else f"the account {name!r} is disabled: ask an administrator")
+        self.throttle.succeeded(name, address)
         user = found[0]
         secret = new_secret("session")
         now = utcnow()
@@ -81,6 +89,21 @@ class Accounts:
             audit_log.append_audit(session, at=now, actor=user.name, actor_id=user.id, agency=user.agency,
                             action="login", entity=f"session:{cred.id}")
         return secret, cred, principal_of(user, cred, "session")
+
+    def _failed_login(self, name: str, address: str | None) -> None:
+        """Count the failure; a lock-out it starts goes to the audit log."""
+        locked = self.throttle.failed(name, address)
+        if not locked:
+            return
+        now = utcnow()
+        with self.db.transaction() as session:
+            for lock in locked:
+                audit_log.append_audit(
+                    session, at=now, actor=f"login from {address or 'an unknown address'}",
+                    action="login.locked", entity=f"{lock.kind}:{lock.key}",
+                    after={"failures": lock.failures, "locked_for_s": lock.retry_after_s},
+                    note=f"{lock.failures} failed logins: further logins of this {lock.kind} refused "
+                         f"for up to {lock.retry_after_s} s")
 
     def logout(self, who: Principal) -> None:
         if who.via != "session" or who.credential_id is None:
