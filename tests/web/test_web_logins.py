@@ -88,3 +88,13 @@ def test_the_throttle_forgets_the_oldest_names_beyond_its_bound():
     for n in range(1000):
         throttle.failed(f"made-up-{n}", None)
     assert len(throttle._failures) == 100
+
+
+def test_docs_name_the_password_hashing_parameters_in_use():
+    """docs/web.md states the scrypt parameters the code uses (change both together)."""
+    from pathlib import Path
+
+    from mixedcrew.web.access.auth import SCRYPT_N, SCRYPT_P, SCRYPT_R
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "web.md").read_text(encoding="utf-8")
+    assert f"N=2^{SCRYPT_N.bit_length() - 1}, r={SCRYPT_R}, p={SCRYPT_P}" in docs
