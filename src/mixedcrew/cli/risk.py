@@ -24,6 +24,7 @@ from mixedcrew.cli._support import (
     out,
     parse_instant,
     window,
+    with_flag,
 )
 from mixedcrew.errors import Problem
 from mixedcrew.io.locate import LineIndex, format_path
@@ -73,9 +74,9 @@ def risk(
                          "it, on the same trials.")] = None,
 ) -> None:
     """Monte Carlo of groundings, launch slips, damage and medical returns over a manifest."""
+    from mixedcrew.errors import RiskInputError
     from mixedcrew.risk import BACKENDS, COMPARISONS, ENGINES, StressError, assess
     from mixedcrew.risk.backends import BLOCK
-    from mixedcrew.risk.plan import RiskInputError
 
     t0, t1 = _window_bound(start, "--from", end=False), _window_bound(end, "--until", end=True)
     window(t0, t1)
@@ -106,10 +107,9 @@ def risk(
     except StressError as e:
         fail(stress_problem_lines(e, events, "--stress"))
     except RiskInputError as e:
-        # what the manifest cannot give (no stays, an empty window): the file and, where
-        # the window is to blame, the options that set it
-        why = str(e)
-        fail([f"--from/--until: {why}" if why.startswith("the window") else f"{file}: {why}"])
+        # an option to blame (the window's --from or --until, --backend): its flag; else
+        # what the manifest cannot give (no stays): the file
+        fail([with_flag(e) if e.parameter else f"{file}: {e}"])
     if as_json:
         out.print(json.dumps(result.as_json(), indent=2), markup=False)
         return

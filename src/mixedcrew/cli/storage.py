@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from mixedcrew.cli.web import DbOption, _need_extra
+from mixedcrew.errors import DatabaseError
 
 audit = typer.Typer(help="The web app's audit log and scenario history.", no_args_is_help=True)
 db_app = typer.Typer(help="The web app's database: backup and restore (SQLite), migrate, grant (PostgreSQL).",
@@ -32,7 +33,7 @@ def verify(db: DbOption = None) -> None:
     _need_extra("audit verify")
     from mixedcrew.web.storage.chain import Broken
     from mixedcrew.web.storage.chain import verify as walk
-    from mixedcrew.web.storage.db import Database, DatabaseError
+    from mixedcrew.web.storage.db import Database
     from mixedcrew.web.storage.maintenance import refuse_corrupt
 
     url = _url(db)
@@ -61,7 +62,6 @@ BackupFile = Annotated[Path, typer.Argument(help="The backup file (SQLite).")]
 def backup(file: BackupFile, db: DbOption = None) -> None:
     """Copy the database to FILE with SQLite's online backup (the server may keep running)."""
     _need_extra("db backup")
-    from mixedcrew.web.storage.db import DatabaseError
     from mixedcrew.web.storage.maintenance import backup as copy
 
     try:
@@ -79,7 +79,6 @@ def restore(file: BackupFile, db: DbOption = None) -> None:
     Stop the server first.
     """
     _need_extra("db restore")
-    from mixedcrew.web.storage.db import DatabaseError
     from mixedcrew.web.storage.maintenance import restore as put_back
 
     try:
@@ -94,7 +93,7 @@ def restore(file: BackupFile, db: DbOption = None) -> None:
 def migrate(db: DbOption = None) -> None:
     """Bring the database's schema to this version's head; on PostgreSQL, run it as the tables' owner."""
     _need_extra("db migrate")
-    from mixedcrew.web.storage.db import Database, DatabaseError, current_revision
+    from mixedcrew.web.storage.db import Database, current_revision
 
     try:
         database = Database.open(_url(db))
@@ -114,7 +113,7 @@ def grant(
 ) -> None:
     """Give ROLE the server's rights and no more (PostgreSQL; --db connects as the tables' owner)."""
     _need_extra("db grant")
-    from mixedcrew.web.storage.db import Database, DatabaseError
+    from mixedcrew.web.storage.db import Database
     from mixedcrew.web.storage.roles import grant_server_role
 
     url = _url(db)

@@ -78,10 +78,11 @@ def _need_extra(command: str) -> None:
 
 def _accounts(db: str | None) -> Any:
     """The database's accounts, and the command line as the one acting (an administrator's rights)."""
+    from mixedcrew.errors import DatabaseError
     from mixedcrew.web.access.service import Accounts
     from mixedcrew.web.deps import command_line_principal
     from mixedcrew.web.settings import default_db_url
-    from mixedcrew.web.storage.db import Database, DatabaseError
+    from mixedcrew.web.storage.db import Database
 
     try:
         database = Database.open(db or default_db_url())

@@ -52,7 +52,7 @@ def whatif(
     t = parse_instant(until, "--until")
     plan = load(file)
     events = list(load_events(event, plan))
-    from mixedcrew.plan.solve import SolveOptions
+    from mixedcrew.plan.result import SolveOptions
     from mixedcrew.risk import StressError
     from mixedcrew.whatif.run import as_json as whatif_json
     from mixedcrew.whatif.run import figure_lines, summary_lines, what_if
@@ -93,7 +93,7 @@ def whatif(
 
 
 def _write_page(path: Path, title: str, w: Any) -> None:
-    from mixedcrew.io.scenario_file import write_atomic
+    from mixedcrew.io.output import write_atomic
     from mixedcrew.risk.result import days, pct
     from mixedcrew.whatif.page import render_page
     from mixedcrew.whatif.run import summary_lines
@@ -129,7 +129,7 @@ def compare(
         columns = _risk_columns(sa, sb, names, trials, seed)
     rows = _figure_rows(columns)
     if html_out is not None:
-        from mixedcrew.io.scenario_file import write_atomic
+        from mixedcrew.io.output import write_atomic
         from mixedcrew.whatif.page import render_page
 
         write_atomic(html_out, render_page(f"{names[0]} and {names[1]}", sa, sb, d, names=names,

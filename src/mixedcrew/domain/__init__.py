@@ -12,13 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, model_validator
 
-from mixedcrew.domain.base import Id, Model
-from mixedcrew.domain.planning import PlanningSettings
-from mixedcrew.domain.risk import RiskModel
+# re-exported: `from mixedcrew.domain import Id, Model, PlanningSettings, RiskModel` as before
+from mixedcrew.domain.base import Id as Id
+from mixedcrew.domain.base import Model as Model
+from mixedcrew.domain.planning import PlanningSettings as PlanningSettings
+from mixedcrew.domain.risk import RiskModel as RiskModel
 from mixedcrew.instants import Instant, format_day
 
 
@@ -369,6 +371,9 @@ class EventBase(Model):
     source: str = ""
 
 
+E = TypeVar("E", bound=EventBase)
+
+
 class Grounding(EventBase):
     kind: Literal["grounding"]
     vehicle_type: Id | None = None
@@ -515,7 +520,7 @@ class Scenario(Model):
     def riders_down(self, flight_id: str) -> list[Assignment]:
         return self._riders[1].get(flight_id, [])
 
-    def events_of(self, kind: type[EventBase]) -> list:
+    def events_of(self, kind: type[E]) -> list[E]:
         return [e for e in self.events if isinstance(e, kind)]
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
@@ -216,5 +216,8 @@ class RiskModel(Model):
         return found
 
 
-def _first(*values):  # type: ignore[no-untyped-def]
+T = TypeVar("T")
+
+
+def _first(*values: T | None) -> T:
     return next(v for v in values if v is not None)
