@@ -2,17 +2,23 @@
 
 For generated scenarios (1-2 stations, 1-10 years, up to 300 candidates)
 it prints, per instance: open flights; the greedy plan's time, rule
-violations (the checker's) and objective per level; the CP-SAT plan's
-time, rule violations, objective per level with its status (optimal, or
+violations from the data's horizon on (the checker's) and objective per
+level; the CP-SAT plan's time, new rule violations (none the data did not
+already have: the oracle), objective per level with its status (optimal, or
 the gap to the solver's bound) and peak memory; and whether CP-SAT is
 never worse than greedy (the levels compared in order, lexicographically).
 Greedy's levels are counted by the planner's own objective expressions
 (`plan_levels`), so the two columns are the same quantities. Each
-instance runs in its own process, so peak memory is that instance's. At
-the end, a Markdown table for docs/plan.md.
+instance runs in its own process, so peak memory is that instance's; the
+memory and seconds at the end of each objective level are printed too, so
+the level that does not close (and where the time goes) shows. `--large`
+adds 120, 160 and 200 open flights (2 stations, 15/20/25 years), the
+3-station, 15-year, 600-candidate instance (about 160 open flights), and
+the forward ISS scenario (examples/iss-2030.toml) when it exists. At the
+end, a Markdown table for docs/plan.md.
 
     .venv/bin/python benchmarks/plan_scale.py [--time-limit 60] [--workers 1] [--quick]
-                                              [--only N]
+                                              [--large] [--only N]
 """
 
 from __future__ import annotations
@@ -22,9 +28,14 @@ import multiprocessing as mp
 import os
 import resource
 import time
+from pathlib import Path
 from typing import Any
 
-INSTANCES = [(1, 2, 40), (1, 5, 100), (2, 5, 150), (1, 10, 150), (2, 10, 300)]
+ROOT = Path(__file__).resolve().parents[1]
+FORWARD = ROOT / "examples" / "iss-2030.toml"
+INSTANCES: list[tuple[int, int, int]] = [(1, 2, 40), (1, 5, 100), (2, 5, 150), (1, 10, 150), (2, 10, 300)]
+LARGE: list[tuple[int, int, int]] = [(2, 15, 450), (2, 20, 600), (2, 25, 750), (3, 15, 600),
+                                     (0, 0, 0)]  # (0, 0, 0): the forward ISS scenario
 QUICK = [(1, 2, 40), (2, 3, 80)]
 SHORT = {"disruption": "disr", "balance": "bal", "timing": "time", "fairness": "fair",
          "overlap": "ovl"}
@@ -37,29 +48,41 @@ def _shown(unit: str, value: float) -> str:
 def run(args: tuple[int, int, int, float, int], out: Any) -> None:
     stations, years, candidates, limit, workers = args
     from mixedcrew.check import check
+    from mixedcrew.io.scenario_file import load_scenario
     from mixedcrew.plan import SolveOptions, plan_scenario
     from mixedcrew.plan.generate import generate_scenario
     from mixedcrew.plan.greedy import greedy_plan
     from mixedcrew.plan.solve import plan_levels
 
-    s = generate_scenario(stations, years, candidates, seed=0)
+    if stations == 0:
+        s = load_scenario(FORWARD)
+        name = "forward ISS (examples/iss-2030.toml)"
+    else:
+        s = generate_scenario(stations, years, candidates, seed=0)
+        name = f"{stations} station{'s' if stations > 1 else ''}, {years} years, {candidates} people"
     t0 = time.monotonic()
     g = greedy_plan(s)
     greedy_s = time.monotonic() - t0
-    greedy_bad = [v.rule for v in check(g).violations]
+    horizon = s.scenario.horizon
+    greedy_bad = [v.rule for v in check(g, start=horizon).violations]
     greedy_levels = plan_levels(s, g)
-    opts = SolveOptions(time_limit=limit, workers=workers, deterministic=workers == 1)
+    memory: dict[str, float] = {}
+
+    def progress(level: str, elapsed: float, best: float | None, bound: float | None) -> None:
+        memory[level] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    opts = SolveOptions(time_limit=limit, workers=workers, deterministic=workers == 1,
+                        progress=progress)
     result = plan_scenario(s, options=opts)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out.put({
-        "instance": f"{stations} station{'s' if stations > 1 else ''}, {years} years, "
-                    f"{candidates} people",
-        "open": len(result.scope.planned),
+        "instance": name, "open": len(result.scope.planned),
         "greedy_s": greedy_s, "greedy_violations": greedy_bad, "greedy_levels": greedy_levels,
-        "status": result.status, "seconds": result.seconds,
+        "status": str(result.status), "seconds": result.seconds,
         "levels": [(lv.name, lv.unit, lv.value, lv.bound, lv.optimal, lv.seconds)
                    for lv in result.levels],
-        "violations": len(result.report.violations) if result.report else None, "peak_mb": peak_mb,
+        "memory": memory,
+        "violations": len(result.new_violations) if result.report else None, "peak_mb": peak_mb,
     })
 
 
@@ -90,11 +113,15 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="two small instances, for a smoke run")
+    parser.add_argument("--large", action="store_true",
+                        help="the large instances (120-200 open flights, 3 stations) and the forward ISS")
     parser.add_argument("--only", type=int, action="append",
                         help="run only the N-th instance (1-based; repeatable)")
     a = parser.parse_args()
     ctx = mp.get_context("spawn")
-    instances = QUICK if a.quick else INSTANCES
+    instances = QUICK if a.quick else LARGE if a.large else INSTANCES
+    if not FORWARD.exists():
+        instances = [x for x in instances if x[0] != 0]
     if a.only:
         instances = [instances[i - 1] for i in a.only]
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
@@ -118,8 +145,9 @@ def main() -> None:
         print(f"           {levels}")
         print(f"  CP-SAT : {r['seconds']:7.2f} s  {r['status']}, {r['violations']} violation(s), "
               f"peak {r['peak_mb']:.0f} MB")
-        print("           " + "; ".join(f"{n} {_shown(u, v)} ({_gap(v, b, o)}, {s:.1f} s)"
-                                        for n, u, v, b, o, s in r["levels"]))
+        print("           " + "; ".join(
+            f"{n} {_shown(u, v)} ({_gap(v, b, o)}, {s:.1f} s, {r['memory'].get(n, 0):.0f} MB)"
+            for n, u, v, b, o, s in r["levels"]))
         print(f"  CP-SAT never worse than greedy: {_verdict(r)}")
     print("\n| instance | open flights | greedy: time, violations | greedy levels | CP-SAT: time, "
           "violations | CP-SAT levels (value, status) | never worse | peak memory |")

@@ -103,3 +103,24 @@ def test_a_limit_that_changes_inside_the_window_holds_by_the_docking_date(tiny_w
     assert s2.undock is None or s2.undock - s2.dock > 100 * DAY
     # S1 (flown, docked before the change) breaks the 100 days: history, not the plan
     assert not [v for v in result.report.violations if v.rule == "DOCKED_LIMIT" and "S2" in v.flights]
+
+
+def test_greedy_checks_only_the_history_that_can_matter_and_plans_the_same(forward, monkeypatch):
+    """Checking each try on the part of the history that can still change the findings gives
+    the very plan that checking the whole 26 years gives."""
+    import mixedcrew.plan.greedy as greedy
+
+    pruned = greedy_plan(forward)
+    every = {f.id for f in forward.flights}
+    monkeypatch.setattr(greedy, "_relevant", lambda s, scope: (None, every))
+    assert greedy_plan(forward) == pruned
+
+
+def test_same_seed_and_work_limit_same_plan_on_the_forward_case(forward):
+    """A work limit (deterministic time) with the same seed gives the same plan, starting plan
+    included (greedy then runs to its end)."""
+    opts = SolveOptions(time_limit=60, work_limit=20, seed=2, workers=1)
+    first, second = plan_scenario(forward, options=opts), plan_scenario(forward, options=opts)
+    assert first.status == second.status == "planned"
+    assert first.plan == second.plan
+    assert [lv.value for lv in first.levels] == [lv.value for lv in second.levels]

@@ -41,8 +41,10 @@ def starting_plan(ctx: Context, opts: SolveOptions, clock: Clock, now: datetime 
     """Every variable's value in a plan the model accepts, or None: the greedy plan when the
     model accepts it, else the rolling chunk-by-chunk plan."""
     limit = opts.time_limit
-    greedy = greedy_plan(ctx.s, ctx.scope.horizon, now=now,
-                         deadline=clock.started + min(limit * GREEDY_SHARE, clock.left()))
+    # with a work limit the same plan on any machine comes first: greedy then runs to its end
+    deadline = None if opts.work_limit is not None else clock.started + min(limit * GREEDY_SHARE,
+                                                                             clock.left())
+    greedy = greedy_plan(ctx.s, ctx.scope.horizon, now=now, deadline=deadline)
     full = complete_hint(ctx, hint_from_plan(ctx, greedy), min(limit * COMPLETE_SHARE, clock.left()),
                          opts.seed)
     if full is not None:
