@@ -169,3 +169,22 @@ def test_a_lifeboat_fact_cites_only_damage_in_force():
 
     ctx = build(_scope(iss_forward(2)))
     assert not [e for e in _damage_in_force(ctx, "ISS") if e.flight == "MS22"]
+
+
+def test_a_search_that_gave_up_early_searches_again_with_the_time_left(tiny, monkeypatch):
+    """The first search stops without a plan, the explanation finds no conflict: with time
+    still left the planner searches again, and the plan it finds passes the checker."""
+    import mixedcrew.plan.solve as solve
+    from mixedcrew.plan.result import Status
+    from mixedcrew.plan.search import Outcome
+
+    real, calls = solve.solve_levels, []
+
+    def first_gives_up(*args, **kwargs):
+        calls.append(1)
+        return Outcome(Status.UNKNOWN, None, (), 0.1) if len(calls) == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(solve, "solve_levels", first_gives_up)
+    result = plan_scenario(tiny, options=FAST)
+    assert len(calls) == 2
+    assert result.status == "planned" and not result.new_violations

@@ -6,7 +6,9 @@
 4. levels, solved lexicographically inside the time left (search.py);
 5. the answer: the plan checked by the oracle, or, when no plan came back,
    an explanation (explain.py) with the time left: a proof that none
-   exists, or a plain "not proven impossible" saying what was tried.
+   exists; when that is undecided too and time is still left, the search
+   again with all of it; else a plain "not proven impossible" saying what
+   was tried.
 
 One Clock carries the time limit through every step, so `time_limit`
 bounds the whole answer (give or take a completion of a hint or a last
@@ -23,6 +25,7 @@ on every machine instead.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from mixedcrew.check import check
@@ -40,6 +43,7 @@ from mixedcrew.plan.warm import CHUNK, starting_plan
 from mixedcrew.rules import Violation
 
 EXPLAIN_AT_LEAST = 2.0  # seconds an explanation gets even when the limit is spent (a few)
+RESUME_AT_LEAST = 1.0  # seconds left after an undecided explanation worth searching again
 
 
 def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOptions | None = None, *,
@@ -61,7 +65,15 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
     warmed = clock.elapsed()
     outcome = solve_levels(ctx, pending_levels(ctx), opts, clock, start)
     if outcome.status is not Status.PLANNED or outcome.values is None:
-        return _no_plan(scope, ctx, outcome, opts, clock, explain, warmed)
+        answer = _no_plan(scope, ctx, outcome, opts, clock, explain, warmed)
+        if answer.status is not Status.UNKNOWN or clock.left() < RESUME_AT_LEAST:
+            return answer
+        # neither a plan nor a proof, and time left: search again with all of it
+        again = solve_levels(ctx, pending_levels(ctx), opts, clock, None)
+        if again.status is not Status.PLANNED or again.values is None:
+            tried = (*answer.tried, f"searched again for {again.searched:.1f} s")
+            return replace(answer, tried=tried, seconds=clock.elapsed())
+        outcome = again
     return _answer(s, scope, ctx, outcome, clock)
 
 
