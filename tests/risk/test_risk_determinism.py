@@ -156,3 +156,19 @@ def test_progress_bar_shows_trials_and_the_headline_on_a_terminal(plan):
     assert "P(a segment without operator)" in shown and "2048/2048" in shown
     with _progress(console, 10, show=False) as update:
         assert update is None
+
+
+def test_totals_are_the_plain_sums_of_each_field(plan):
+    """Totals of a block, taken over all fields at once, are each field's own sums, squares
+    (exact Python integers) and counts of trials above zero."""
+    from mixedcrew.risk.metrics import FIELDS, Totals
+
+    o = play(plan, sample_block(plan, block_random(3, 0), BLOCK))
+    t = Totals.of(o)
+    for name in FIELDS:
+        x = getattr(o, name)
+        assert np.array_equal(t.sums[name], x.sum(axis=0)), name
+        squares = np.array([sum(int(v) ** 2 for v in col) for col in x.reshape(len(x), -1).T], dtype=object)
+        assert (t.squares[name].reshape(-1) == squares).all(), name
+        assert np.array_equal(t.hits[name], (x > 0).sum(axis=0)), name
+    assert t.sums["short"].shape == o.short.shape[1:] and t.sums["short"][0, -1, -1] > 0

@@ -13,7 +13,7 @@ manifest, which are scored on the very same trials.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from math import sqrt
+from math import prod, sqrt
 
 import numpy as np
 
@@ -49,11 +49,18 @@ class Totals:
     @classmethod
     def of(cls, o: Outcomes) -> Totals:
         t = cls(trials=o.trials)
-        for name in FIELDS:
-            x = getattr(o, name)
-            t.sums[name] = x.sum(axis=0)
-            t.squares[name] = _square_sum(x)
-            t.hits[name] = (x > 0).sum(axis=0)
+        # Every field side by side, so each total is one reduction over the block rather than
+        # one per field (those small reductions were a tenth of a trial's time).
+        parts = [getattr(o, name) for name in FIELDS]
+        flat = np.concatenate([x.reshape(o.trials, -1) for x in parts], axis=1)
+        sums, squares, hits = flat.sum(axis=0), _square_sum(flat), (flat > 0).sum(axis=0)
+        at = 0
+        for name, x in zip(FIELDS, parts, strict=True):
+            shape, width = x.shape[1:], prod(x.shape[1:])
+            t.sums[name] = sums[at:at + width].reshape(shape)
+            t.squares[name] = squares[at:at + width].reshape(shape)
+            t.hits[name] = hits[at:at + width].reshape(shape)
+            at += width
         base, others = o.short[:, :1], o.short[:, 1:]
         t.paired_squares = _square_sum(base - others)
         t.paired_misses = ((base > 0) != (others > 0)).sum(axis=0)
