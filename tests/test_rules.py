@@ -787,3 +787,71 @@ def test_grounded_fleet_may_still_bring_docked_crews_home(world):
     """GROUNDED: by default a grounding stops launches only; docked vehicles still return crews."""
     world.event("grounding", "stand-down", "2023-05-01T00:00:00Z", vehicle_type="soyuz")
     assert not [v for v in check(world.scenario()).violations if v.rule == "GROUNDED"]
+
+
+# --- CLIENT, SHARES, EXCHANGE at_most ------------------------------------------------------
+
+
+def test_client_breaks_with_another_agency_aboard_and_a_commander_new_to_the_station(world):
+    """CLIENT: a RED mission carrying b1 (BLUE), led by r3 who never flew here: two violations."""
+    world.add_flight("V1", "dragon", "p4", "2023-07-01T00:00:00Z", "2023-07-02T00:00:00Z",
+                     "2023-07-10T00:00:00Z", "2023-07-10T06:00:00Z", kind="visit", client="RED")
+    world.person("r3")["trained"][1]["commander"] = True
+    world.assign("r3", "V1", "V1", role="commander")
+    world.assign("b3", "V1", "V1")
+    found = of(world.scenario(), "CLIENT")
+    assert sorted(v.message for v in found) == [
+        "V1 is a RED mission but carries Bell of other agencies",
+        "nobody on V1 who may command it has flown to ST before (Bell, Reva)"]
+
+
+def test_client_holds_with_a_veteran_commander(world):
+    """CLIENT: Rudin flew Dragon-1 to ST, so he may lead a later RED mission."""
+    world.add_flight("V1", "dragon", "p4", "2023-07-01T00:00:00Z", "2023-07-02T00:00:00Z",
+                     "2023-07-10T00:00:00Z", "2023-07-10T06:00:00Z", kind="visit", client="RED")
+    world.person("r2")["trained"][0]["commander"] = True
+    world.assign("r2", "V1", "V1", role="commander")
+    assert of(world.scenario(), "CLIENT") == []
+
+
+def _shares(world, tolerance: float) -> None:
+    world.add("shares", id="seg-a", name="segment A shares", segment="A",
+              vehicle_types=["dragon"], tolerance=tolerance,
+              shares=[{"agency": "BLUE", "percent": 50}, {"agency": "RED", "percent": 50}],
+              **{"from": "2022-01-01"})
+
+
+def test_shares_hold_inside_the_tolerance(world):
+    """SHARES: Dragon-1 carries one BLUE and one RED: 1 of 2 each, exactly their 50%."""
+    _shares(world, 0)
+    assert of(world.scenario(), "SHARES") == []
+
+
+def test_shares_break_when_a_partner_flies_more_than_its_share(world):
+    """SHARES: a second BLUE rider makes BLUE 2 of 3 (share 1.5): off by 0.5 > tolerance 0.4."""
+    _shares(world, 0.4)
+    world.assign("b3", "D1", "D1")
+    found = of(world.scenario(), "SHARES")
+    assert [v.message for v in found] == [
+        "BLUE flies 2 of the 3 partner seats under segment A shares; its 50% share asks 1.5 ± 0.4",
+        "RED flies 1 of the 3 partner seats under segment A shares; its 50% share asks 1.5 ± 0.4"]
+    assert found[0].flights == ("D1",)
+
+
+def test_exchange_breaks_above_a_quotas_at_most(world):
+    """EXCHANGE: at most one RED person on a Dragon; a second one breaks it."""
+    world.data["agreements"][0]["quotas"][1]["at_most"] = 1
+    world.data["agreements"][0]["tolerance"] = 2
+    world.assign("r3", "D1", "D1")
+    v = one(world.scenario(), "EXCHANGE")
+    assert v.message == "Dragon-1 carries 2 RED people, Crew swap allows 1"
+
+
+def test_exchange_closed_after_its_end_breaks_with_a_partner_still_riding(world):
+    """EXCHANGE: the swap ends 2023-01-05 with closed_after; Dragon-1 (2023-01-10) still carries
+    Rudin (RED): one violation; Soyuz-1 launched before the end is fine."""
+    world.data["agreements"][0]["until"] = "2023-01-05"
+    world.data["agreements"][0]["closed_after"] = True
+    v = one(world.scenario(), "EXCHANGE")
+    assert v.message == "Dragon-1 carries Rudin of RED after Crew swap ended on 2023-01-05"
+    assert v.flights == ("D1",) and v.people == ("r2",)

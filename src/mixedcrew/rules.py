@@ -530,6 +530,23 @@ def counted_flights(s: Scenario, ag: Agreement) -> list[tuple[Flight, str, int]]
     return out
 
 
+def _after_the_agreement(s: Scenario, ag: Agreement) -> Iterator[Violation]:
+    """With `closed_after`, nobody of a quota's party rides its vehicle type after the end."""
+    if not ag.closed_after or ag.end is None:
+        return
+    for f in s.flights:
+        if f.launch is None or f.launch < ag.end:
+            continue
+        for q in ag.quotas:
+            if q.vehicle_type != f.vehicle_type or f.kind not in q.kinds:
+                continue
+            riders = tuple(a.person for a in s.riders_up(f.id) if s.agency_of(a) == q.party)
+            if riders:
+                yield Violation("EXCHANGE", f.launch, f.land or f.launch, (
+                    f"{f.label} carries {_names(s, riders)} of {q.party} after "
+                    f"{ag.name or ag.id} ended on {format_day(ag.end)}"), (f.id,), riders)
+
+
 def _at_most(ag: Agreement, f: Flight, party: str) -> int | None:
     caps = [q.at_most for q in ag.quotas if q.vehicle_type == f.vehicle_type and q.party == party
             and f.kind in q.kinds and q.at_most is not None]
@@ -564,6 +581,7 @@ def check_exchange(s: Scenario, tl: Timeline) -> Iterator[Violation]:
                 yield Violation("EXCHANGE", f.launch, f.land or f.launch, (
                     f"{f.label} carries {len(riders)} {party} people, {title} allows {most}"),
                     (f.id,), tuple(riders))
+        yield from _after_the_agreement(s, ag)
         received = dict.fromkeys(ag.parties, 0)
         ledger = seat_ledger(s, ag)
         a_id, b_id = ag.parties

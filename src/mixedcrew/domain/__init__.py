@@ -318,6 +318,9 @@ class Agreement(Model):
     end: Instant | None = Field(default=None, alias="until")
     quotas: tuple[Quota, ...] = ()
     tolerance: int = Field(default=1, ge=0, description="max |seats given - seats received|")
+    closed_after: bool = Field(
+        default=False, description="after `until`, the quotas' vehicle types carry nobody of the "
+                                   "party each quota names: no seat exchange without the agreement")
     source: str = ""
 
     def covers(self, t: datetime) -> bool:

@@ -413,12 +413,13 @@ class _Forward:
                          "announced-2026.csv, USDV policy row")
 
     def _agreement(self, ag: Agreement) -> Agreement:
-        """Extended as set. A Dragon carries one cosmonaut, never two (as every one flew); a Soyuz
-        at least one NASA astronaut, two when the seats must balance (as MS-12 flew Hague and
-        Koch): Dragons fly every 6 months, Soyuz every 8."""
+        """Extended as set, and no seat exchange after it ends. A Dragon carries one cosmonaut,
+        never two (as every one flew); a Soyuz at least one NASA astronaut, two when the seats
+        must balance (as MS-12 flew Hague and Koch): Dragons fly every 6 months, Soyuz every 8."""
         quotas = tuple(q.model_copy(update={"at_most": q.per_flight}) if q.vehicle_type == DRAGON
                        else q for q in ag.quotas)
-        return ag.model_copy(update={"end": self.cfg.agreement_until, "quotas": quotas})
+        return ag.model_copy(update={"end": self.cfg.agreement_until, "quotas": quotas,
+                                     "closed_after": True})
 
     # -- station, events --------------------------------------------------------------
 

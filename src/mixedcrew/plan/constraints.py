@@ -545,6 +545,8 @@ def exchange_constraints(ctx: Context) -> None:
             for q in ag.quotas:
                 if q.vehicle_type != f.vehicle_type or f.kind not in q.kinds:
                     continue
+                if ag.closed_after and end is not None and f.id in ctx.variable:
+                    _closed_after(ctx, ag, q, f, end)
                 counted = ctx.cmp.all(ctx.cmp.le(start, t.launch),
                                       True if end is None else ctx.cmp.lt(t.launch, end))
                 if counted is False:
@@ -559,6 +561,19 @@ def exchange_constraints(ctx: Context) -> None:
                         + f" under {title}"))
                     ctx.require(n, q.per_flight, q.at_most, [counted], guard)
         _balance(ctx, ag, entries)
+
+
+def _closed_after(ctx: Context, ag: Any, q: Any, f: Flight, end: Time) -> None:
+    """No seat of the party on the partner's vehicle once the agreement has ended."""
+    t = ctx.v.times[f.id]
+    after = ctx.cmp.le(end, t.launch)
+    if after is False:
+        return
+    assert ag.end is not None
+    guard = ctx.when("EXCHANGE", f"{ag.id}:after:{f.id}", (
+        f"after {ag.name or ag.id} ends on {format_day(ag.end)}, {_label(ctx, f)} carries no "
+        f"{q.party} people"))
+    ctx.require(_party_riders(ctx, f, q.party), None, 0, [after], guard)
 
 
 def _balance(ctx: Context, ag: Any, entries: list[Any]) -> None:

@@ -1,0 +1,87 @@
+"""Planning examples/iss-2030.toml: every open flight to 2030, and the checker finds nothing after
+the data's horizon (issue 9, item 3). One plan, shared by the tests of this module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mixedcrew.check import check
+from mixedcrew.io.scenario_file import load_scenario
+from mixedcrew.plan import SolveOptions, plan_scenario
+from mixedcrew.rules import per_mille, share_flights, share_off
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def forward():
+    return load_scenario(ROOT / "examples" / "iss-2030.toml")
+
+
+@pytest.fixture(scope="module")
+def result(forward):
+    # a work limit, not a wall clock: the same plan on any machine, however loaded
+    return plan_scenario(forward, options=SolveOptions(time_limit=600, work_limit=120, workers=1))
+
+
+@pytest.fixture(scope="module")
+def plan(result):
+    assert result.status == "planned", result.tried or result.facts
+    assert result.plan is not None
+    return result.plan
+
+
+def test_every_open_flight_is_planned_and_the_checker_finds_nothing_after_the_horizon(
+        forward, result, plan):
+    opened = {f.id for f in forward.flights if f.open}
+    assert len(opened) == 21
+    assert {f.id for f in result.scope.planned} == opened
+    assert not any(f.open for f in plan.flights if f.id in opened)
+    assert check(plan, start=forward.scenario.horizon).violations == ()
+
+
+def test_partners_ride_exactly_while_the_agreement_is_in_force(forward, plan):
+    """Each Soyuz carries NASA and each Dragon rotation exactly one cosmonaut, inside the window."""
+    ag = plan.agreements[0]
+    for f in plan.flights:
+        if f.id not in {g.id for g in forward.flights if g.open} or f.kind != "rotation":
+            continue
+        assert f.launch is not None and ag.covers(f.launch)
+        agencies = [plan.agency_of(a) for a in plan.riders_up(f.id)]
+        if f.vehicle_type == "soyuz-ms":
+            assert 1 <= agencies.count("NASA") <= 2 and agencies.count("ROSCOSMOS") >= 1
+        else:
+            assert agencies.count("ROSCOSMOS") == 1
+
+
+def test_nobody_unavailable_flies_and_commanders_have_flown(forward, plan):
+    horizon = forward.scenario.horizon
+    open_ids = {f.id for f in forward.flights if f.open}
+    for a in plan.assignments:
+        if a.up not in open_ids:
+            continue
+        p = plan.person_by_id[a.person]
+        f = plan.flight_by_id[a.up]
+        assert p.available.contains(f.launch), (p.name, f.label)
+        if a.role == "commander" and not p.id.endswith("-PA1"):
+            flown = [b for b in forward.assignments if b.person == p.id
+                     and (forward.flight_by_id[b.up].launch or horizon) < horizon]
+            assert flown, (p.name, f.label)
+    ax5 = [plan.person_by_id[a.person] for a in plan.riders_up("AX5")]
+    assert {p.agency for p in ax5} == {"AXIOM"}
+
+
+def test_partner_shares_hold_within_their_tolerance(plan):
+    sh = plan.shares[0]
+    counts = dict.fromkeys((s.agency for s in sh.shares), 0)
+    for f in share_flights(plan, sh):
+        for a in plan.riders_up(f.id):
+            if plan.agency_of(a) in counts:
+                counts[plan.agency_of(a)] += 1
+    total = sum(counts.values())
+    assert total > 20
+    for s in sh.shares:
+        assert share_off(per_mille(s.percent), counts[s.agency], total) <= 1000 * sh.tolerance
+    assert counts["JAXA"] >= 2 and counts["ESA"] >= 1
