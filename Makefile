@@ -38,6 +38,8 @@ example: $(STAMP_RUN)
 	$(BIN)/mixedcrew import-gcat data/gcat --station Mir -o examples/mir.toml
 	$(BIN)/mixedcrew import-gcat data/gcat --station Tiangong \
 		--supplement data/tiangong-rides-supplement.csv -o examples/tiangong.toml
+	$(BIN)/mixedcrew forward examples/iss.toml --corps data/corps-2026.csv \
+		--announced data/announced-2026.csv --until 2031-01-31 -o examples/iss-2030.toml
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
