@@ -96,3 +96,11 @@ def test_check_stays_the_function_after_its_submodule_is_imported() -> None:
     assert fresh.stdout.strip() == "function", fresh.stderr
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         mixedcrew.nope  # noqa: B018
+
+
+def test_users_commands_do_not_load_the_web_framework(tmp_path: Path) -> None:
+    """`mixedcrew users` works on the database alone: no FastAPI, Starlette or uvicorn."""
+    pytest.importorskip("sqlalchemy", reason="the web extra is not installed")
+    db = f"sqlite:///{tmp_path / 'users.db'}"
+    assert loaded_after(["users", "list", "--db", db], watch=("fastapi", "starlette", "uvicorn")) == []
+    assert (tmp_path / "users.db").is_file()  # the command really opened (and made) the database

@@ -80,7 +80,7 @@ def _accounts(db: str | None) -> Any:
     """The database's accounts, and the command line as the one acting (an administrator's rights)."""
     from mixedcrew.errors import DatabaseError
     from mixedcrew.web.access.service import Accounts
-    from mixedcrew.web.deps import command_line_principal
+    from mixedcrew.web.principal import command_line_principal
     from mixedcrew.web.settings import default_db_url
     from mixedcrew.web.storage.db import Database
 

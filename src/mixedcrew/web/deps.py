@@ -12,7 +12,6 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Generic, TypeVar
 from urllib.parse import quote
@@ -30,53 +29,16 @@ from mixedcrew.instants import format_day, format_instant
 from mixedcrew.io.scenario_file import loads_scenario
 from mixedcrew.web.errors import Forbidden, NotFound, Unauthenticated
 from mixedcrew.web.manifest import ManifestCache, ManifestView
+
+# re-exported for the routes; defined without FastAPI, as `mixedcrew users` imports it
+from mixedcrew.web.principal import SCOPE_WORDS as SCOPE_WORDS
+from mixedcrew.web.principal import SCOPES as SCOPES
+from mixedcrew.web.principal import SESSION_SCOPES as SESSION_SCOPES
+from mixedcrew.web.principal import Principal as Principal
+from mixedcrew.web.principal import command_line_principal as command_line_principal
 from mixedcrew.web.settings import WebSettings
 from mixedcrew.web.storage import audit_log, history, records
 from mixedcrew.web.storage.db import Database
-
-# What a credential may do. A page session has read and write; a token may be
-# narrowed, e.g. to `calendar` for a calendar app that subscribes to .ics feeds.
-SCOPES = ("read", "write", "calendar")
-SESSION_SCOPES = ("read", "write")
-SCOPE_WORDS = {"read": "read scenarios, manifests, exports, jobs, proposals and the audit log",
-               "write": "change people, seats and flights, propose, approve, reject, start and stop jobs",
-               "calendar": "read the iCalendar feeds only"}
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The user a request acts as, and what its credential allows."""
-
-    user_id: int | None
-    name: str
-    agency: str | None
-    is_admin: bool
-    scopes: frozenset[str]
-    credential_id: int | None = None
-    via: str = "token"  # session | token | command line
-
-    def can(self, scope: str) -> bool:
-        return scope in self.scopes
-
-    def need(self, scope: str) -> None:
-        if scope not in self.scopes:
-            allowed = ", ".join(sorted(self.scopes)) or "nothing"
-            raise Forbidden(f"this {self.via} may {allowed}; {scope!r} is needed here "
-                            f"({SCOPE_WORDS.get(scope, scope)})")
-
-    def need_admin(self, what: str) -> None:
-        if not self.is_admin:
-            raise Forbidden(f"only administrators {what}; {self.name} is a user of {self.agency}")
-
-    @property
-    def side(self) -> str:
-        """Who this user speaks for: their agency, or the administrators."""
-        return self.agency or "administrators"
-
-
-def command_line_principal(who: str) -> Principal:
-    """The command line (e.g. `mixedcrew users add`) acting with the database's own rights."""
-    return Principal(None, f"command line ({who})"[:120], None, True, frozenset(SCOPES), None, "command line")
 
 
 def principal(request: Request) -> Principal:

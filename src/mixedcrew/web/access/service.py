@@ -18,8 +18,8 @@ from mixedcrew.web.access.auth import (
     verify_password,
 )
 from mixedcrew.web.access.throttle import LoginThrottle
-from mixedcrew.web.deps import SCOPES, SESSION_SCOPES, Principal
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, Unauthenticated
+from mixedcrew.web.principal import SCOPES, SESSION_SCOPES, Principal
 from mixedcrew.web.storage import audit_log, records
 from mixedcrew.web.storage.db import Database
 from mixedcrew.web.storage.records import utcnow
