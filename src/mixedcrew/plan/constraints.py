@@ -264,8 +264,10 @@ def available_constraints(ctx: Context) -> None:
             when.append(f"is available {format_day(av.start) if av.start else '…'}.."
                         f"{format_day(av.end) if av.end else '…'}")
         mine = [e for e in early if pid in e.people]
+        # the sentence cites early returns in force where the planner decides, not old ones
+        start = ctx.scope.instant(ctx.var_start)
         when += [f"must be home by {format_day(e.at)}" + (f" ({e.reason})" if e.reason else "")
-                 for e in mine]
+                 for e in mine if e.at >= start]
         guard = ctx.when("AVAILABLE", pid, ", ".join(when))
         first = min(tr[1].lo for tr in moving)
         intervals = []

@@ -14,6 +14,7 @@ feasible plan and improves it.
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import datetime
 from functools import partial
@@ -31,9 +32,10 @@ from mixedcrew.plan.search import solve_levels
 
 CHUNK = 12  # above this many open flights the full model starts from a plan
 CHUNK_LEVELS = ("disruption", "balance", "timing")
-GREEDY_SHARE = 0.25  # of the time limit: the greedy plan
-COMPLETE_SHARE = 0.05  # of the time limit: completing a plan into every variable's value
-ROLLING_SHARE = 0.4  # of the time limit, counted from the start: greedy and rolling together
+GREEDY_SHARE = 0.3  # of the time limit: the greedy plan (counted once the model is built) ...
+GREEDY_OF_LEFT = 0.5  # ... and at most this share of the time left
+COMPLETE_SHARE = 0.1  # of the time limit: completing a plan into every variable's value
+ROLLING_SHARE = 0.5  # of the time limit, counted from the start: greedy and rolling together
 
 
 def starting_plan(ctx: Context, opts: SolveOptions, clock: Clock, now: datetime | None,
@@ -42,8 +44,8 @@ def starting_plan(ctx: Context, opts: SolveOptions, clock: Clock, now: datetime 
     model accepts it, else the rolling chunk-by-chunk plan."""
     limit = opts.time_limit
     # with a work limit the same plan on any machine comes first: greedy then runs to its end
-    deadline = None if opts.work_limit is not None else clock.started + min(limit * GREEDY_SHARE,
-                                                                             clock.left())
+    deadline = None if opts.work_limit is not None else time.monotonic() + min(
+        limit * GREEDY_SHARE, clock.share(GREEDY_OF_LEFT))
     greedy = greedy_plan(ctx.s, ctx.scope.horizon, now=now, deadline=deadline)
     full = complete_hint(ctx, hint_from_plan(ctx, greedy), min(limit * COMPLETE_SHARE, clock.left()),
                          opts.seed)
