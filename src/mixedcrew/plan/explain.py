@@ -93,6 +93,8 @@ def _shrink(ctx: Context, guards: list[Guard], current: list[Guard], by_index: d
         if left <= 0:
             return current, False
         trial = current[:i] + current[i + 1:]
+        if not trial:  # one fact: with nothing enforced the model holds (it is built so)
+            break
         status, core = _test(ctx, trial, min(TEST_SECONDS, left), seed)
         if status == cp_model.INFEASIBLE:
             smaller = [by_index[k] for k in core if k in by_index]
