@@ -58,6 +58,8 @@ def main() -> int:
     def progress(k: int, o: Outcome) -> None:
         if not o.ok:
             failures.append((args.start + k, o))
+            print(f"  failing: seed {args.start + k} {o.command}: {o.detail[:300]}", file=sys.stderr,
+                  flush=True)
         if (k + 1) % 500 == 0:
             print(f"  {k + 1} mutants, {time.perf_counter() - t0:.0f} s, {len(failures)} failing",
                   file=sys.stderr, flush=True)

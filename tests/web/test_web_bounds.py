@@ -98,3 +98,57 @@ def test_job_quotas_answer_429_naming_the_quota_and_spare_administrators(app_cli
     mine = [j for j in c.get("/api/jobs", headers=bearer(tokens["admin"])).json()]
     first = min(j["id"] for j in mine)
     assert c.delete(f"/api/jobs/{first}", headers=bearer(tokens["nasa"])).status_code in (200, 202)
+
+
+# --- text that travels, logins ---------------------------------------------------------------
+
+
+def test_csv_exports_neutralise_formulas_and_ics_escapes_text(app_client: Any) -> None:
+    """A name starting like a formula is written '=…; a scenario name with ; and , is escaped."""
+    c, tokens, _ = app_client
+    text = SMALL.read_text().replace('name = "Rubio, Francisco"', 'name = "=HYPERLINK(\\"http://x\\")"', 1)
+    text = text.replace('name = "ISS, winter', 'name = "ISS; a, b \\\\ c', 1)
+    assert "HYPERLINK" in text and "ISS; a, b" in text
+    sid = c.post("/api/scenarios", files={"file": ("f.toml", text.encode())},
+                 headers=bearer(tokens["admin"])).json()["id"]
+    stays = c.get(f"/api/scenarios/{sid}/export/stays.csv", headers=bearer(tokens["admin"])).text
+    assert "'=HYPERLINK" in stays and ",=HYPERLINK" not in stays
+    ics = c.get(f"/api/scenarios/{sid}/calendars/agency/NASA.ics", headers=bearer(tokens["admin"]))
+    assert ics.status_code == 200
+    assert "X-WR-CALNAME:ISS\\; a\\, b \\\\ c" in ics.text, ics.text[:300]
+
+
+def test_names_with_control_characters_are_refused_not_stored(app_client: Any) -> None:
+    c, tokens, _ = app_client
+    for bad in ("\\n", "\\u0000"):
+        text = SMALL.read_text().replace('name = "Rubio, Francisco"', f'name = "Rubio{bad}F"', 1)
+        r = c.post("/api/scenarios", files={"file": ("f.toml", text.encode())},
+                   headers=bearer(tokens["admin"]))
+        assert r.status_code == 422 and "control character" in r.text
+
+
+def test_login_refuses_a_foreign_origin_and_a_nul_name(app_client: Any) -> None:
+    c, _, _ = app_client
+    browser = TestClient(c.app)
+    body = {"name": "nasa", "password": "a long nasa password"}
+    foreign = browser.post("/api/login", json=body, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403 and "another site" in foreign.text
+    form = browser.post("/login", data=body, headers={"Origin": "https://evil.example"},
+                        follow_redirects=False)
+    assert form.status_code == 403
+    assert browser.post("/api/login", json=body, headers={"Origin": "http://testserver"}).status_code == 200
+    nul = browser.post("/api/login", json={"name": "nasa\x00", "password": "x"})
+    assert nul.status_code == 401
+
+
+def test_passwords_at_owasp_strength(app_client: Any) -> None:
+    from mixedcrew.web.access.auth import SCRYPT_N, hash_password, verify_password
+
+    c, tokens, _ = app_client
+    assert SCRYPT_N >= 2**17
+    stored = hash_password("correct horse battery")
+    assert stored.startswith(f"scrypt${2**17}$8$1$") and verify_password("correct horse battery", stored)
+    for weak, words in (("12345678", "most common"), ("iloveyou", "most common"), ("short", "at least 8")):
+        r = c.post("/api/users", json={"name": f"u{len(weak)}{weak[:2]}", "agency": "NASA", "password": weak},
+                   headers=bearer(tokens["admin"]))
+        assert r.status_code == 422 and words in r.text, r.text

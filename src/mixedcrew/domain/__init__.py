@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 # re-exported: `from mixedcrew.domain import Id, Model, PlanningSettings, RiskModel` as before
 from mixedcrew.domain.base import Id as Id
 from mixedcrew.domain.base import Model as Model
+from mixedcrew.domain.base import Name
 from mixedcrew.domain.planning import PlanningSettings as PlanningSettings
 from mixedcrew.domain.risk import RiskModel as RiskModel
 from mixedcrew.instants import Instant, format_day
@@ -47,7 +48,7 @@ class Window(Model):
 
 class Segment(Model):
     id: Id
-    name: str = ""
+    name: Name = ""
     min_operators: int = Field(default=1, ge=0)
 
 
@@ -68,7 +69,7 @@ class CrewEra(Model):
 
 class Port(Model):
     id: Id
-    name: str = ""
+    name: Name = ""
     interface: str = Field(description="docking interface, e.g. SSVP, APAS, IDSS")
     start: Instant | None = Field(default=None, alias="from")
     end: Instant | None = Field(default=None, alias="until")
@@ -79,7 +80,7 @@ class Port(Model):
 
 class Station(Model):
     id: Id
-    name: str = ""
+    name: Name = ""
     continuous_presence_from: Instant | None = None
     continuous_presence_until: Instant | None = Field(
         default=None, description="left empty on purpose from then on (Mir, 1999)")
@@ -100,14 +101,14 @@ class Station(Model):
 
 class Agency(Model):
     id: Id
-    name: str = ""
+    name: Name = ""
     home_segment: Id | None = None
     private: bool = False
 
 
 class LaunchSite(Model):
     id: Id
-    name: str = ""
+    name: Name = ""
     latitude: float | None = Field(default=None, ge=-90, le=90)
 
 
@@ -121,7 +122,7 @@ class DockedLimit(Model):
 
 class VehicleType(Model):
     id: Id
-    name: str = ""
+    name: Name = ""
     operator: Id | None = Field(default=None, description="agency whose vehicle this is")
     seats: int = Field(ge=0)
     max_docked_days: float = Field(gt=0)
@@ -142,7 +143,7 @@ class VehicleType(Model):
 
 class Capsule(Model):
     id: Id
-    name: str = ""
+    name: Name = ""
     vehicle_type: Id
     turnaround_days: float = Field(default=0.0, ge=0)
 
@@ -169,7 +170,7 @@ class Training(Model):
 
 class Person(Model):
     id: Id
-    name: str
+    name: Name
     known_as: str = Field(default="", description="the name they go by, e.g. Megan McArthur")
     agency: Id
     segments: tuple[Id, ...] = Field(default=(), description="segments they can operate")
@@ -224,7 +225,7 @@ class Flight(Model):
     """One trip of one vehicle. Instants left out are open (to be planned)."""
 
     id: Id
-    name: str = ""
+    name: Name = ""
     vehicle_type: Id
     capsule: Id | None = None
     station: Id
@@ -312,7 +313,7 @@ class Quota(Model):
 
 class Agreement(Model):
     id: Id
-    name: str = ""
+    name: Name = ""
     parties: tuple[Id, Id]
     start: Instant = Field(alias="from")
     end: Instant | None = Field(default=None, alias="until")
@@ -341,7 +342,7 @@ class Shares(Model):
     """
 
     id: Id
-    name: str = ""
+    name: Name = ""
     segment: Id
     start: Instant = Field(alias="from")
     end: Instant | None = Field(default=None, alias="until")
@@ -434,7 +435,7 @@ Event = Annotated[
 
 
 class Meta(Model):
-    name: str = ""
+    name: Name = ""
     description: str = ""
     attribution: str = ""
     horizon: Instant | None = Field(

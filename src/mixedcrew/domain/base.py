@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import unicodedata
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")]
+
+
+def _one_line(value: str) -> str:
+    # A name travels into one-line places (an .ics SUMMARY, a CSV cell, a message, a page title).
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Zl", "Zp")), None)
+    if bad is not None:
+        raise ValueError(f"a name is one line of text: control character U+{ord(bad):04X} is not allowed")
+    return value
+
+
+Name = Annotated[str, Field(max_length=200), AfterValidator(_one_line)]
 
 
 class Model(BaseModel):
@@ -15,3 +27,12 @@ class Model(BaseModel):
     model_config = ConfigDict(
         frozen=True, extra="forbid", populate_by_name=True, validate_by_alias=True
     )
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        """No NUL in any text (PostgreSQL cannot store it; no editor means it)."""
+        texts = value if isinstance(value, tuple) else (value,)
+        if any(isinstance(t, str) and "\x00" in t for t in texts):
+            raise ValueError("text may not contain NUL (U+0000) characters")
+        return value

@@ -208,6 +208,18 @@ def scenario_panels(request: Request, who: Principal, scenario_id: int) -> dict[
     return context
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(...)).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: Any) -> Any:
+    """A CSV cell that no spreadsheet runs: text starting like a formula gets a leading
+    apostrophe, as OWASP recommends for CSV injection; numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
 def attachment(name: str) -> dict[str, str]:
     """A download's name, plain ASCII in `filename` and exact in RFC 5987's `filename*`."""
     plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\;' else "_" for c in name)

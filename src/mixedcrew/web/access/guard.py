@@ -26,6 +26,8 @@ PUBLIC = {("GET", "/login"), ("HEAD", "/login"), ("POST", "/login"), ("POST", "/
           ("GET", "/favicon.ico")}
 PUBLIC_PREFIX = "/static/"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+# Public, yet a form another site could post (login CSRF: the victim logged in as the attacker).
+LOGINS = {("POST", "/login"), ("POST", "/api/login")}
 
 
 def is_public(method: str, path: str) -> bool:
@@ -58,6 +60,10 @@ class Authenticate:
         self.refuse = refuse
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (scope["method"], scope["path"]) in LOGINS \
+                and not same_site(Request(scope)):
+            response = self.refuse(Request(scope), 403, "a login from another site is refused")  # type: ignore[operator]
+            return await response(scope, receive, send)
         if scope["type"] != "http" or is_public(scope["method"], scope["path"]):
             return await self.app(scope, receive, send)
         request = Request(scope)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from mixedcrew.web.access import store
 from mixedcrew.web.access.auth import (
     MAX_TOKEN_DAYS,
+    SCRYPT_N,
     SESSION_HOURS,
     TOKEN_DAYS,
     hash_password,
@@ -24,6 +25,7 @@ from mixedcrew.web.storage import audit_log, records
 from mixedcrew.web.storage.db import Database
 from mixedcrew.web.storage.records import utcnow
 
+_NO_HASH = f"scrypt${SCRYPT_N}$8$1$AAAA$AAAA"  # verified for an unknown name: the same time as a known one
 AGENCY_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")  # the domain's Id
 
 
@@ -69,10 +71,12 @@ class Accounts:
         """A new page session for a correct name and password, unless this name or the client's
         `address` failed too often lately (TooManyAttempts, see `throttle`)."""
         self.throttle.check(name, address)
+        # a name no user can have (a control character, NUL) is not looked up: some databases refuse it
+        plausible = name_problem(name[:80]) is None
         with self.db.reading() as session:
-            found = store.user_by_name(session, name[:80])
+            found = store.user_by_name(session, name[:80]) if plausible else None
         # scrypt runs even for an unknown name, so timing does not tell names apart
-        ok = verify_password(password, found[1] if found else "scrypt$16384$8$1$AAAA$AAAA")
+        ok = verify_password(password, found[1] if found else _NO_HASH)
         if found is None or not ok or found[0].disabled:
             if not (found and ok):
                 self._failed_login(name, address)
@@ -130,7 +134,7 @@ class Accounts:
         if agency is not None and (not AGENCY_ID.match(agency) or len(agency) > 80):
             problems.append(FieldError(("body", "agency"), f"agency {agency!r} is not an agency id",
                                        "value_error"))
-        if password is not None and (why := password_problem(password)) is not None:
+        if password is not None and (why := password_problem(password, name)) is not None:
             problems.append(FieldError(("body", "password"), why, "value_error"))
         if problems:
             raise Invalid(problems)

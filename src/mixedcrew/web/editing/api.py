@@ -17,6 +17,7 @@ from mixedcrew.web.deps import (
     ScenarioId,
     Who,
     attachment,
+    csv_safe,
     library,
 )
 from mixedcrew.web.editing.changes import ChangeIn
@@ -128,10 +129,11 @@ def audit_csv(entries: list[AuditEntry]) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(AUDIT_COLUMNS)
     for e in entries:
-        writer.writerow([e.id, e.at.isoformat().replace("+00:00", "Z"), e.revision or "", e.actor,
-                         e.agency or "", e.action, e.entity, e.proposal_id or "", e.note,
-                         "" if e.before is None else json.dumps(e.before, sort_keys=True),
-                         "" if e.after is None else json.dumps(e.after, sort_keys=True)])
+        writer.writerow([csv_safe(cell) for cell in (
+            e.id, e.at.isoformat().replace("+00:00", "Z"), e.revision or "", e.actor, e.agency or "",
+            e.action, e.entity, e.proposal_id or "", e.note,
+            "" if e.before is None else json.dumps(e.before, sort_keys=True),
+            "" if e.after is None else json.dumps(e.after, sort_keys=True))])
     return out.getvalue()
 
 

@@ -15,11 +15,12 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vText
 
 from mixedcrew import __version__
 from mixedcrew.domain import Flight, Scenario
 from mixedcrew.instants import days_between, format_instant
+from mixedcrew.web.deps import csv_safe
 from mixedcrew.web.manifest import ManifestView, violation_json
 
 INSTANTS = ("launch", "dock", "undock", "land")
@@ -45,7 +46,7 @@ def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
     w.writerow(header)
-    w.writerows(rows)
+    w.writerows([csv_safe(cell) for cell in row] for row in rows)
     return buf.getvalue()
 
 
@@ -118,15 +119,16 @@ def _calendar(s: Scenario, name: str, feed: str, items: Iterable[tuple[Flight, I
     cal.add("prodid", f"-//mixedcrew//mixedcrew {__version__}//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    # vText: escaped per RFC 5545 (\\, \; \, and \n); a plain str on an X- property is not
+    cal.add("x-wr-calname", vText(name))
     for f, kinds in items:
         for kind, t, summary, description in _flight_events(s, f, kinds):
             ev = Event()
             ev.add("uid", f"{kind}-{_slug(f.id)}-{feed}@{_slug(f.station)}.mixedcrew")
             ev.add("dtstamp", stamp)
             ev.add("dtstart", t)
-            ev.add("summary", summary)
-            ev.add("description", description)
+            ev.add("summary", vText(summary))
+            ev.add("description", vText(description))
             ev.add("sequence", sequence)
             ev.add("categories", [VERBS[kind].lower()])
             cal.add_component(ev)
