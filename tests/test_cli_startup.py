@@ -104,3 +104,22 @@ def test_users_commands_do_not_load_the_web_framework(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'users.db'}"
     assert loaded_after(["users", "list", "--db", db], watch=("fastapi", "starlette", "uvicorn")) == []
     assert (tmp_path / "users.db").is_file()  # the command really opened (and made) the database
+
+
+def test_no_function_imports_mixedcrew_cli() -> None:
+    """The command modules import the CLI's helpers at the top: no import of mixedcrew.cli
+    inside a function, anywhere in the package (those hid cycles before cli/ was a package)."""
+    import ast
+
+    found = []
+    for path in (ROOT / "src" / "mixedcrew").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in ast.walk(tree):
+            if not isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            for node in ast.walk(fn):
+                names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                         [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                if any(n == "mixedcrew.cli" or n.startswith("mixedcrew.cli.") for n in names):
+                    found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == []

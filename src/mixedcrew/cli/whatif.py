@@ -12,7 +12,17 @@ from typing import Annotated, Any
 
 import typer
 
-from mixedcrew.cli._support import EXIT_FINDING, fail, guarded, in_range, load, out, require_output
+from mixedcrew.cli._support import (
+    EXIT_FINDING,
+    fail,
+    guarded,
+    in_range,
+    load,
+    out,
+    parse_instant,
+    require_output,
+)
+from mixedcrew.cli.risk import stress_problem_lines
 
 MAX_TRIALS = 100_000_000
 
@@ -39,7 +49,6 @@ def whatif(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Re-plan after an event (best effort if needed), check both, run risk on both, side by side."""
-    from mixedcrew.cli._support import parse_instant
     from mixedcrew.io.events import load_events
 
     in_range(trials, "--trials", 0, MAX_TRIALS)
@@ -61,8 +70,6 @@ def whatif(
         w = what_if(plan, events, trials=trials, seed=seed, until=t, shift_days=shift,
                     options=SolveOptions(time_limit=time_limit, seed=seed))
     except StressError as e:
-        from mixedcrew.cli.risk import stress_problem_lines
-
         fail(stress_problem_lines(e, events, "--event"))
     if output is not None and w.new is not None:
         from mixedcrew.io.scenario_file import save_scenario
