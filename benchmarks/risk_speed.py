@@ -92,6 +92,7 @@ def dask(plan: TrialPlan, args: argparse.Namespace) -> None:
 
     rates: dict[int, float] = {}
     per_cpu: dict[int, float] = {}
+    totals: dict[int, Any] = {}
     for workers in (1, 2):
         (cluster, client), t_start, _ = timed(lambda w=workers: _cluster(LocalCluster, Client, w))
         try:
@@ -101,11 +102,11 @@ def dask(plan: TrialPlan, args: argparse.Namespace) -> None:
             best, cpu_rate = 0.0, 0.0
             for _ in range(args.repeats):
                 c0 = _worker_cpu(client)
-                _, wall, _ = timed(lambda a=addr, n=n: run_dask(plan, n, seed=1, address=a))
+                totals[workers], wall, _ = timed(lambda a=addr, n=n: run_dask(plan, n, seed=1, address=a))
                 best, cpu_rate = max(best, n / wall), max(cpu_rate, n / (_worker_cpu(client) - c0))
             rates[workers], per_cpu[workers] = best, cpu_rate
-            print(f"dask, {workers} worker(s): {best:12,.0f} trials/s, {cpu_rate:10,.0f} per worker "
-                  f"CPU-second ({n:,} trials; cluster start {t_start:.1f} s)")
+            print(f"dask, {workers} worker(s): {n / best:6.1f} s, {best:10,.0f} trials/s, "
+                  f"{cpu_rate:10,.0f} per worker CPU-second ({n:,} trials; cluster start {t_start:.1f} s)")
             if workers == 2:
                 many, t_many, _ = timed(lambda a=addr: run_dask(plan, args.trials, seed=1, address=a))
                 print(f"{args.trials:,} trials on 2 workers: {t_many:.1f} s "
@@ -113,7 +114,8 @@ def dask(plan: TrialPlan, args: argparse.Namespace) -> None:
         finally:
             client.close()
             cluster.close()
-    print(f"  speed-up 2 workers / 1: {rates[2] / rates[1]:8.2f}x   (goal >= 1.9x)")
+    print(f"  speed-up 2 workers / 1: {rates[2] / rates[1]:8.2f}x   (goal >= 1.9x); "
+          f"the same totals on 1 and 2 workers: {totals[1].same_as(totals[2])}")
     # What two free CPUs would give: twice one worker's speed, less what splitting the run
     # costs each worker (their trials per CPU-second with two against one).
     print(f"  on 2 free CPUs it would be about {2 * per_cpu[2] / per_cpu[1]:.2f}x "
