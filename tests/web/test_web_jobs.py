@@ -138,23 +138,30 @@ def test_stop_from_the_page(client):
     assert wait_job(client, job["id"])["state"] == "cancelled"
 
 
-def test_a_job_left_running_by_a_dead_server_is_failed_on_restart(web_settings):
-    """A row left 'running' (its server gone) is marked failed, with the reason, when the app starts."""
+def test_a_job_left_running_by_a_dead_server_is_resumed_on_restart(web_settings):
+    """A row left 'running' (its server gone) is queued again when the app starts, runs to the result
+    an uninterrupted run gives, and its page says it was resumed."""
     db = Database.open(web_settings.db_url)
     long_ago = datetime.now(UTC) - timedelta(hours=1)
     with db.transaction() as s:
         sc = history.add_scenario(s, name="x", filename="small.toml", source=SMALL.read_bytes(), now=long_ago)
         job = job_store.create_job(s, scenario_id=sc.id, revision=1, kind="check", params={}, runner="gone",
-                               now=long_ago)
+                                   now=long_ago)
         job_store.start_job(s, job.id, runner="gone", now=long_ago)
     db.dispose()
     with admin_client(web_settings, kinds=TEST_KINDS) as client:
-        after = client.get(f"/api/jobs/{job.id}").json()
-    assert after["state"] == "failed" and "the server stopped while this job was running" in after["error"]
+        after = wait_job(client, job.id)
+        fresh = wait_job(client, start(client, sc.id, "check")["id"])
+        page = client.get(f"/jobs/{job.id}").text
+        assert "Resumed:" not in client.get(f"/jobs/{fresh['id']}").text
+    assert after["state"] == "succeeded" and after["resumed"] == 1 and after["error"] is None
+    assert after["result"] == fresh["result"] and fresh["resumed"] == 0
+    assert 'id="job-resumed"' in page and "Resumed:" in page
 
 
-def test_killed_server_leaves_no_job_running_after_restart(tmp_path):
-    """SIGKILL the server in the middle of a job; the next start marks that job failed."""
+def test_a_job_running_at_a_sigkill_runs_again_to_the_same_result_after_restart(tmp_path):
+    """SIGKILL the server in the middle of a job; the next start queues it again and it finishes with
+    the result an uninterrupted run gives."""
     db_url = f"sqlite:///{tmp_path / 'crash.db'}"
     script = Path(__file__).with_name("serve_for_tests.py")
     auth = bearer(seed_user(db_url))
@@ -183,7 +190,7 @@ def test_killed_server_leaves_no_job_running_after_restart(tmp_path):
                        headers=auth)
         sid = r.json()["id"]
         job = httpx.post(f"{base}/api/scenarios/{sid}/jobs", headers=auth,
-                         json={"kind": "slow", "params": {"steps": 10000, "step_s": 0.01}}).json()
+                         json={"kind": "slow", "params": {"steps": 150, "step_s": 0.01}}).json()
         deadline = time.monotonic() + 10
         while httpx.get(f"{base}/api/jobs/{job['id']}", headers=auth).json()["state"] != "running":
             assert time.monotonic() < deadline
@@ -193,8 +200,11 @@ def test_killed_server_leaves_no_job_running_after_restart(tmp_path):
         proc.wait(10)
     proc, base = serve()
     try:
-        after = httpx.get(f"{base}/api/jobs/{job['id']}", headers=auth).json()
-        assert after["state"] == "failed" and "server stopped" in after["error"]
+        with httpx.Client(base_url=base, headers=auth) as http:
+            after = wait_job(http, job["id"], timeout=30)
+            page = http.get(f"/jobs/{job['id']}").text
+        assert after["state"] == "succeeded" and after["resumed"] == 1
+        assert after["result"] == {"steps": 150, "flights": 3} and "Resumed:" in page
         assert httpx.get(f"{base}/api/scenarios/{sid}/source", headers=auth).content == SMALL.read_bytes()
     finally:
         proc.terminate()

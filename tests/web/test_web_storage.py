@@ -151,23 +151,48 @@ def test_cancel_queued_is_immediate_and_running_is_asked(db: Database):
         assert job_store.heartbeat(s, runner="me", now=T0) == [running.id]
 
 
-def test_jobs_of_a_dead_server_are_failed_with_the_reason(db: Database):
-    """Unfinished jobs without a heartbeat since the cut-off are failed; this server's are spared."""
+def test_jobs_of_a_dead_server_are_queued_again_for_this_one(db: Database):
+    """Unfinished jobs without a heartbeat since the cut-off are queued again for the calling server
+    (counted in `resumed`); its own and fresh ones are left alone; a stop asked for is honoured."""
     dead, mine, fresh = _job(db, "dead"), _job(db, "me"), _job(db, "other", at=T0 + timedelta(hours=1))
+    stopped = _job(db, "dead")
     with db.transaction() as s:
         job_store.start_job(s, dead.id, runner="dead", now=T0)
+        job_store.record_progress(s, dead.id, progress=0.5, message="half", now=T0)
+        job_store.start_job(s, stopped.id, runner="dead", now=T0)
+        job_store.request_cancel(s, stopped.id, now=T0)  # running: its server was to stop it
     with db.transaction() as s:
-        failed = job_store.fail_orphaned_jobs(s, now=T0 + timedelta(hours=1), spare_runner="me",
-                                          stale_before=T0 + timedelta(minutes=30))
-    assert failed == [dead.id]
+        again, finished = job_store.resume_orphaned_jobs(s, now=T0 + timedelta(hours=1), runner="me",
+                                                         stale_before=T0 + timedelta(minutes=30),
+                                                         max_resumes=3)
+    assert [j.id for j in again] == [dead.id] and finished == [stopped.id]
+    row = again[0]
+    assert (row.state, row.progress, row.resumed, row.started_at) == ("queued", 0.0, 1, None)
+    assert row.message.startswith("resumed: queued again after the server stopped")
     with db.reading() as s:
-        row = job_store.get_job(s, dead.id)
         assert job_store.get_job(s, mine.id).state == "queued"  # type: ignore[union-attr]
         assert job_store.get_job(s, fresh.id).state == "queued"  # type: ignore[union-attr]
-    assert row is not None and row.state == "failed" and "server stopped while this job was running" in (
-        row.error or "")
-    with db.transaction() as s:  # the dead server's late finish does not revive it
+        assert job_store.get_job(s, stopped.id).state == "cancelled"  # type: ignore[union-attr]
+    with db.transaction() as s:  # the dead server's late finish does not count: the job is queued
         assert not job_store.finish_job(s, dead.id, state="succeeded", now=T0, message="late")
+    with db.transaction() as s:  # the new server can start it
+        assert job_store.start_job(s, dead.id, runner="me", now=T0 + timedelta(hours=1))
+
+
+def test_a_job_resumed_too_often_is_failed_with_the_reason(db: Database):
+    job = _job(db, "dead")
+    with db.transaction() as s:
+        job_store.start_job(s, job.id, runner="dead", now=T0)
+        s.execute(text("UPDATE jobs SET resumed = 3"))
+    with db.transaction() as s:
+        again, finished = job_store.resume_orphaned_jobs(s, now=T0 + timedelta(hours=1), runner="me",
+                                                         stale_before=T0 + timedelta(minutes=30),
+                                                         max_resumes=3)
+    assert again == [] and finished == [job.id]
+    with db.reading() as s:
+        row = job_store.get_job(s, job.id)
+    assert row is not None and row.state == "failed" and "4 times: the job may be what stops it" in (
+        row.error or "")
 
 
 def test_a_scenarios_history_cannot_be_deleted(db: Database):

@@ -80,9 +80,9 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
             per_account=settings.login_failures_per_account, per_address=settings.login_failures_per_address,
             window_s=settings.login_window_s))
         app.state.editing = Editing(db, library)
-        failed = jobs.runner.start()
-        if failed:
-            log.warning("jobs %s were unfinished when the server last stopped: marked failed", failed)
+        touched = jobs.runner.start()
+        if touched:
+            log.warning("jobs %s were unfinished when the server last stopped: taken over", touched)
         try:
             yield
         finally:

@@ -92,6 +92,9 @@ class PlanParams(Params):
     seed: int = Field(default=0, ge=0, description="solver random seed")
     workers: int = Field(default=1, ge=1, le=16,
                          description="solver threads (1 is deterministic and fastest on 2 cores)")
+    work_limit: float | None = Field(
+        default=None, gt=0, le=600, description="the solver's deterministic seconds per level: the same "
+                                                "plan on every run (and after a resumed job), on any machine")
 
 
 def run_plan(scenario: Scenario, params: dict[str, Any], ctx: JobContext) -> JobOutcome:
@@ -111,7 +114,8 @@ def run_plan(scenario: Scenario, params: dict[str, Any], ctx: JobContext) -> Job
                                       f"{'-' if bound is None else f'{bound:,.0f}'} after {elapsed:.1f} s")
 
     ctx.progress(0.0, "building the model", force=True)
-    options = SolveOptions(time_limit=p.time_limit, seed=p.seed, workers=p.workers, progress=progress)
+    options = SolveOptions(time_limit=p.time_limit, seed=p.seed, workers=p.workers, work_limit=p.work_limit,
+                           progress=progress)
     r = plan_scenario(scenario, p.until, options)
     result = r.as_json()
     result["explanations"] = [f.sentence for f in r.facts]

@@ -101,7 +101,8 @@ class JobRunner:
 
     def __init__(self, db: Database, kinds: Kinds, load: Callable[[int, int], Scenario], *,
                  workers: int = 2, heartbeat_s: float = 5.0, stale_after_s: float = 30.0,
-                 save: Callable[[Session, records.StoredJob, JobOutcome], int] | None = None):
+                 save: Callable[[Session, records.StoredJob, JobOutcome], int] | None = None,
+                 max_resumes: int = 3):
         self.db = db
         self.kinds = kinds
         self.load = load  # (scenario id, revision) -> Scenario
@@ -109,6 +110,7 @@ class JobRunner:
         self.runner_id = uuid.uuid4().hex
         self.heartbeat_s = heartbeat_s
         self.stale_after_s = stale_after_s
+        self.max_resumes = max_resumes
         # Daemon threads, not an executor: a solver that ignores a stop must not keep
         # the process alive after shutdown (its job is already marked failed by then).
         self._queue: queue.SimpleQueue[tuple[records.StoredJob, threading.Event] | None] = queue.SimpleQueue()
@@ -123,13 +125,13 @@ class JobRunner:
     # -- lifecycle --------------------------------------------------------------
 
     def start(self) -> list[int]:
-        """Fail the jobs a dead server left unfinished, then start the heartbeat."""
-        failed = self.sweep(stale_after_s=0.0)
+        """Queue again the jobs a dead server left unfinished, then start the workers and heartbeat."""
+        touched = self.sweep(stale_after_s=0.0)
         for worker in self._workers:
             worker.start()
         self._beat = threading.Thread(target=self._beat_loop, name="mixedcrew-heartbeat", daemon=True)
         self._beat.start()
-        return failed
+        return touched
 
     def close(self, wait_s: float = 5.0) -> None:
         """Ask every job to stop, wait a little, and fail those still running."""
@@ -154,15 +156,23 @@ class JobRunner:
             return list(self._running)
 
     def sweep(self, stale_after_s: float | None = None) -> list[int]:
+        """Take over the unfinished jobs of servers that stopped: queued again here (see
+        `store.resume_orphaned_jobs`). Returns the ids touched."""
         stale = self.stale_after_s if stale_after_s is None else stale_after_s
         now = utcnow()
         with self.db.transaction() as session:
-            failed = store.fail_orphaned_jobs(session, now=now, stale_before=now - timedelta(seconds=stale),
-                                              spare_runner=self.runner_id)
-        if failed:
-            log.warning("marked failed %d job(s) left unfinished by a stopped server: %s", len(failed),
-                        failed)
-        return failed
+            resumed, finished = store.resume_orphaned_jobs(
+                session, now=now, stale_before=now - timedelta(seconds=stale), runner=self.runner_id,
+                max_resumes=self.max_resumes)
+        for job in resumed:
+            self.submit(job)
+        if resumed:
+            log.warning("queued again %d job(s) left unfinished by a stopped server: %s", len(resumed),
+                        [j.id for j in resumed])
+        if finished:
+            log.warning("finished %d job(s) left by a stopped server (stopped on request, or resumed "
+                        "too often): %s", len(finished), finished)
+        return [j.id for j in resumed] + finished
 
     def _beat_loop(self) -> None:
         while not self._closing.wait(self.heartbeat_s):
@@ -240,8 +250,9 @@ class JobRunner:
                 outcome: JobOutcome | None = None) -> None:
         """Record the end; a manifest the job made is stored in the same transaction, or not at all."""
         with self.db.transaction() as session:
-            output = None
+            # The job's row first (as stopping one does), then the manifest and its audit entry.
+            if not store.finish_job(session, job_id, state=state, now=utcnow(), message=message,
+                                    result=result, error=error, runner=self.runner_id):
+                return  # no longer this server's job (taken over after it was thought dead)
             if job is not None and outcome is not None and outcome.scenario_toml and self.save:
-                output = self.save(session, job, outcome)
-            store.finish_job(session, job_id, state=state, now=utcnow(), message=message, result=result,
-                             error=error, output_scenario_id=output)
+                store.set_output(session, job_id, self.save(session, job, outcome))

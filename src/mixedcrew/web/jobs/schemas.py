@@ -47,6 +47,7 @@ class JobOut(Out):
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    resumed: int = Field(default=0, description="times a restart of the server queued it again")
     links: dict[str, str]
 
     @classmethod
@@ -59,4 +60,4 @@ class JobOut(Out):
                    state=j.state, progress=j.progress, message=j.message, result=j.result,  # type: ignore[arg-type]
                    error=j.error, cancel_requested=j.cancel_requested,
                    output_scenario_id=j.output_scenario_id, created_at=j.created_at,
-                   started_at=j.started_at, finished_at=j.finished_at, links=links)
+                   started_at=j.started_at, finished_at=j.finished_at, resumed=j.resumed, links=links)

@@ -84,17 +84,24 @@ def record_progress(session: Session, job_id: int, *, progress: float, message: 
 
 def finish_job(session: Session, job_id: int, *, state: str, now: datetime, message: str,
                result: dict[str, Any] | None = None, error: str | None = None,
-               output_scenario_id: int | None = None) -> bool:
-    """running -> a finished state. False when it was no longer running (failed by a sweep)."""
+               output_scenario_id: int | None = None, runner: str | None = None) -> bool:
+    """running -> a finished state. False when it was no longer running, or (given `runner`) no
+    longer this server's: a server taken for dead whose job was resumed elsewhere finishes nothing."""
     assert state in FINISHED_STATES, state
     values: dict[str, Any] = {"state": state, "finished_at": now, "message": message,
                               "result": None if result is None else json_safe(result),
                               "error": error, "output_scenario_id": output_scenario_id}
     if state == "succeeded":
         values["progress"] = 1.0
-    done = session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.state == "running")
+    mine = () if runner is None else (JobRow.runner == runner,)
+    done = session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.state == "running", *mine)
                            .values(**values))
     return done.rowcount == 1  # type: ignore[attr-defined]
+
+
+def set_output(session: Session, job_id: int, scenario_id: int) -> None:
+    """The scenario a finished job saved (a plan)."""
+    session.execute(update(JobRow).where(JobRow.id == job_id).values(output_scenario_id=scenario_id))
 
 
 def request_cancel(session: Session, job_id: int, *, now: datetime) -> StoredJob | None:
@@ -129,25 +136,36 @@ def fail_runner_jobs(session: Session, *, runner: str, now: datetime, error: str
     return ids
 
 
-def fail_orphaned_jobs(session: Session, *, now: datetime, stale_before: datetime,
-                       spare_runner: str | None = None) -> list[int]:
-    """Mark failed every unfinished job whose server is gone (no heartbeat since `stale_before`).
+def resume_orphaned_jobs(session: Session, *, now: datetime, stale_before: datetime, runner: str,
+                         max_resumes: int) -> tuple[list[StoredJob], list[int]]:
+    """Queue again, for `runner`, every unfinished job whose server is gone (no heartbeat since
+    `stale_before`): jobs are deterministic, so running one again gives the result it would have.
 
-    `spare_runner`'s jobs are left alone: they belong to the server calling this.
+    A job whose stop was asked for is recorded as stopped; one already resumed `max_resumes` times
+    (it may be what brings its server down) is failed with the reason. `runner`'s own jobs are left
+    alone. Returns (the jobs queued again, the ids finished instead).
     """
     query = select(JobRow).where(JobRow.state.in_(("queued", "running"))).with_for_update()
-    failed = []
+    resumed, finished = [], []
     for row in session.scalars(query):
-        if spare_runner is not None and row.runner == spare_runner:
-            continue
         last = row.heartbeat_at or row.created_at
-        if last >= stale_before:
+        if row.runner == runner or last >= stale_before:
             continue
-        was = row.state
-        row.state, row.finished_at = "failed", now
-        row.error = (f"the server stopped while this job was {was} (last seen "
-                     f"{last.strftime('%Y-%m-%dT%H:%M:%SZ')}); start it again")
-        row.message = "server stopped"
-        failed.append(row.id)
+        seen = last.strftime("%Y-%m-%dT%H:%M:%SZ")
+        if row.cancel_requested:
+            row.state, row.finished_at, row.message = "cancelled", now, "stopped on request"
+            finished.append(row.id)
+        elif row.resumed >= max_resumes:
+            row.error = (f"the server stopped while this job was {row.state} (last seen {seen}), "
+                         f"{row.resumed + 1} times: the job may be what stops it; see the server's log "
+                         "before starting it again")
+            row.state, row.finished_at, row.message = "failed", now, "server stopped"
+            finished.append(row.id)
+        else:
+            row.state, row.runner, row.heartbeat_at = "queued", runner, now
+            row.started_at, row.progress, row.resumed = None, 0.0, row.resumed + 1
+            row.message = f"resumed: queued again after the server stopped (last seen {seen})"
+            resumed.append(row.id)
     session.flush()
-    return failed
+    again = session.scalars(select(JobRow).where(JobRow.id.in_(resumed)).order_by(JobRow.id))
+    return [job_record(r) for r in again], finished

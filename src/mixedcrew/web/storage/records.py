@@ -68,6 +68,7 @@ class StoredJob:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    resumed: int = 0  # times a restart queued it again
 
     @property
     def finished(self) -> bool:
@@ -158,7 +159,8 @@ def revision_record(row: RevisionRow) -> StoredRevision:
 def job_record(row: JobRow) -> StoredJob:
     return StoredJob(row.id, row.scenario_id, row.revision, row.kind, dict(row.params), row.state,
                      row.progress, row.message, row.result, row.error, row.cancel_requested,
-                     row.output_scenario_id, row.created_at, row.started_at, row.finished_at)
+                     row.output_scenario_id, row.created_at, row.started_at, row.finished_at,
+                     row.resumed or 0)
 
 
 def scenario_query():  # type: ignore[no-untyped-def]
