@@ -45,6 +45,9 @@ def serve(
         typer.echo(f"mixedcrew serve needs the web extra ({', '.join(missing)} missing): "
                    f"{EXTRA_HINT}", err=True)
         raise typer.Exit(2)
+    if not 1 <= port <= 65535:
+        typer.echo(f"--port: must be from 1 to 65535, got {port}", err=True)
+        raise typer.Exit(2)
     from mixedcrew.web.server import run
     from mixedcrew.web.settings import WebSettings, default_db_url
 
