@@ -65,7 +65,8 @@ def test_options_are_range_checked_with_the_option_named(tmp_path: Path, args: l
 
 @pytest.mark.parametrize("command", [
     ["check"], ["aboard", "--at", "2023-01-01"], ["report", "-o", "{dir}/r.html"],
-    ["risk", "-n", "10"], ["plan", "-o", "{dir}/p.toml"], ["replan", "-o", "{dir}/p.toml", "--event",
+    ["risk", "-n", "10"], ["plan", "-o", "{dir}/p.toml"], ["manifest"],
+    ["replan", "-o", "{dir}/p.toml", "--event",
      '{ id = "x", kind = "damage", at = 2023-01-01, flight = "F", seats_lost = 1 }'],
 ])
 @pytest.mark.parametrize("content", ["", "# only a comment\n", '[scenario]\nname = "nothing"\n'])
@@ -91,6 +92,7 @@ def _fifo(d: Path) -> Path:
 ])
 @pytest.mark.parametrize("command", [
     ["report", SMALL], ["plan", SMALL], ["generate"], ["import-gcat", "/no/such/lists"],
+    ["forward", SMALL, "--corps", "/no/corps.csv", "--announced", "/no/announced.csv"],
     ["replan", SMALL, "--event",
      '{ id = "leak2", kind = "damage", at = 2022-12-15, flight = "MS22", seats_lost = 1 }'],
 ])

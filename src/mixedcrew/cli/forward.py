@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mixedcrew.cli._support import err, fail, guarded, out, parse_instant
+from mixedcrew.cli._support import err, fail, guarded, load, out, parse_instant, require_output
 
 
 @guarded
@@ -47,8 +47,9 @@ def forward(
 
     from mixedcrew.io.forward import build_forward
     from mixedcrew.io.forward_settings import ForwardSettings
-    from mixedcrew.io.scenario_file import load_scenario, save_scenario
+    from mixedcrew.io.scenario_file import save_scenario
 
+    require_output(output)
     given: dict[str, Any] = {"until": parse_instant(until, "--until")}
     for name, text in (("agreement_until", agreement_until), ("deorbit_vehicle_dock", deorbit_vehicle_dock)):
         if text is not None:
@@ -65,7 +66,7 @@ def forward(
     except ValidationError as e:
         fail([f"--{str(problem['loc'][0]).replace('_', '-')}: {problem['msg']}"
               for problem in e.errors()])
-    base = load_scenario(history)
+    base = load(history)
     if base.scenario.horizon is not None and settings.until <= base.scenario.horizon:
         fail([f"--until: {until} is not after the history's horizon "
               f"{base.scenario.horizon.date().isoformat()}"])
@@ -90,10 +91,9 @@ def manifest(
 ) -> None:
     """Print a plan as a crew manifest: flight, launch, docked span, port, crew and roles, and why
     a flight is short of a full crew."""
-    from mixedcrew.io.scenario_file import load_scenario
     from mixedcrew.manifest_text import manifest_lines
 
-    scenario = load_scenario(file)
+    scenario = load(file)
     for line in manifest_lines(scenario, parse_instant(start, "--from")):
         out.print(line, markup=False)
 
