@@ -7,7 +7,7 @@ import io
 import os
 import re
 import shlex
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,54 +22,77 @@ CONSOLE = re.findall(r"```console\n(.*?)```", DOC, flags=re.S)
 
 
 def _cases() -> list[tuple[str, list[str]]]:
-    out = []
+    """(command, lines shown after it), in the page's order."""
+    out: list[tuple[str, list[str]]] = []
     for block in CONSOLE:
-        lines = block.strip("\n").splitlines()
-        assert lines[0].startswith("$ mixedcrew "), lines[0]
-        out.append((lines[0][2:], lines[1:]))
+        for line in block.strip("\n").splitlines():
+            if line.startswith("$ mixedcrew "):
+                out.append((line[2:], []))
+            else:
+                out[-1][1].append(line)
     return out
 
 
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory):  # type: ignore[no-untyped-def]
+    """A directory with examples/ beside it, where the page's commands write their files."""
+    d = tmp_path_factory.mktemp("whatif-doc")
+    (d / "examples").symlink_to(ROOT / "examples")
+    return d
+
+
 @pytest.fixture(autouse=True)
-def _at_root():  # type: ignore[no-untyped-def]
+def _in(workdir):  # type: ignore[no-untyped-def]
     here = os.getcwd()
-    os.chdir(ROOT)
+    os.chdir(workdir)
     yield
     os.chdir(here)
 
 
-@pytest.mark.parametrize(("command", "shown"), _cases(), ids=lambda x: x[:40] if isinstance(x, str) else "")
-def test_doc_command_prints_the_lines_shown(command, shown):
-    """Each command exits as the page says (1 for a best effort) and prints each line shown
-    (risk lines: the same figures, to the digits shown)."""
-    result = CliRunner().invoke(app, shlex.split(command)[1:])
-    expected = 1 if any("BEST-EFFORT" in line for line in shown) else 0
-    assert result.exit_code == expected, result.output
-    printed = [line.rstrip() for line in result.output.splitlines()]
-    for line in shown:
-        if line.strip() == "...":
-            continue
-        if "%" in line:  # a risk row: the same label and numbers, spacing aside
-            assert any(p.split() == line.split() for p in printed), line
-        else:
-            assert line in printed, line
+def test_doc_commands_print_the_lines_shown():
+    """Each command, in order, exits as the page says (1 for a best effort, a plan with open
+    flights left aside) and prints each line shown (risk rows: the same figures, spacing aside)."""
+    for command, shown in _cases():
+        result = CliRunner().invoke(app, shlex.split(command)[1:])
+        expected = 1 if any("BEST-EFFORT" in line for line in shown) else 0
+        assert result.exit_code == expected, (command, result.output)
+        printed = [line.rstrip() for line in result.output.splitlines()]
+        for line in shown:
+            if line.strip() == "...":
+                continue
+            if "%" in line:
+                assert any(p.split() == line.split() for p in printed), line
+            else:
+                assert line in printed, line
+
+
+def _plan_2027() -> Path:
+    """plan-2027.toml as the page's plan command writes it (made here when run alone)."""
+    path = Path("plan-2027.toml")
+    if not path.exists():
+        command = next(c for c, _ in _cases() if c.startswith("mixedcrew plan "))
+        assert CliRunner().invoke(app, shlex.split(command)[1:]).exit_code == 0
+    return path
 
 
 def test_doc_segregated_figure_is_what_the_command_prints():
     """The quotable figure: 2.4% with mixed crews, 100% segregated, as the table says."""
     command = next(c for c, _ in _cases() if "--compare segregated" in c)
+    _plan_2027()
     result = CliRunner().invoke(app, [*shlex.split(command)[1:], "--json"])
     assert result.exit_code == 0, result.output
     import json
 
     figures = {f["figure"]: f for f in json.loads(result.output)["stress"]["figures"]}
     mixed = figures["P(a segment without operator)"]["with"]
+    ros_mixed = figures["days ROS without operator"]["with"]["value"]
+    assert f"| {ros_mixed:.1f} |" in DOC
     alone = figures["P(a segment without operator) (segregated)"]["with"]
     assert f"{mixed['value'] * 100:.1f}%" in DOC
     assert f"[{mixed['low'] * 100:.1f}, {mixed['high'] * 100:.1f}]" in DOC
     assert alone["value"] == 1.0
     ros_alone = figures["days ROS without operator (segregated)"]["with"]["value"]
-    assert f"about {round(ros_alone)} days" in DOC
+    assert f"about {round(ros_alone)} days" in DOC and f"| {round(ros_alone)} |" in DOC
 
 
 def test_doc_python_example_prints_williams():
@@ -81,8 +104,8 @@ def test_doc_python_example_prints_williams():
 
 
 def test_doc_soyuz_case_in_words_holds():
-    """The words under the Soyuz case: MS-27 waits, the Russian segment is staffed by the
-    cosmonauts who rode Crew Dragon, nobody is moved to another flight."""
+    """The words under the 2027 Soyuz case: MS-30 waits, MS-29 comes home as planned, the Russian
+    segment is staffed by the cosmonaut each Dragon carries, nobody is moved to another flight."""
     from mixedcrew.io.events import load_events
     from mixedcrew.io.scenario_file import load_scenario
     from mixedcrew.plan import SolveOptions
@@ -90,16 +113,20 @@ def test_doc_soyuz_case_in_words_holds():
 
     command = next(c for c, _ in _cases() if "soyuz-down" in c and "whatif" in c)
     event = re.search(r"--event '(.*)'", command).group(1)  # type: ignore[union-attr]
-    iss = load_scenario(ROOT / "examples" / "iss.toml")
-    w = what_if(iss, list(load_events([event], iss)), trials=0, options=SolveOptions(time_limit=20))
+    plan = load_scenario(_plan_2027())
+    w = what_if(plan, list(load_events([event], plan)), trials=0, options=SolveOptions(time_limit=60))
     assert w.new is not None and w.diff is not None
-    assert w.new.flight_by_id["MS27"].launch >= datetime(2025, 9, 1, tzinfo=UTC)
-    assert w.diff.rides == []
+    assert w.new.flight_by_id["MS30"].launch >= datetime(2027, 9, 1, tzinfo=UTC)
+    # MS-29 home as planned (to the planner's one-day grid)
+    assert abs(w.new.flight_by_id["MS29"].undock - plan.flight_by_id["MS29"].undock) < timedelta(days=1)
+    assert not [r for r in w.diff.rides if "VOYG1" not in r]  # only the 2028 visit past the plan's end
+    assert w.best_effort
+    report = w.replanned.best_effort.result.report
+    assert {v.rule for v in report.violations if v.end > w.replanned.now} == {"EXCHANGE"}
     tl = Timeline(w.new)
-    for month in (5, 6, 7, 8):
-        t = datetime(2025, month, 15, tzinfo=UTC)
+    for month in (4, 5, 6, 7, 8):
+        t = datetime(2027, month, 15, tzinfo=UTC)
         ros = [p for p in tl.aboard_at(t) if "ROS" in w.new.person_by_id[p].segments]
-        assert ros, t
-        for p in ros:
-            stay = next(x for x in tl.stays_of(p) if x.start <= t < x.end)
-            assert w.new.flight_by_id[stay.up].vehicle_type == "crew-dragon", (t, p)
+        assert len(ros) == 1, (t, ros)
+        stay = next(x for x in tl.stays_of(ros[0]) if x.start <= t < x.end)
+        assert w.new.flight_by_id[stay.up].vehicle_type == "crew-dragon", (t, ros)

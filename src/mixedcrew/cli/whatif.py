@@ -45,7 +45,8 @@ def whatif(
     until: Annotated[str | None, typer.Option("--until", help="Re-plan up to this instant.")] = None,
     shift: Annotated[float | None, typer.Option(
         "--shift", help="Days a blocked launch may move (default: to the block's end + 30 days).")] = None,
-    time_limit: Annotated[float, typer.Option("--time-limit", help="Re-plan seconds, all levels.")] = 60.0,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Re-plan seconds: the full plan and the best effort together.")] = 60.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Re-plan after an event (best effort if needed), check both, run risk on both, side by side."""

@@ -71,9 +71,15 @@ class BestEffort:
 
 
 def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveOptions | None = None, *,
-                     now: datetime | None = None, reference: Reference | None = None) -> BestEffort:
+                     now: datetime | None = None, reference: Reference | None = None,
+                     previous: Scenario | None = None) -> BestEffort:
     """The plan breaking the fewest weighted facts (ORDER, SEATS and PORTS kept), then the least
-    moved; status "infeasible" only when the physical rules alone clash."""
+    changed and moved; status "infeasible" only when the physical rules alone clash.
+
+    previous: the plan before the events (a re-plan): the search starts from it, and among
+    plans of the same cost the one with the fewest changed assignments wins."""
+    from mixedcrew.plan.objective import disruption
+
     opts = options or SolveOptions()
     started = time.monotonic()
     scope = make_scope(s, until, now=now, reference=reference, explain=True)
@@ -86,7 +92,11 @@ def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveO
         else:
             soft.append(g)
     cost = sum(WEIGHTS.get(g.rule, DEFAULT_WEIGHT) * (1 - g.literal) for g in soft)
-    model.minimize(cost)
+    _hint(ctx, previous, soft)
+    # lexicographic in one objective: a fact given up outweighs every change of assignment
+    changed = disruption(ctx)
+    scale = 1 + len(ctx.scope.returns) + sum(len(v) for v in (reference.riders.values() if reference else []))
+    model.minimize(scale * cost + changed)
     solver = solver_for(opts, opts.time_limit * 0.6)
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
@@ -102,6 +112,19 @@ def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveO
                         seconds=time.monotonic() - started)
     broken = [Fact(g.rule, g.subject, g.sentence) for g in soft if not evaluate(g.literal, values)]
     return BestEffort(result, broken, best_cost)
+
+
+def _hint(ctx: Any, previous: Scenario | None, soft: list[Any]) -> None:
+    """Start from the previous plan, every soft rule kept (CP-SAT repairs what no longer fits)."""
+    from mixedcrew.plan.hints import hint_from_plan
+
+    model = ctx.model
+    model.clear_hints()
+    for g in soft:
+        model.add_hint(g.literal, 1)
+    if previous is not None:
+        for var, value in hint_from_plan(ctx, previous).items():
+            model.add_hint(var, value)
 
 
 def _values(solver: cp_model.CpSolver, model: cp_model.CpModel) -> list[int]:

@@ -14,6 +14,7 @@ then the scenario's usual levels.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -170,12 +171,19 @@ def replan(plan: Scenario, events: list[Event], options: SolveOptions | None = N
     horizon = until or plan.scenario.horizon
     if horizon is not None and horizon <= now:
         horizon = None
-    result = plan_scenario(s, horizon, options, now=now, reference=reference_of(plan))
+    opts = options or SolveOptions()
+    started = time.monotonic()
+    # with best effort asked, --time-limit bounds both: half for the full plan (or the proof
+    # that none exists), the rest for the best effort
+    first = replace(opts, time_limit=opts.time_limit / 2) if best_effort else opts
+    result = plan_scenario(s, horizon, first, now=now, reference=reference_of(plan))
     out = ReplanResult(result, now, reopened, added, blocked=blocked)
     if best_effort and result.status in ("infeasible", "unknown"):
         from mixedcrew.plan.best_effort import best_effort_plan
 
-        out.best_effort = best_effort_plan(s, horizon, options, now=now, reference=reference_of(plan))
+        left = replace(opts, time_limit=max(opts.time_limit - (time.monotonic() - started), 1.0))
+        out.best_effort = best_effort_plan(s, horizon, left, now=now, reference=reference_of(plan),
+                                           previous=plan)
         # why no full plan exists
         out.best_effort.result = replace(out.best_effort.result, explanation=result.explanation)
         if out.best_effort.plan is not None:

@@ -18,7 +18,7 @@ from mixedcrew.timeline import Stay, Timeline
 
 DAY = timedelta(days=1)
 # Moves shorter than this are the planner's launch grid (a day by default), not a change worth a line.
-MIN_SHIFT = timedelta(hours=12)
+MIN_SHIFT = timedelta(days=1)
 
 
 @dataclass(frozen=True)

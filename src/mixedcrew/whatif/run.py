@@ -46,6 +46,7 @@ class WhatIf:
     seed: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    unanswered: list[Any] = field(default_factory=list)  # what the old plan breaks with the event, unchanged
 
     @property
     def best_effort(self) -> bool:
@@ -91,6 +92,7 @@ def what_if(plan: Scenario, events: Sequence[Any], *, trials: int = 10_000, seed
     now = done.now
     out = WhatIf(plan, new, tuple(events), done, None, trials=trials, seed=seed)
     out.seconds["replan"] = t1 - t0
+    out.unanswered = _without_action(plan, events, now)
     if new is not None:
         out.diff = compare_manifests(plan, new, since=now)
     out.seconds["compare"] = time.monotonic() - t1
@@ -115,6 +117,15 @@ def what_if(plan: Scenario, events: Sequence[Any], *, trials: int = 10_000, seed
     return out
 
 
+def _without_action(plan: Scenario, events: Sequence[Any], now: datetime) -> list[Any]:
+    """The violations the old plan gets from the events alone, nothing re-planned."""
+    from mixedcrew.check import check
+
+    before = {(v.rule, v.message) for v in check(plan).violations}
+    hit = plan.model_copy(update={"events": plan.events + tuple(events)})
+    return [v for v in check(hit).violations if (v.rule, v.message) not in before and v.end > now]
+
+
 def summary_lines(w: WhatIf) -> list[str]:
     """The side-by-side summary, in words, for the terminal."""
     from mixedcrew.plan.best_effort import describe
@@ -123,6 +134,11 @@ def summary_lines(w: WhatIf) -> list[str]:
     r = w.replanned
     lines = [f"what if: {events} (from {r.now:%Y-%m-%d})"]
     lines += [f"held: {b.sentence()}" for b in r.blocked]
+    if w.unanswered:
+        lines.append(f"without action (the old plan with the event) {len(w.unanswered)} rule(s) break:")
+        lines += [f"  {v.rule:<12} {v.start:%Y-%m-%d} .. {v.end:%Y-%m-%d}  {v.message}" for v in w.unanswered]
+    else:
+        lines.append("without action (the old plan with the event) no rule breaks")
     if w.new is None:
         lines.append("no re-plan: " + ("no plan keeps the physical rules (ORDER, SEATS, PORTS)"
                                        if r.result.status == "infeasible" else r.result.status))
@@ -162,6 +178,7 @@ def as_json(w: WhatIf) -> dict[str, Any]:
         "held": [b.sentence() for b in r.blocked],
         "explanation": [f.as_json() for f in r.result.facts],
         "changes": w.diff.as_json() if w.diff else None,
+        "without_action": [v.as_json() for v in w.unanswered],
         "trials": w.trials, "seed": w.seed,
         "window": None if w.window is None else [x.isoformat().replace("+00:00", "Z") for x in w.window],
         "figures": {c.title: {k: v.as_json() for k, v in c.values.items()} for c in w.columns},
