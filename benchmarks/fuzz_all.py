@@ -76,7 +76,7 @@ def main() -> int:
     by: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         by[o.command].append(o)
-    total = Counter()
+    total: Counter[str] = Counter()
     for command in commands:
         rows = by[command]
         exits = Counter(o.exit_code for o in rows)

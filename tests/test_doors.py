@@ -74,7 +74,7 @@ def test_an_empty_scenario_is_one_clear_error_for_every_command(tmp_path: Path, 
                                                                 content: str) -> None:
     empty = tmp_path / "empty.toml"
     empty.write_text(content)
-    args = [command[0], empty, *[c.replace("{dir}", str(tmp_path)) for c in command[1:]]]
+    args: list[str | Path] = [command[0], empty, *[c.replace("{dir}", str(tmp_path)) for c in command[1:]]]
     assert refused(*args) == f"{empty}: the scenario has no [[stations]]: nothing to work on " \
                              "(docs/scenario.md shows a complete example)"
 
