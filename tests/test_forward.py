@@ -200,3 +200,48 @@ def test_bad_corps_rows_are_each_one_problem_with_line_and_column(tmp_path, hist
     assert lines[2] == (f"{path}:6: column 1 (name): Acaba, Joseph (Joe) (NASA) appears twice: "
                         "also on line 2")
     assert lines[3].startswith(f"{path}:7: column 3 (status): unknown status 'on leave'")
+
+
+def test_bad_announced_rows_are_each_one_problem_with_line_and_column(tmp_path, history):
+    """An unknown agency in a crew, an impossible date, a flight twice, an unknown status."""
+    from mixedcrew.io.corps import read_announced
+
+    lines = ANNOUNCED.read_text(encoding="utf-8").splitlines()[:3] + [
+        'Soyuz MS-40,Soyuz MS,2027-02-30,unknown,"Doe, Jane (NAZA, commander)",src,',
+        'Crew-12,Crew Dragon,2026-02-13,launched,unknown,src,',
+        'Crew-40,Crew Dragon,2027-01,maybe,unknown,src,']
+    path = tmp_path / "announced.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as e:
+        read_announced(path, {a.id for a in history.agencies})
+    said = [str(p) for p in e.value.problems]
+    assert said == [
+        f"{path}:4: column 3 (target_launch): '2027-02-30' is not a date on the calendar "
+        "(day is out of range for month)",
+        f"{path}:4: column 5 (crew): Doe, Jane: unknown agency 'NAZA' (known: "
+        + ", ".join(sorted(a.id for a in history.agencies)) + ")",
+        f"{path}:5: column 1 (flight): Crew-12 appears twice: also on line 3",
+        f"{path}:6: column 4 (status): unknown status 'maybe' (known: launched, unknown, planned, "
+        "in force, under negotiation, completed, proposed, precedent)"]
+
+
+def test_the_command_refuses_bad_input_with_exit_2_and_writes_nothing(tmp_path):
+    """`mixedcrew forward` with a bad corps file and a bad option: one line each, exit 2."""
+    from typer.testing import CliRunner
+
+    from mixedcrew.cli import app
+
+    bad = _corps_with(tmp_path, '"Doe, Jane",NAZA,active,2024-01-01,no,unknown,src,')
+    out = tmp_path / "never.toml"
+    runner = CliRunner()
+    r = runner.invoke(app, ["forward", str(ROOT / "examples" / "iss.toml"), "--corps", str(bad),
+                            "--announced", str(ANNOUNCED), "-o", str(out)])
+    assert r.exit_code == 2 and not out.exists()
+    assert r.output.count("\n") == 1 and ":4: column 2 (agency)" in r.output
+    r = runner.invoke(app, ["forward", str(ROOT / "examples" / "iss.toml"), "--corps", str(CORPS),
+                            "--announced", str(ANNOUNCED), "--us-crew", "5", "-o", str(out)])
+    assert r.exit_code == 2 and not out.exists()
+    assert r.output.startswith("--us-crew: ")
+    r = runner.invoke(app, ["forward", str(ROOT / "examples" / "iss.toml"), "--corps", str(CORPS),
+                            "--announced", str(ANNOUNCED), "--until", "2026-01-01", "-o", str(out)])
+    assert r.exit_code == 2 and not out.exists() and r.output.startswith("--until: ")
