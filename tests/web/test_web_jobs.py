@@ -237,7 +237,7 @@ def test_the_app_on_postgresql(postgres_url):
     with admin_client(settings, kinds=TEST_KINDS) as client:
         sid = upload(client, ISS)
         done = wait_job(client, start(client, sid, "check")["id"])
-        assert done["state"] == "succeeded" and len(done["result"]["violations"]) == 6
+        assert done["state"] == "succeeded" and len(done["result"]["violations"]) == 3
         slow = start(client, sid, "slow", steps=5000, step_s=0.01)
         client.delete(f"/api/jobs/{slow['id']}")
         assert wait_job(client, slow["id"])["state"] == "cancelled"

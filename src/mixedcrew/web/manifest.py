@@ -98,8 +98,8 @@ class ManifestView:
 
     @property
     def bars(self) -> dict[str, int]:
-        """Bars each Gantt chart draws: one per stay, one per docking."""
-        return {"stays": len(self.timeline.stays), "ports": len(self.timeline.dockings)}
+        """Bars each Gantt chart draws: one per stay, one per port a docked vehicle held."""
+        return {"stays": len(self.timeline.stays), "ports": len(self.timeline.port_holds)}
 
     @cached_property
     def violations(self) -> tuple[ViolationView, ...]:
