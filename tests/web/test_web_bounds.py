@@ -29,13 +29,14 @@ def bearer(secret: str) -> dict[str, str]:
 @pytest.fixture
 def app_client(tmp_path: Path) -> Iterator[tuple[TestClient, dict[str, str], int]]:
     settings = WebSettings(db_url=f"sqlite:///{tmp_path / 'web.db'}", heartbeat_s=0.2, stale_after_s=5.0,
-                           max_jobs_per_user=2, max_jobs_per_agency=3, job_workers=1)
+                           max_jobs_per_user=2, max_jobs_per_agency=3, max_queued_jobs=3, job_workers=1)
     with TestClient(create_app(settings, kinds=TEST_KINDS)) as c:
         accounts = c.app.state.accounts
         tokens = {"admin": make_user(accounts, "admin", days=30),
                   "nasa": make_user(accounts, "nasa", "NASA", password="a long nasa password", days=30),
                   "nasa2": make_user(accounts, "nasa2", "NASA", days=30),
-                  "nasa3": make_user(accounts, "nasa3", "NASA", days=30)}
+                  "nasa3": make_user(accounts, "nasa3", "NASA", days=30),
+                  "ros": make_user(accounts, "ros", "ROSCOSMOS", days=30)}
         sid = c.post("/api/scenarios", files={"file": ("small.toml", SMALL.read_bytes())},
                      headers=bearer(tokens["admin"])).json()["id"]
         yield c, tokens, sid
@@ -95,6 +96,11 @@ def test_job_quotas_answer_429_naming_the_quota_and_spare_administrators(app_cli
     agency = _start(c, sid, tokens["nasa3"])
     assert agency.status_code == 429 and "quota 'jobs per agency' reached: NASA" in agency.json()["detail"]
     assert _start(c, sid, tokens["admin"]).status_code == 202  # administrators are not held by agencies
+    # 4 jobs now (1 running on the one worker, 3 queued): the queue is full for everyone but
+    # administrators, whose jobs are still taken
+    queue_full = _start(c, sid, tokens["ros"])
+    assert queue_full.status_code == 429 and "quota 'queued jobs' reached" in queue_full.json()["detail"]
+    assert _start(c, sid, tokens["admin"]).status_code == 202
     mine = [j for j in c.get("/api/jobs", headers=bearer(tokens["admin"])).json()]
     first = min(j["id"] for j in mine)
     assert c.delete(f"/api/jobs/{first}", headers=bearer(tokens["nasa"])).status_code in (200, 202)

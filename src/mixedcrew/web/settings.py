@@ -32,10 +32,12 @@ class WebSettings:
     max_json_bytes: int = 256 * 1024
     max_json_depth: int = 32
     # Jobs queued or running at once, per user and per agency, so one user (or one agency)
-    # cannot fill the workers' queue; administrators count only against their own user quota,
-    # so their jobs wait behind at most (agencies x per-agency quota) others.
+    # cannot fill the workers' queue; administrators count only against their own user quota.
     max_jobs_per_user: int = 3
     max_jobs_per_agency: int = 6
+    # Jobs queued (not yet running) from all non-administrators together: past it only an
+    # administrator's job is taken, so theirs never waits behind more than this many.
+    max_queued_jobs: int = 12
     # Failed logins before a user name, or a client address, must wait (access.throttle): a person
     # mistyping gets several tries; a guesser gets 5 a quarter hour per name, 20 per address.
     login_failures_per_account: int = 5

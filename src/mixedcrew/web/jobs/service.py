@@ -74,6 +74,11 @@ class Jobs:
             raise QuotaExceeded("jobs per agency", per_agency, (
                 f"quota 'jobs per agency' reached: {who.agency} has {per_agency} jobs queued or "
                 "running; wait for one to finish"))
+        queued = self.settings.max_queued_jobs
+        if not who.is_admin and store.queued_jobs(session) >= queued:
+            raise QuotaExceeded("queued jobs", queued, (
+                f"quota 'queued jobs' reached: {queued} jobs are waiting for a worker; try again "
+                "when one has started (administrators' jobs are still taken)"))
 
     def job(self, who: Principal, job_id: int, scope: str = "read") -> records.StoredJob:
         who.need(scope)

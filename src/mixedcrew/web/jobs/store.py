@@ -35,6 +35,11 @@ def create_job(session: Session, *, scenario_id: int, revision: int, kind: str,
     return job_record(row)
 
 
+def queued_jobs(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(JobRow).where(JobRow.state == "queued"))
+               or 0)
+
+
 def active_jobs(session: Session, *, actor_id: int | None = None, agency: str | None = None) -> int:
     """Jobs queued or running that this user (or anyone of this agency) started.
 
