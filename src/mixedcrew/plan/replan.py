@@ -123,10 +123,11 @@ def reopen(plan: Scenario, now: datetime, slack_days: float = SLACK_DAYS,
     rides = []
     for a in plan.assignments:
         up = by_id[a.up]
-        if up.open:
+        if up.open and a.up in reopened:
             continue  # its crew is chosen again (the reference remembers it)
+        # a flight open before (past the plan's end) keeps the crew written for it
         down = by_id.get(a.down or "")
-        if down is not None and (down.open or down.undock is None):
+        if down is not None and (down.id in reopened or (down.undock is None and not down.open)):
             a = a.model_copy(update={"down": None})
         rides.append(a)
     meta = plan.scenario.model_copy(update={"horizon": now})
