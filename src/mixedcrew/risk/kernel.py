@@ -84,6 +84,14 @@ def play_block(
     days = np.empty(Y + 1)
     # (instant, kind) of each line's events: contingency launch, medical return, forced return
     happened = np.empty((L, 3), dtype=np.bool_)
+    # counted[tally, point]: whether a sweep counts an arrival (point s) or departure (S + s):
+    # the operators of variant v and segment g for tally v * G + g, everyone for the last.
+    counted = np.ones((V * G + 1, 2 * S), dtype=np.bool_)
+    for v in range(V):
+        for g in range(G):
+            for s in range(S):
+                counted[v * G + g, s] = operators[v, s, g]
+                counted[v * G + g, S + s] = operators[v, s, g]
     for b in range(slips.shape[0]):
         # 1. launches and dockings: past every grounding of the type and outage of the site.
         # Jumping to the latest end of the intervals holding t never skips a clear instant
@@ -212,24 +220,25 @@ def play_block(
             for y in range(Y + 1):
                 days[y] = 0.0
             count, since = 0, 0.0
-            for i in range(2 * S + 1):
-                if i < 2 * S:
-                    w = which[i]
-                    st = w if w < S else w - S
-                    if tally < V * G and not operators[v, st, g]:
-                        continue
-                    t = times[i]
-                else:
-                    t = T
+            for i in range(2 * S):
+                w = which[i]
+                if not counted[tally, w]:
+                    continue
+                t = times[i]
                 if count < need and t > since:
                     days[Y] += t - since
                     for y in range(Y):
                         lo, hi = max(since, edges[y]), min(t, edges[y + 1])
                         if hi > lo:
                             days[y] += hi - lo
-                if i < 2 * S:
-                    count += 1 if w < S else -1
-                    since = t
+                count += 1 if w < S else -1
+                since = t
+            if count < need and T > since:
+                days[Y] += T - since
+                for y in range(Y):
+                    lo, hi = max(since, edges[y]), min(T, edges[y + 1])
+                    if hi > lo:
+                        days[y] += hi - lo
             for y in range(Y + 1):
                 minutes = int(np.rint(days[y] * MINUTES_PER_DAY))
                 if tally == V * G:
