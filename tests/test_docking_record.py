@@ -161,3 +161,48 @@ def test_bad_rows_are_named_by_file_line_and_field(tmp_path):
         read_docking_record(tmp_path / "rec")
     said = [(p.file, p.line, p.path) for p in e.value.problems]
     assert ("soyuz.csv", 2, "utc") in said and ("soyuz.csv", 3, "event") in said
+
+
+SMALL = ROOT / "examples" / "small.toml"
+MS22_PORT = 'port = "rassvet"\nlaunch_site = "baikonur-31"'
+
+
+def _small_with(relocations: str) -> str:
+    text = SMALL.read_text(encoding="utf-8")
+    assert MS22_PORT in text
+    return text.replace(MS22_PORT, f'port = "rassvet"\nrelocations = [{relocations}]\n'
+                                   'launch_site = "baikonur-31"', 1)
+
+
+def test_a_relocation_loads_and_a_single_port_still_does():
+    """Backward compatible: small.toml's flights have one `port`; a relocation adds stays."""
+    from mixedcrew.io.scenario_file import loads_scenario
+
+    plain = loads_scenario(SMALL.read_text(encoding="utf-8"), "small.toml")
+    assert [p.port for p in plain.flight_by_id["MS22"].port_stays] == ["rassvet"]
+    moved = loads_scenario(_small_with(
+        '{ undock = 2022-11-01T10:00:00Z, dock = 2022-11-01T10:30:00Z, port = "poisk" }'), "x.toml")
+    stays = moved.flight_by_id["MS22"].port_stays
+    assert [(p.port, p.start, p.end) for p in stays] == [
+        ("rassvet", utc(2022, 9, 21, 17, 6), utc(2022, 11, 1, 10)),
+        ("poisk", utc(2022, 11, 1, 10, 30), utc(2023, 3, 28, 8, 57))]
+
+
+@pytest.mark.parametrize("relocation, said", [
+    ('{ undock = 2022-11-01T10:30:00Z, dock = 2022-11-01T10:00:00Z, port = "poisk" }',
+     "flights[0].relocations[0]: relocation docks at 2022-11-01T10:00:00+00:00 before it undocks"),
+    ('{ undock = 2022-11-01T10:00:00Z, dock = 2022-11-01T10:30:00Z, port = "zenith" }',
+     "flights[0].relocations[0].port: unknown port of ISS 'zenith'"),
+    ('{ undock = 2022-11-01T10:00:00Z, dock = 2022-11-01T10:30:00Z, port = "ida-2" }',
+     "flights[0].relocations[0].port: port ida-2 has a IDSS interface; Soyuz MS docks with SSVP"),
+    ('{ undock = 2023-04-01T10:00:00Z, dock = 2023-04-01T10:30:00Z, port = "poisk" }',
+     "relocations: a relocation docking at 2023-04-01T10:30:00Z is after undock"),
+])
+def test_bad_relocations_are_named_by_line_and_field(relocation, said):
+    from mixedcrew.errors import ScenarioError
+    from mixedcrew.io.scenario_file import loads_scenario
+
+    with pytest.raises(ScenarioError) as e:
+        loads_scenario(_small_with(relocation), "x.toml")
+    assert any(said in str(p) for p in e.value.problems), [str(p) for p in e.value.problems]
+    assert all(p.line for p in e.value.problems)
