@@ -18,7 +18,7 @@ def manifest_lines(s: Scenario, start: datetime | None = None) -> Iterator[str]:
     """Lines of the manifest of flights launching from `start` (default: every flight with a
     launch after the earliest open flight's window, or all flights)."""
     flights = [f for f in s.flights if f.launch is not None and (start is None or f.launch >= start)]
-    flights.sort(key=lambda f: (f.launch, f.id))  # type: ignore[arg-type,return-value]
+    flights.sort(key=lambda f: (f.launch, f.id))
     if not flights:
         yield "no flight launches in that span"
         return

@@ -665,7 +665,7 @@ def share_flights(s: Scenario, sh: Shares) -> list[Flight]:
     """Flights a utilisation-share rule counts, in launch order."""
     out = [f for f in s.flights if f.launch is not None and sh.covers(f.launch)
            and f.vehicle_type in sh.vehicle_types and f.kind in sh.kinds]
-    out.sort(key=lambda f: (f.launch, f.id))  # type: ignore[arg-type,return-value]
+    out.sort(key=lambda f: (f.launch, f.id))
     return out
 
 
