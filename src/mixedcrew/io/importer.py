@@ -132,6 +132,7 @@ class _Builder:
         self.flight_facts = {f["id"]: f for f in facts.get("flight_facts", [])}
         self.families = [set(f) for f in imp.get("families", [])]
         self.ride_names: dict[str, list[Ride]] = {}
+        self.known_as = {k["person"]: str(k["known_as"]) for k in facts.get("known_as", [])}
         self.missions: dict[str, Mission] = {}
         self.supplement_downs: dict[tuple[str, str], str] = {}
         found = find_station(facts, station)
@@ -514,7 +515,8 @@ def _people(b: _Builder, flights: dict[str, dict[str, Any]], chosen: list[_Chose
                     entry["commander"] = True
         people.append({
             "id": pid, "name": astros[pid].name,
-            "known_as": known_as(astros[pid], [r.name for r in b.ride_names.get(pid, [])]),
+            "known_as": b.known_as.get(pid) or known_as(astros[pid],
+                                                         [r.name for r in b.ride_names.get(pid, [])]),
             "agency": agency,
             "segments": segments,
             "trained": sorted(trained.values(), key=lambda t: (t["ready"], t["vehicle_type"])),
