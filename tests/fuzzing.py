@@ -72,7 +72,9 @@ BAD_OPTIONS = {
 # Problems about a whole file, which have no line to give.
 FILE_LEVEL = ("no [[stations]]", "not a regular file", "size limit", "cannot read", "no such file",
               "no file matching", "not a folder", "cannot be written", "does not exist",
-              "is neither an inline table nor a file", "give at least one event")
+              "is neither an inline table nor a file", "give at least one event",
+              # facts of the whole manifest, not of one line: nobody ever aboard to play trials on
+              "has no stays: the risk engine needs a crewed manifest", "nobody is aboard")
 _LOCATED = re.compile(r"^(?P<file>[^\s:][^:]*?):(?P<line>\d+): \S")
 _FILE = re.compile(r"^(?P<file>[^\s:][^:]*?): \S")
 _OPTION = re.compile(r"^-{1,2}[a-z][\w-]*[ :]")

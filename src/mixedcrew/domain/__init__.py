@@ -16,10 +16,11 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import Field, model_validator
 
+from mixedcrew.domain.base import MAX_COUNT, MAX_DAYS, Name
+
 # re-exported: `from mixedcrew.domain import Id, Model, PlanningSettings, RiskModel` as before
 from mixedcrew.domain.base import Id as Id
 from mixedcrew.domain.base import Model as Model
-from mixedcrew.domain.base import Name
 from mixedcrew.domain.planning import PlanningSettings as PlanningSettings
 from mixedcrew.domain.risk import RiskModel as RiskModel
 from mixedcrew.instants import Instant, format_day
@@ -49,16 +50,16 @@ class Window(Model):
 class Segment(Model):
     id: Id
     name: Name = ""
-    min_operators: int = Field(default=1, ge=0)
+    min_operators: int = Field(default=1, ge=0, le=MAX_COUNT)
 
 
 class CrewEra(Model):
     """Crew size the station is staffed for, from an instant on."""
 
     start: Instant = Field(alias="from")
-    nominal: int = Field(ge=1)
-    maximum: int = Field(ge=1)
-    handover_days: float = Field(default=14.0, ge=0)
+    nominal: int = Field(ge=1, le=MAX_COUNT)
+    maximum: int = Field(ge=1, le=MAX_COUNT)
+    handover_days: float = Field(default=14.0, ge=0, le=MAX_DAYS)
 
     @model_validator(mode="after")
     def _max_at_least_nominal(self) -> CrewEra:
@@ -116,7 +117,7 @@ class DockedLimit(Model):
     """A change of a vehicle type's docked limit from an instant on."""
 
     start: Instant = Field(alias="from")
-    days: float = Field(gt=0)
+    days: float = Field(gt=0, le=MAX_DAYS)
     source: str = ""
 
 
@@ -124,13 +125,13 @@ class VehicleType(Model):
     id: Id
     name: Name = ""
     operator: Id | None = Field(default=None, description="agency whose vehicle this is")
-    seats: int = Field(ge=0)
-    max_docked_days: float = Field(gt=0)
+    seats: int = Field(ge=0, le=MAX_COUNT)
+    max_docked_days: float = Field(gt=0, le=MAX_DAYS)
     docked_limits: tuple[DockedLimit, ...] = ()
     docking: tuple[str, ...] = Field(default=(), description="docking interfaces it fits")
     launch_sites: tuple[Id, ...] = ()
-    rendezvous_hours: float = Field(default=24.0, ge=0)
-    undock_to_landing_hours: float = Field(default=12.0, ge=0)
+    rendezvous_hours: float = Field(default=24.0, ge=0, le=MAX_DAYS * 24)
+    undock_to_landing_hours: float = Field(default=12.0, ge=0, le=MAX_DAYS * 24)
     source: str = ""
 
     def docked_limit_at(self, t: datetime) -> float:
@@ -145,7 +146,7 @@ class Capsule(Model):
     id: Id
     name: Name = ""
     vehicle_type: Id
-    turnaround_days: float = Field(default=0.0, ge=0)
+    turnaround_days: float = Field(default=0.0, ge=0, le=MAX_DAYS)
 
 
 class Certification(Model):
@@ -176,7 +177,7 @@ class Person(Model):
     segments: tuple[Id, ...] = Field(default=(), description="segments they can operate")
     trained: tuple[Training, ...] = ()
     available: Window = Window()
-    min_rest_days: float | None = Field(default=None, ge=0)
+    min_rest_days: float | None = Field(default=None, ge=0, le=MAX_DAYS)
 
     @property
     def short_name(self) -> str:
@@ -234,13 +235,13 @@ class Flight(Model):
         default=(), description="moves to other ports while docked, in time order")
     launch_site: Id | None = None
     kind: FlightKind = "rotation"
-    seats: int | None = Field(default=None, ge=0, description="overrides the type's seats")
+    seats: int | None = Field(default=None, ge=0, le=MAX_COUNT, description="overrides the type's seats")
     launch: Instant | None = None
     dock: Instant | None = None
     undock: Instant | None = None
     land: Instant | None = None
     window: Window | None = Field(default=None, description="launch window for planning")
-    target_days: float | None = Field(default=None, gt=0, description="preferred docked days")
+    target_days: float | None = Field(default=None, gt=0, le=MAX_DAYS, description="preferred docked days")
     pinned: bool = False
     client: Id | None = Field(
         default=None, description="the private agency that bought this mission: only its people "
@@ -305,8 +306,8 @@ class Quota(Model):
 
     vehicle_type: Id
     party: Id
-    per_flight: int = Field(default=1, ge=0)
-    at_most: int | None = Field(default=None, ge=0,
+    per_flight: int = Field(default=1, ge=0, le=MAX_COUNT)
+    at_most: int | None = Field(default=None, ge=0, le=MAX_COUNT,
                                 description="no more than this many of `party` on a counted flight")
     kinds: tuple[FlightKind, ...] = ("rotation",)
 
@@ -318,7 +319,7 @@ class Agreement(Model):
     start: Instant = Field(alias="from")
     end: Instant | None = Field(default=None, alias="until")
     quotas: tuple[Quota, ...] = ()
-    tolerance: int = Field(default=1, ge=0, description="max |seats given - seats received|")
+    tolerance: int = Field(default=1, ge=0, le=MAX_COUNT, description="max |seats given - seats received|")
     closed_after: bool = Field(
         default=False, description="after `until`, the quotas' vehicle types carry nobody of the "
                                    "party each quota names: no seat exchange without the agreement")
@@ -349,7 +350,7 @@ class Shares(Model):
     vehicle_types: tuple[Id, ...] = Field(min_length=1)
     kinds: tuple[FlightKind, ...] = ("rotation",)
     shares: tuple[Share, ...] = Field(min_length=1)
-    tolerance: float = Field(default=1.0, ge=0, description="seats off the share, at most")
+    tolerance: float = Field(default=1.0, ge=0, le=MAX_COUNT, description="seats off the share, at most")
     source: str = ""
 
     def covers(self, t: datetime) -> bool:
@@ -401,7 +402,7 @@ class Damage(EventBase):
 
     kind: Literal["damage"]
     flight: Id
-    seats_lost: int = Field(ge=1)
+    seats_lost: int = Field(ge=1, le=MAX_COUNT)
 
 
 class ContingencySeat(EventBase):
@@ -409,7 +410,7 @@ class ContingencySeat(EventBase):
 
     kind: Literal["contingency_seat"]
     flight: Id
-    seats_added: int = Field(default=1, ge=1)
+    seats_added: int = Field(default=1, ge=1, le=MAX_COUNT)
 
 
 class EarlyReturn(EventBase):
@@ -442,7 +443,7 @@ class Meta(Model):
         default=None,
         description="the instant the data runs to: flights still docked then leave undock out",
     )
-    min_rest_days: float = Field(default=0.0, ge=0, description="default rest between stays")
+    min_rest_days: float = Field(default=0.0, ge=0, le=MAX_DAYS, description="default rest between stays")
 
 
 class Scenario(Model):

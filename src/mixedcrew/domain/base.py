@@ -7,6 +7,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+# Upper bounds of durations and counts in a scenario: far above any station (a docked limit
+# of 240 days, 7 aboard, 4 seats), low enough that no date arithmetic overflows and no
+# solver or timeline loop grows without end (a turnaround of 1e300 days overflowed).
+MAX_DAYS = 36500.0  # a century
+MAX_COUNT = 1000
+
 Id = Annotated[str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:+\-]*$")]
 
 
