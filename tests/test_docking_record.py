@@ -206,3 +206,15 @@ def test_bad_relocations_are_named_by_line_and_field(relocation, said):
         loads_scenario(_small_with(relocation), "x.toml")
     assert any(said in str(p) for p in e.value.problems), [str(p) for p in e.value.problems]
     assert all(p.line for p in e.value.problems)
+
+
+def test_report_port_chart_draws_each_port_a_flight_held(iss):
+    """The report's port chart: one bar per port held, so MS-23 shows on Poisk and on Prichal."""
+    from mixedcrew.report.html import ports_figure
+
+    s, tl = iss
+    fig = ports_figure(s, tl)
+    assert sum(len(t.x) for t in fig.data) == len(tl.port_holds) > len(tl.dockings)
+    ms23 = {port for t in fig.data for port, data in zip(t.y, t.customdata, strict=True)
+            if data[0] == "Soyuz MS-23"}
+    assert ms23 == {"poisk", "prichal"}
