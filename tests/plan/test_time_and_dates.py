@@ -124,3 +124,21 @@ def test_same_seed_and_work_limit_same_plan_on_the_forward_case(forward):
     assert first.status == second.status == "planned"
     assert first.plan == second.plan
     assert [lv.value for lv in first.levels] == [lv.value for lv in second.levels]
+
+
+def test_a_level_with_no_time_to_start_keeps_the_plan_so_far(tiny, monkeypatch):
+    """When the incumbent cannot be completed for a later level in the time left, the plan of
+    the levels solved so far comes back (checked), naming the levels not reached."""
+    import mixedcrew.plan.search as search
+
+    calls = []
+
+    def no_time(ctx, best, seconds, seed):
+        calls.append(1)
+        return None
+
+    monkeypatch.setattr(search, "extend", no_time)
+    result = plan_scenario(tiny, options=SolveOptions(time_limit=20))
+    assert result.status == "planned" and not result.new_violations
+    assert calls and result.levels and result.tried
+    assert result.tried[0].startswith("levels not reached in the time limit:")

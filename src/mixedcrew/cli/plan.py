@@ -88,6 +88,8 @@ def _print_result(result: Any, output: Path | None, as_json: bool) -> None:
         value, bound, unit = lv.shown
         state = "optimal" if lv.optimal else f"bound {bound:g}"
         out.print(f"level {lv.name:<11} {value:g} {unit} ({state})", markup=False)
+    for note in result.tried:  # levels the time limit did not reach
+        out.print(f"note: {note}", markup=False)
     if result.report is not None and result.report.violations:
         out.print(f"{len(result.report.violations)} violation(s) in the fixed data the plan keeps "
                   "(check it for details)", markup=False)

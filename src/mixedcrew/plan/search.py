@@ -25,6 +25,7 @@ from mixedcrew.plan.tactics import PINNED, narrow_instants, pin_terms, solve_lev
 FIRST_PLAN_SHARE = 0.5
 AUXILIARY_SHARE = 0.1  # completing a hint or narrowing domains: at most this share of the time left
 AUXILIARY_MAX = 5.0  # and at most this many seconds
+NARROW_SHARE = 0.25  # narrowing (a presolve) only while this share of the time limit is left
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Outcome:
     values: list[int] | None
     levels: tuple[LevelResult, ...]
     searched: float  # seconds spent
+    not_reached: tuple[str, ...] = ()  # levels left unsolved when the time ran out
 
 
 def _auxiliary(clock: Clock) -> float:
@@ -45,11 +47,16 @@ def solve_levels(ctx: Context, pending: list[Pending], opts: SolveOptions, clock
     started = clock.elapsed()
     results: list[LevelResult] = []
     for i, p in enumerate(pending):
-        if p.narrows and i > 0 and best is not None:
+        if p.narrows and i > 0 and best is not None and clock.left() >= NARROW_SHARE * opts.time_limit:
+            # presolve of a large model can outrun its own limit: only with time to spare
             narrow_instants(ctx, best, opts.seed, _auxiliary(clock))
         level = p.build(ctx)
         if best is not None and len(best) < len(ctx.model.proto.variables):
-            best = extend(ctx, best, _auxiliary(clock), opts.seed)  # the new level's own variables
+            full = extend(ctx, best, _auxiliary(clock), opts.seed)  # the new level's own variables
+            if full is None:  # no time to complete it: the plan so far stands, levels not reached
+                return Outcome(Status.PLANNED, best, tuple(results), clock.elapsed() - started,
+                               tuple(q.name for q in pending[i:]))
+            best = full
         share = clock.left() / (len(pending) - i)
         if best is None:
             share = max(share, clock.share(FIRST_PLAN_SHARE))
@@ -58,7 +65,8 @@ def solve_levels(ctx: Context, pending: list[Pending], opts: SolveOptions, clock
             return Outcome(Status.INFEASIBLE, None, tuple(results), clock.elapsed() - started)
         kept = None if best is None else evaluate(level.expr, best)
         if done is None and kept is None:
-            return Outcome(Status.UNKNOWN, None, tuple(results), clock.elapsed() - started)
+            return Outcome(Status.UNKNOWN, None, tuple(results), clock.elapsed() - started,
+                           tuple(q.name for q in pending[i:]))
         if done is None or (kept is not None and kept <= done[2].value):
             # the solver did not beat the incumbent: keep it (it satisfies every level so far)
             bound = done[2].bound if done else float("-inf")

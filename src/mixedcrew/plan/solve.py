@@ -83,9 +83,12 @@ def _answer(s: Scenario, scope: Scope, ctx: Context, outcome: Outcome, clock: Cl
     assert values is not None
     plan = to_scenario(ctx, lambda e: evaluate(e, values))
     report = check(plan)
+    tried = (f"levels not reached in the time limit: {', '.join(outcome.not_reached)}",
+             ) if outcome.not_reached else ()
     return PlanResult(Status.PLANNED, plan, scope, outcome.levels, report=report,
                       new_violations=tuple(new_violations(s, scope, report.violations)),
-                      preexisting=tuple(dict.fromkeys(ctx.preexisting)), seconds=clock.elapsed())
+                      preexisting=tuple(dict.fromkeys(ctx.preexisting)), seconds=clock.elapsed(),
+                      tried=tried)
 
 
 def _no_plan(scope: Scope, ctx: Context, outcome: Outcome, opts: SolveOptions, clock: Clock,
