@@ -13,9 +13,9 @@ counts their references with atomic instructions, and with helpers per
 flight, line and stay that counting took more than half of a trial's
 time. The steps are marked as in `fast.play_arrays`.
 
-Without Numba the decorator leaves the functions as they are: they still
-run, as slow plain Python, and give the same outcomes (a test runs them so,
-with NUMBA_DISABLE_JIT=1). `fast.play` then uses the NumPy array formulas
+Without Numba the decorator leaves the function as it is: it still runs,
+as slow plain Python, and gives the same outcomes (a test runs it so, with
+NUMBA_DISABLE_JIT=1). `fast.play` then uses the NumPy array formulas
 instead, which are far faster than interpreted loops.
 
 Numba is imported here and nowhere else; `fast.py` imports this module
@@ -82,7 +82,7 @@ def play_block(
     alone = np.empty(S, dtype=np.bool_)
     times, which = np.empty(2 * S), np.empty(2 * S, dtype=np.int64)
     days = np.empty(Y + 1)
-    # (instant, kind) of each line's events: contingency launch, medical return, forced return
+    # whether each line's events happened: a contingency launch, a medical return, a forced return
     happened = np.empty((L, 3), dtype=np.bool_)
     # counted[tally, point]: whether a sweep counts an arrival (point s) or departure (S + s):
     # the operators of variant v and segment g for tally v * G + g, everyone for the last.
