@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from mixedcrew.errors import DataError, Problem
+from mixedcrew.io.gcat import read_list
 
 CORPS_COLUMNS = ("name", "agency", "status", "status_since", "flown_before", "trained_for",
                  "source", "note")
@@ -96,12 +97,7 @@ def name_key(text: str) -> str:
 
 def _read(path: Path, columns: tuple[str, ...]) -> tuple[list[tuple[int, dict[str, str]]], list[Problem]]:
     where = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError([Problem(where, None, "", "file not found")]) from None
-    except UnicodeDecodeError as e:
-        raise DataError([Problem(where, None, "", f"not UTF-8 text ({e.reason})")]) from None
+    text = read_list(path)  # bounded: a special file, a huge one or bad UTF-8 is one located line
     reader = csv.reader(io.StringIO(text))
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[Problem] = []

@@ -12,11 +12,13 @@ importer's business.
 from __future__ import annotations
 
 import csv
+import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from mixedcrew.errors import DataError, Problem
+from mixedcrew.io.gcat import read_list
 
 RECORD_FILES = ("soyuz.csv", "us-crew.csv", "uncrewed.csv")
 _EVENTS = {
@@ -72,7 +74,8 @@ def _instant(text: str) -> datetime:
 
 def _rows(path: Path) -> list[RecordRow]:
     out, problems = [], []
-    with path.open(encoding="utf-8", newline="") as fh:
+    # bounded: a special file, a huge one or bad UTF-8 is one located line
+    with io.StringIO(read_list(path), newline="") as fh:
         for line, row in enumerate(csv.DictReader(fh), start=2):
             key = (row.get("flight") or row.get("vehicle") or "").strip()
             event = _EVENTS.get((row.get("event") or "").strip())
