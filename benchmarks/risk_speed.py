@@ -32,9 +32,9 @@ from typing import Any
 
 from mixedcrew.instants import to_instant
 from mixedcrew.io.scenario_file import load_scenario
+from mixedcrew.risk.arrays import TrialPlan, compile_plan
 from mixedcrew.risk.backends import run_dask, run_local, worker_allocator
 from mixedcrew.risk.fast import kernel_name
-from mixedcrew.risk.plan import TrialPlan, compile_plan
 from mixedcrew.risk.reference import run_reference
 
 ISS = Path(__file__).resolve().parents[1] / "examples" / "iss.toml"

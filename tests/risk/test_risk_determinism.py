@@ -12,9 +12,9 @@ from risk_cases import HOT, with_model
 
 from mixedcrew.instants import to_instant
 from mixedcrew.risk import BackendError, assess_risk
+from mixedcrew.risk.arrays import compile_plan
 from mixedcrew.risk.backends import BLOCK, Task, block_random, play_blocks, run_dask, run_local
 from mixedcrew.risk.fast import play, sample_block
-from mixedcrew.risk.plan import compile_plan
 from mixedcrew.risk.segregate import segregated
 
 TRIALS = 3 * BLOCK + 100  # a short last block on purpose

@@ -18,11 +18,11 @@ from risk_cases import (
 
 from mixedcrew.domain.risk import Distribution, RiskModel, VehicleRisk
 from mixedcrew.instants import to_instant
+from mixedcrew.risk.arrays import DAYS_PER_YEAR, compile_plan
 from mixedcrew.risk.backends import run_local
 from mixedcrew.risk.fast import KERNELS, no_disruptions, play, sample_block
 from mixedcrew.risk.metrics import Totals
 from mixedcrew.risk.outcomes import Outcomes
-from mixedcrew.risk.plan import DAYS_PER_YEAR, compile_plan
 from mixedcrew.risk.reference import play_trial, run_reference
 from mixedcrew.risk.segregate import segregated
 
@@ -104,7 +104,7 @@ def test_kernel_without_a_jit_still_agrees_with_the_reference(tmp_path):
         "from mixedcrew.risk import kernel\n"
         "from mixedcrew.risk.fast import play, sample_block\n"
         "from mixedcrew.risk.outcomes import Outcomes\n"
-        "from mixedcrew.risk.plan import compile_plan\n"
+        "from mixedcrew.risk.arrays import compile_plan\n"
         "from mixedcrew.risk.reference import play_trial\n"
         "from test_risk_engines import assert_same_outcomes\n"
         "assert not kernel.JIT\n"
@@ -125,8 +125,8 @@ def test_kernel_is_chosen_by_what_is_installed_or_by_the_environment(monkeypatch
     """Numba installed: the compiled loops; MIXEDCREW_RISK_KERNEL=numpy: the array formulas;
     anything else there is refused with the choices."""
     from mixedcrew.risk import kernel
+    from mixedcrew.risk.arrays import RiskInputError
     from mixedcrew.risk.fast import kernel_name
-    from mixedcrew.risk.plan import RiskInputError
 
     monkeypatch.delenv("MIXEDCREW_RISK_KERNEL", raising=False)
     assert kernel_name() == ("numba" if kernel.JIT else "numpy")

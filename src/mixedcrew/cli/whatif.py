@@ -169,7 +169,7 @@ def _risk_columns(sa: Any, sb: Any, names: tuple[str, str], trials: int, seed: i
                   ) -> list[tuple[str, dict[str, Any]]]:
     """Both manifests over the window they share, same seed and trial count."""
     from mixedcrew.risk import assess
-    from mixedcrew.risk.plan import default_window
+    from mixedcrew.risk.arrays import default_window
     from mixedcrew.timeline import Timeline
     from mixedcrew.whatif.run import figures_of
 

@@ -1,6 +1,6 @@
 """The risk engine: Monte Carlo of groundings, slips, damage and medical returns over a manifest.
 
-`assess_risk(scenario, ...)` compiles the manifest (plan.py), plays trials
+`assess_risk(scenario, ...)` compiles the manifest into trial arrays (arrays.py), plays trials
 on the fast engine (fast.py) or the SimPy reference (reference.py), in this
 process or on Dask (backends.py), and returns a RiskResult with estimates
 and 95% intervals. docs/risk.md describes the model and the policy.
@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from mixedcrew.domain import Scenario
 from mixedcrew.errors import BackendError, RiskInputError, StressError
+from mixedcrew.risk.arrays import TrialPlan, compile_plan
 from mixedcrew.risk.backends import DEFAULT_BATCH_BLOCKS, run_dask, run_local
 from mixedcrew.risk.fast import no_disruptions, play
 from mixedcrew.risk.metrics import Estimate, Totals
 from mixedcrew.risk.outcomes import Outcomes
-from mixedcrew.risk.plan import TrialPlan, compile_plan
 from mixedcrew.risk.reference import run_reference
 from mixedcrew.risk.result import RiskResult
 from mixedcrew.risk.segregate import segregated

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from mixedcrew.errors import BackendError, InputError
+from mixedcrew.risk.arrays import TrialPlan
 from mixedcrew.risk.fast import kernel_name, play, sample_block
 from mixedcrew.risk.metrics import Totals
-from mixedcrew.risk.plan import TrialPlan
 
 BLOCK = 1024
 DEFAULT_BATCH_BLOCKS = 8

@@ -30,9 +30,9 @@ from math import inf
 import numpy as np
 
 from mixedcrew.errors import RiskInputError
+from mixedcrew.risk.arrays import DAYS_PER_YEAR, TrialPlan
 from mixedcrew.risk.draws import BatchDraws, sample_days
 from mixedcrew.risk.outcomes import Outcomes, count_by_year, to_minutes
-from mixedcrew.risk.plan import DAYS_PER_YEAR, TrialPlan
 
 
 def sample_block(plan: TrialPlan, rng: np.random.Generator, n: int) -> BatchDraws:

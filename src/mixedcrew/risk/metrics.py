@@ -17,8 +17,8 @@ from math import prod, sqrt
 
 import numpy as np
 
+from mixedcrew.risk.arrays import MINUTES_PER_DAY
 from mixedcrew.risk.outcomes import Outcomes
-from mixedcrew.risk.plan import MINUTES_PER_DAY
 
 Z95 = 1.959963984540054
 HISTOGRAM_DAYS = 2048  # longest-stay histogram: one bin per day, the last one open-ended

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mixedcrew.risk.plan import MINUTES_PER_DAY
+from mixedcrew.risk.arrays import MINUTES_PER_DAY
 
 
 @dataclass(frozen=True)

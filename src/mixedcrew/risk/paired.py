@@ -14,11 +14,11 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
+from mixedcrew.risk.arrays import TrialPlan
 from mixedcrew.risk.backends import BLOCK, DEFAULT_BATCH_BLOCKS, Progress, Task, block_random, tasks
 from mixedcrew.risk.fast import no_disruptions, play, sample_block
 from mixedcrew.risk.metrics import FIELDS, Estimate, Totals, _square_sum, paired_difference
 from mixedcrew.risk.outcomes import Outcomes
-from mixedcrew.risk.plan import TrialPlan
 from mixedcrew.risk.reference import play_trial, sample_trial, trial_random
 from mixedcrew.risk.result import ANY, DAY, RiskResult, days, pct
 from mixedcrew.risk.stress import Stress, with_stress, with_stress_trial

@@ -20,9 +20,9 @@ import numpy as np
 import simpy
 
 from mixedcrew.domain.risk import Distribution
+from mixedcrew.risk.arrays import DAYS_PER_YEAR, MINUTES_PER_DAY, TrialPlan
 from mixedcrew.risk.draws import Intervals, TrialDraws
 from mixedcrew.risk.outcomes import Outcomes
-from mixedcrew.risk.plan import DAYS_PER_YEAR, MINUTES_PER_DAY, TrialPlan
 
 # --- sampling, one draw at a time -------------------------------------------------
 

@@ -8,9 +8,9 @@ from typing import Any
 from rich.table import Table
 
 from mixedcrew.instants import format_instant
+from mixedcrew.risk.arrays import MINUTES_PER_DAY, TrialPlan
 from mixedcrew.risk.metrics import Estimate, Totals, mean, paired_difference, probability, quantile
 from mixedcrew.risk.outcomes import Outcomes
-from mixedcrew.risk.plan import MINUTES_PER_DAY, TrialPlan
 
 DAY = 1 / MINUTES_PER_DAY
 ANY = "any segment"

@@ -26,8 +26,8 @@ import numpy as np
 from mixedcrew.domain import ContingencySeat, Damage, EarlyReturn, Grounding, Scenario, SiteOutage
 from mixedcrew.errors import StressError
 from mixedcrew.instants import DAY, format_day, format_instant
+from mixedcrew.risk.arrays import TrialPlan
 from mixedcrew.risk.draws import BatchDraws, Intervals, TrialDraws
-from mixedcrew.risk.plan import TrialPlan
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The manifest as both engines see it: flights, lifeboats ("lines") and stays as arrays.
+"""The manifest as both engines see it, as trial arrays: flights, lifeboats ("lines") and stays.
 
 Everything here is read from the Timeline (who is aboard, from which flight
 to which) and the scenario's `[risk]` section; nothing is random. Times are
