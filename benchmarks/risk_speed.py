@@ -158,8 +158,8 @@ def main() -> None:
         args.fast_trials, args.scaling_trials, args.trials, args.repeats = 100_000, 1_000_000, 1_000_000, 1
 
     plan = compile_plan(load_scenario(ISS), start=to_instant("2022-01-01"), end=to_instant("2027-01-01"))
-    print(f"ISS example, {plan.window.label()}: {len(plan.flights)} flights, {len(plan.l_flight)} lines, "
-          f"{len(plan.people)} stays; {load()}")
+    print(f"ISS example, {plan.window.label()}: {len(plan.flights.ids)} flights, "
+          f"{len(plan.lines.flight)} lines, {len(plan.stays.people)} stays; {load()}")
     engines(plan, args)
     if not args.no_dask:
         dask(plan, args)

@@ -46,6 +46,47 @@ class Window:
         return f"{format_day(self.start)} .. {format_day(self.end)}"
 
 
+# eq=False, as for TrialPlan: numpy arrays do not compare to one bool
+@dataclass(frozen=True, eq=False)
+class FlightArrays:
+    """Each flight: planned instants in days since the window start; `fixed` ones had
+    launched before the window opens."""
+
+    ids: tuple[str, ...]
+    type: np.ndarray  # index into TrialPlan.types, -1 if it cannot be grounded here
+    site: np.ndarray  # -1: no site named and the type has several (never held by an outage)
+    launch: np.ndarray
+    dock: np.ndarray
+    fixed: np.ndarray
+    slips: tuple[tuple[Distribution, ...], ...]  # the slips added to each flight's launch
+
+
+@dataclass(frozen=True, eq=False)
+class LineArrays:
+    """Each line: a flight and the people it brings home."""
+
+    flight: np.ndarray  # flight index
+    relief: np.ndarray  # flight index, -1 if none
+    handover: np.ndarray  # planned undock - planned relief dock
+    undock: np.ndarray  # planned undock (inf: still docked at the horizon)
+    limit: np.ndarray  # docked limit, days
+    type: np.ndarray
+    site: np.ndarray
+    lead: np.ndarray  # replacement lead days
+    rendezvous: np.ndarray  # replacement launch to dock, days
+    damage_rate: np.ndarray  # per docked day
+    members: np.ndarray  # [L, M] stay indices, padded with -1
+
+
+@dataclass(frozen=True, eq=False)
+class StayArrays:
+    """Each stay: one person from their flight's docking to their line's undocking."""
+
+    people: tuple[str, ...]
+    up: np.ndarray  # flight index
+    line: np.ndarray  # line index
+
+
 @dataclass(frozen=True, eq=False)
 class TrialPlan:
     """Flights, lines and stays of one station over one window, as arrays."""
@@ -59,30 +100,9 @@ class TrialPlan:
     type_rates: tuple[VehicleRates, ...]
     sites: tuple[str, ...]
     site_rates: tuple[SiteRates, ...]
-    # flights: planned instants in days; `fixed` ones had launched before the window
-    flights: tuple[str, ...]
-    f_type: np.ndarray
-    f_site: np.ndarray  # -1: no site named and the type has several (never held by an outage)
-    f_launch: np.ndarray
-    f_dock: np.ndarray
-    f_fixed: np.ndarray
-    f_slips: tuple[tuple[Distribution, ...], ...]  # the slips added to each flight's launch
-    # lines: a flight and the people it brings home
-    l_flight: np.ndarray
-    l_relief: np.ndarray  # flight index, -1 if none
-    l_handover: np.ndarray  # planned undock - planned relief dock
-    l_undock: np.ndarray  # planned undock (inf: still docked at the horizon)
-    l_limit: np.ndarray  # docked limit, days
-    l_type: np.ndarray
-    l_site: np.ndarray
-    l_lead: np.ndarray  # replacement lead days
-    l_rendezvous: np.ndarray  # replacement launch to dock, days
-    l_damage_rate: np.ndarray  # per docked day
-    l_members: np.ndarray  # [L, M] stay indices, padded with -1
-    # stays
-    people: tuple[str, ...]
-    s_up: np.ndarray
-    s_line: np.ndarray
+    flights: FlightArrays
+    lines: LineArrays
+    stays: StayArrays
     medical_rate: float  # per person-day
     # coverage: which stays operate which segment, per variant of the manifest
     variants: tuple[str, ...]
@@ -197,27 +217,30 @@ class _Compiler:
             station=self.station, window=w, years=tuple(years), year_edges=np.array(edges),
             types=tuple(types), type_rates=tuple(s.risk.vehicle(t) for t in types),
             sites=tuple(sites), site_rates=tuple(s.risk.site(x) for x in sites),
-            flights=tuple(flight_ids),
-            f_type=np.array([tidx.get(f.vehicle_type, -1) for f in flights], dtype=np.int64),
-            f_site=np.array([sidx.get(self._site(f) or "", -1) for f in flights], dtype=np.int64),
-            f_launch=np.array([_days(f.launch or f.dock, w.start) for f in flights]),
-            f_dock=np.array([_days(f.dock, w.start) for f in flights]),
-            f_fixed=np.array([self._fixed(f) for f in flights]),
-            f_slips=tuple(self._slips(f, all_types, all_sites) for f in flights),
-            l_flight=np.array([fidx[ln["flight"]] for ln in lines], dtype=np.int64),
-            l_relief=np.array([fidx[ln["relief"]] if ln["relief"] else -1 for ln in lines], dtype=np.int64),
-            l_handover=np.array([ln["handover"] for ln in lines]),
-            l_undock=np.array([ln["undock"] for ln in lines]),
-            l_limit=np.array([ln["limit"] for ln in lines]),
-            l_type=np.array([tidx[ln["type"]] for ln in lines], dtype=np.int64),
-            l_site=np.array([sidx[ln["site"]] if ln["site"] else -1 for ln in lines], dtype=np.int64),
-            l_lead=np.array([all_types[ln["type"]].replacement_lead_days for ln in lines]),
-            l_rendezvous=np.array([ln["rendezvous"] for ln in lines]),
-            l_damage_rate=np.array([all_types[ln["type"]].damage_per_docked_day for ln in lines]),
-            l_members=np.array([m + [-1] * (width - len(m)) for m in members], dtype=np.int64),
-            people=tuple(x.person for x in stays),
-            s_up=np.array([fidx[x.up] for x in stays], dtype=np.int64),
-            s_line=np.array([line_ids.index(k) for k in line_keys], dtype=np.int64),
+            flights=FlightArrays(
+                ids=tuple(flight_ids),
+                type=np.array([tidx.get(f.vehicle_type, -1) for f in flights], dtype=np.int64),
+                site=np.array([sidx.get(self._site(f) or "", -1) for f in flights], dtype=np.int64),
+                launch=np.array([_days(f.launch or f.dock, w.start) for f in flights]),
+                dock=np.array([_days(f.dock, w.start) for f in flights]),
+                fixed=np.array([self._fixed(f) for f in flights]),
+                slips=tuple(self._slips(f, all_types, all_sites) for f in flights)),
+            lines=LineArrays(
+                flight=np.array([fidx[ln["flight"]] for ln in lines], dtype=np.int64),
+                relief=np.array([fidx[ln["relief"]] if ln["relief"] else -1 for ln in lines], dtype=np.int64),
+                handover=np.array([ln["handover"] for ln in lines]),
+                undock=np.array([ln["undock"] for ln in lines]),
+                limit=np.array([ln["limit"] for ln in lines]),
+                type=np.array([tidx[ln["type"]] for ln in lines], dtype=np.int64),
+                site=np.array([sidx[ln["site"]] if ln["site"] else -1 for ln in lines], dtype=np.int64),
+                lead=np.array([all_types[ln["type"]].replacement_lead_days for ln in lines]),
+                rendezvous=np.array([ln["rendezvous"] for ln in lines]),
+                damage_rate=np.array([all_types[ln["type"]].damage_per_docked_day for ln in lines]),
+                members=np.array([m + [-1] * (width - len(m)) for m in members], dtype=np.int64)),
+            stays=StayArrays(
+                people=tuple(x.person for x in stays),
+                up=np.array([fidx[x.up] for x in stays], dtype=np.int64),
+                line=np.array([line_ids.index(k) for k in line_keys], dtype=np.int64)),
             medical_rate=s.risk.medical_returns_per_person_day,
             variants=tuple(variants),
             segments=tuple(g.id for g in segments),

@@ -40,13 +40,13 @@ def sample_block(plan: TrialPlan, rng: np.random.Generator, n: int) -> BatchDraw
     g = [_poisson_intervals(rng, n, plan.days, r.groundings_per_year, r.grounding_days)
          for r in plan.type_rates]
     o = [_poisson_intervals(rng, n, plan.days, r.outages_per_year, r.outage_days) for r in plan.site_rates]
-    slips = np.zeros((n, len(plan.flights)))
-    for i, dists in enumerate(plan.f_slips):
+    slips = np.zeros((n, len(plan.flights.ids)))
+    for i, dists in enumerate(plan.flights.slips):
         for dist in dists:
             slips[:, i] += sample_days(dist, rng, (n,))
-    damage = _waits(rng.standard_exponential((n, len(plan.l_flight))), plan.l_damage_rate)
-    medical = _waits(rng.standard_exponential((n, len(plan.people))),
-                     np.full(len(plan.people), plan.medical_rate))
+    damage = _waits(rng.standard_exponential((n, len(plan.lines.flight))), plan.lines.damage_rate)
+    medical = _waits(rng.standard_exponential((n, len(plan.stays.people))),
+                     np.full(len(plan.stays.people), plan.medical_rate))
     return BatchDraws(*_stack(g, n), *_stack(o, n), slips, damage, medical)
 
 
@@ -56,8 +56,8 @@ def no_disruptions(plan: TrialPlan, n: int = 1) -> BatchDraws:
         return np.full((n, k, 0), inf)
 
     return BatchDraws(none(len(plan.types)), none(len(plan.types)), none(len(plan.sites)),
-                      none(len(plan.sites)), np.zeros((n, len(plan.flights))),
-                      np.full((n, len(plan.l_flight)), inf), np.full((n, len(plan.people)), inf))
+                      none(len(plan.sites)), np.zeros((n, len(plan.flights.ids))),
+                      np.full((n, len(plan.lines.flight)), inf), np.full((n, len(plan.stays.people)), inf))
 
 
 def _waits(unit: np.ndarray, rate: np.ndarray) -> np.ndarray:
@@ -168,14 +168,15 @@ def play_loops(plan: TrialPlan, d: BatchDraws) -> Outcomes:
     out = Outcomes(short=np.zeros((n, V, G + 1, Y + 1), dtype=np.int64),
                    **{k: np.zeros((n, Y + 1), dtype=np.int64)
                       for k in ("empty", "longest", "contingency", "medical", "forced")})
-    everyone = np.arange(len(p.people))
+    everyone = np.arange(len(p.stays.people))
     c = np.ascontiguousarray
+    fl, ln, st = p.flights, p.lines, p.stays
     kernel.play_block(
-        c(p.f_launch, float), c(p.f_dock, float), c(p.f_fixed, bool), c(p.f_type, np.int64),
-        c(p.f_site, np.int64), c(p.l_flight, np.int64), c(p.l_relief, np.int64), c(p.l_handover, float),
-        c(p.l_undock, float), c(p.l_limit, float), c(p.l_type, np.int64), c(p.l_site, np.int64),
-        c(p.l_lead, float), c(p.l_rendezvous, float), c(p.l_members, np.int64), c(p.s_up, np.int64),
-        c(p.s_line, np.int64), c(p.operators, bool), c(p.min_operators, np.int64), c(p.year_edges, float),
+        c(fl.launch, float), c(fl.dock, float), c(fl.fixed, bool), c(fl.type, np.int64),
+        c(fl.site, np.int64), c(ln.flight, np.int64), c(ln.relief, np.int64), c(ln.handover, float),
+        c(ln.undock, float), c(ln.limit, float), c(ln.type, np.int64), c(ln.site, np.int64),
+        c(ln.lead, float), c(ln.rendezvous, float), c(ln.members, np.int64), c(st.up, np.int64),
+        c(st.line, np.int64), c(p.operators, bool), c(p.min_operators, np.int64), c(p.year_edges, float),
         c(_planned_order(p, everyone), np.int64),
         c(d.g_start, float), c(d.g_end, float), c(d.o_start, float), c(d.o_end, float),
         c(d.slips, float), c(d.damage, float), c(d.medical, float),
@@ -187,41 +188,41 @@ def play_arrays(plan: TrialPlan, d: BatchDraws) -> Outcomes:
     """Play a batch of trials as NumPy array formulas, one per step of the policy."""
     p = plan
     # 1. launches and dockings
-    moving = ~p.f_fixed
-    launch = np.broadcast_to(p.f_launch, d.slips.shape).copy()
+    moving = ~p.flights.fixed
+    launch = np.broadcast_to(p.flights.launch, d.slips.shape).copy()
     launch[:, moving] = _launch_when_clear(d, launch[:, moving] + d.slips[:, moving],
-                                           p.f_type[moving], p.f_site[moving])
-    dock = launch + (p.f_dock - p.f_launch)
+                                           p.flights.type[moving], p.flights.site[moving])
+    dock = launch + (p.flights.dock - p.flights.launch)
     # 2. lines: relief and docked limit
-    D = dock[:, p.l_flight]
-    has_relief = p.l_relief >= 0
-    relief = np.where(has_relief, dock[:, np.where(has_relief, p.l_relief, 0)] + p.l_handover,
-                      p.l_undock + (D - p.f_dock[p.l_flight]))
+    D = dock[:, p.lines.flight]
+    has_relief = p.lines.relief >= 0
+    relief = np.where(has_relief, dock[:, np.where(has_relief, p.lines.relief, 0)] + p.lines.handover,
+                      p.lines.undock + (D - p.flights.dock[p.lines.flight]))
     relief = np.maximum(relief, D)
-    cap = D + p.l_limit
+    cap = D + p.lines.limit
     # 4a. medical returns (needed before damage: a line gone home cannot be damaged)
-    a = dock[:, p.s_up]
+    a = dock[:, p.stays.up]
     m = np.maximum(a, 0.0) + d.medical
-    alone = m < D[:, p.s_line]
+    alone = m < D[:, p.stays.line]
     aboard_m = np.concatenate([np.where(alone, inf, m), np.full((m.shape[0], 1), inf)], 1)
-    E = aboard_m[:, p.l_members].min(axis=2)
+    E = aboard_m[:, p.lines.members].min(axis=2)
     # 3. damage and replacement
     z = np.maximum(D, 0.0) + d.damage
     damaged = z < np.minimum(np.minimum(relief, cap), E)
     r_launch = np.full(z.shape, inf)
     if damaged.any():
-        r_launch = _launch_when_clear(d, np.where(damaged, z + p.l_lead, inf), p.l_type, p.l_site)
-    r_dock = r_launch + p.l_rendezvous
+        r_launch = _launch_when_clear(d, np.where(damaged, z + p.lines.lead, inf), p.lines.type, p.lines.site)
+    r_dock = r_launch + p.lines.rendezvous
     rescued = r_dock <= cap
     dep = np.where(damaged,
-                   np.where(rescued, np.minimum(np.maximum(relief, r_dock), r_dock + p.l_limit), cap),
+                   np.where(rescued, np.minimum(np.maximum(relief, r_dock), r_dock + p.lines.limit), cap),
                    np.minimum(relief, cap))
     medical_line = E < dep
     dep = np.minimum(dep, E)
     contingency = damaged & (r_launch < np.minimum(cap, E))
     forced = (dep < relief) & ~medical_line
     # stays
-    e = np.maximum(np.where(alone, m, dep[:, p.s_line]), a)
+    e = np.maximum(np.where(alone, m, dep[:, p.stays.line]), a)
     return score(p, a, e, r_launch, contingency, [(E, medical_line), (m, alone)], (dep, forced))
 
 
@@ -244,7 +245,7 @@ def score(p: TrialPlan, a: np.ndarray, e: np.ndarray, contingency_at: np.ndarray
             else np.arange(len(a)))
     empty = np.zeros((len(a), len(p.years) + 1), dtype=np.int64)
     if rows.size:
-        everyone = np.arange(len(p.people))
+        everyone = np.arange(len(p.stays.people))
         empty[rows] = to_minutes(short_days(ac[rows], ec[rows], 1, edges, _planned_order(p, everyone)))
     longest = longest_stays(a, e, T, edges)
     return Outcomes(
@@ -261,8 +262,8 @@ def _planned_order(p: TrialPlan, stays: np.ndarray) -> np.ndarray:
     Trials move these instants only a little, so rows laid out in this order are
     nearly sorted, which the stable sort (timsort) finishes in close to linear time.
     """
-    arrive = p.f_dock[p.s_up[stays]]
-    leave = np.minimum(p.l_undock[p.s_line[stays]], p.days)
+    arrive = p.flights.dock[p.stays.up[stays]]
+    leave = np.minimum(p.lines.undock[p.stays.line[stays]], p.days)
     return np.argsort(np.concatenate([arrive, leave]), kind="stable")
 
 

@@ -37,9 +37,9 @@ def sample_trial(plan: TrialPlan, rnd: random.Random) -> TrialDraws:
         groundings=tuple(_arrivals(rnd, plan.days, r.groundings_per_year, r.grounding_days)
                          for r in plan.type_rates),
         outages=tuple(_arrivals(rnd, plan.days, r.outages_per_year, r.outage_days) for r in plan.site_rates),
-        slips=tuple(sum((draw_days(d, rnd) for d in dists), 0.0) for dists in plan.f_slips),
-        damage=tuple(_wait(rnd, rate) for rate in plan.l_damage_rate),
-        medical=tuple(_wait(rnd, plan.medical_rate) for _ in plan.people),
+        slips=tuple(sum((draw_days(d, rnd) for d in dists), 0.0) for dists in plan.flights.slips),
+        damage=tuple(_wait(rnd, rate) for rate in plan.lines.damage_rate),
+        medical=tuple(_wait(rnd, plan.medical_rate) for _ in plan.stays.people),
     )
 
 
@@ -106,22 +106,22 @@ class Trial:
         self.p, self.d = plan, draws
         self.env = env = simpy.Environment()
         p = plan
-        self.dock_at: list[float] = [inf] * len(p.flights)
-        self.docked = [env.event() for _ in p.flights]
-        self.gone = [env.event() for _ in p.l_flight]  # the line has undocked with its riders
-        self.medical_call = [env.event() for _ in p.l_flight]
-        self.arrived: list[float] = [inf] * len(p.people)
-        self.left: list[float] = [inf] * len(p.people)
+        self.dock_at: list[float] = [inf] * len(p.flights.ids)
+        self.docked = [env.event() for _ in p.flights.ids]
+        self.gone = [env.event() for _ in p.lines.flight]  # the line has undocked with its riders
+        self.medical_call = [env.event() for _ in p.lines.flight]
+        self.arrived: list[float] = [inf] * len(p.stays.people)
+        self.left: list[float] = [inf] * len(p.stays.people)
         self.aboard: set[int] = set()
         self.events: dict[str, list[float]] = {"contingency": [], "medical": [], "forced": []}
         self.coverage = [[Shortfall(int(p.min_operators[g]), p.year_edges) for g in range(len(p.segments))]
                          for _ in p.variants]
         self.crew = Shortfall(1, p.year_edges)
-        for f in range(len(p.flights)):
+        for f in range(len(p.flights.ids)):
             env.process(self.flight(f))
-        for ln in range(len(p.l_flight)):
+        for ln in range(len(p.lines.flight)):
             env.process(self.line(ln))
-        for s in range(len(p.people)):
+        for s in range(len(p.stays.people)):
             env.process(self.rider(s))
 
     # -- launches ---------------------------------------------------------------
@@ -143,12 +143,12 @@ class Trial:
 
     def flight(self, f: int):  # type: ignore[no-untyped-def]
         p = self.p
-        if p.f_fixed[f]:  # launched before the window: docks as planned
-            dock = float(p.f_dock[f])
+        if p.flights.fixed[f]:  # launched before the window: docks as planned
+            dock = float(p.flights.dock[f])
         else:
-            launch = yield from self.launch_when_clear(float(p.f_launch[f]) + self.d.slips[f],
-                                                       int(p.f_type[f]), int(p.f_site[f]))
-            dock = launch + float(p.f_dock[f] - p.f_launch[f])
+            launch = yield from self.launch_when_clear(float(p.flights.launch[f]) + self.d.slips[f],
+                                                       int(p.flights.type[f]), int(p.flights.site[f]))
+            dock = launch + float(p.flights.dock[f] - p.flights.launch[f])
         yield self.env.timeout(max(dock - self.env.now, 0.0))
         self.dock_at[f] = dock
         self.docked[f].succeed()
@@ -158,22 +158,22 @@ class Trial:
     def relief(self, ln: int, dock: float):  # type: ignore[no-untyped-def]
         """The line may leave once its relief has docked and handed over."""
         p = self.p
-        r = int(p.l_relief[ln])
+        r = int(p.lines.relief[ln])
         if r >= 0:
             yield self.docked[r]
-            at = self.dock_at[r] + float(p.l_handover[ln])
+            at = self.dock_at[r] + float(p.lines.handover[ln])
         else:  # no relief: keep the planned undocking, moved by our own delay
-            at = float(p.l_undock[ln]) + dock - float(p.f_dock[p.l_flight[ln]])
+            at = float(p.lines.undock[ln]) + dock - float(p.flights.dock[p.lines.flight[ln]])
         if at == inf:
             yield self.env.event()  # never
         yield self.env.timeout(max(at, dock) - self.env.now)
 
     def line(self, ln: int):  # type: ignore[no-untyped-def]
         p, env = self.p, self.env
-        f = int(p.l_flight[ln])
+        f = int(p.lines.flight[ln])
         yield self.docked[f]
         dock = self.dock_at[f]
-        limit = float(p.l_limit[ln])
+        limit = float(p.lines.limit[ln])
         relief = env.process(self.relief(ln, dock))
         at_limit = env.timeout(dock + limit - env.now) if limit < inf else env.event()
         damage_at = max(dock, 0.0) + self.d.damage[ln]
@@ -200,12 +200,12 @@ class Trial:
 
     def replacement(self, ln: int, damaged_at: float):  # type: ignore[no-untyped-def]
         p = self.p
-        launch = yield from self.launch_when_clear(damaged_at + float(p.l_lead[ln]),
-                                                   int(p.l_type[ln]), int(p.l_site[ln]))
+        launch = yield from self.launch_when_clear(damaged_at + float(p.lines.lead[ln]),
+                                                   int(p.lines.type[ln]), int(p.lines.site[ln]))
         if self.gone[ln].triggered:
             return None  # the riders went home before it could launch
         self.events["contingency"].append(launch)
-        yield self.env.timeout(float(p.l_rendezvous[ln]))
+        yield self.env.timeout(float(p.lines.rendezvous[ln]))
         return self.env.now
 
     def go_home(self, ln: int, relief: simpy.Process, medical: bool = False) -> None:
@@ -215,16 +215,16 @@ class Trial:
             self.events["medical"].append(now)
         elif not relief.triggered:
             self.events["forced"].append(now)  # home at the limit before the relief docked
-        for s in [s for s in self.aboard if self.p.s_line[s] == ln]:
+        for s in [s for s in self.aboard if self.p.stays.line[s] == ln]:
             self.depart(s)
 
     # -- riders -----------------------------------------------------------------
 
     def rider(self, s: int):  # type: ignore[no-untyped-def]
         p, env = self.p, self.env
-        ln = int(p.s_line[s])
-        yield self.docked[p.s_up[s]]
-        self.arrived[s] = self.dock_at[p.s_up[s]]
+        ln = int(p.stays.line[s])
+        yield self.docked[p.stays.up[s]]
+        self.arrived[s] = self.dock_at[p.stays.up[s]]
         if self.gone[ln].triggered:  # their ride home has left: they never come aboard
             self.left[s] = self.arrived[s]
             return
@@ -234,7 +234,7 @@ class Trial:
         fired = yield sick | self.gone[ln]
         if sick not in fired or self.gone[ln].triggered:
             return
-        if not self.docked[p.l_flight[ln]].triggered:
+        if not self.docked[p.lines.flight[ln]].triggered:
             self.events["medical"].append(env.now)  # their lifeboat is not here yet: home alone
             self.depart(s)
         elif not self.medical_call[ln].triggered:

@@ -48,7 +48,7 @@ class Stress:
 
 def no_stress(plan: TrialPlan) -> Stress:
     return Stress((), tuple(() for _ in plan.types), tuple(() for _ in plan.sites),
-                  tuple(inf for _ in plan.l_flight), tuple(inf for _ in plan.people))
+                  tuple(inf for _ in plan.lines.flight), tuple(inf for _ in plan.stays.people))
 
 
 class _Builder:
@@ -56,8 +56,8 @@ class _Builder:
         self.p = plan
         self.g: list[list[tuple[float, float]]] = [[] for _ in plan.types]
         self.o: list[list[tuple[float, float]]] = [[] for _ in plan.sites]
-        self.damage = [inf] * len(plan.l_flight)
-        self.medical = [inf] * len(plan.people)
+        self.damage = [inf] * len(plan.lines.flight)
+        self.medical = [inf] * len(plan.stays.people)
         self.notes: list[str] = []
         self.problems: list[tuple[int, str, str]] = []
 
@@ -97,25 +97,25 @@ class _Builder:
 
     def _damage(self, i: int, e: Damage) -> None:
         p, t = self.p, self.days(e.at)
-        lines = [k for k in range(len(p.l_flight)) if p.flights[p.l_flight[k]] == e.flight]
-        docked = [k for k in lines if p.f_dock[p.l_flight[k]] <= t < p.l_undock[k]]
+        lines = [k for k in range(len(p.lines.flight)) if p.flights.ids[p.lines.flight[k]] == e.flight]
+        docked = [k for k in lines if p.flights.dock[p.lines.flight[k]] <= t < p.lines.undock[k]]
         if not docked:
             self.problems.append((i, "flight", f"{e.flight} brings nobody home while docked at "
                                                f"{format_day(e.at)}: no lifeboat to damage"))
             return
         for k in docked:
-            self.damage[k] = min(self.damage[k], t - max(float(p.f_dock[p.l_flight[k]]), 0.0))
+            self.damage[k] = min(self.damage[k], t - max(float(p.flights.dock[p.lines.flight[k]]), 0.0))
 
     def _early_return(self, i: int, e: EarlyReturn) -> None:
         p, t = self.p, self.days(e.at)
         for k, person in enumerate(e.people):
-            stays = [s for s, who in enumerate(p.people) if who == person
-                     and p.f_dock[p.s_up[s]] <= t < p.l_undock[p.s_line[s]]]
+            stays = [s for s, who in enumerate(p.stays.people) if who == person
+                     and p.flights.dock[p.stays.up[s]] <= t < p.lines.undock[p.stays.line[s]]]
             if not stays:
                 self.problems.append((i, f"people.{k}", f"{person} is not aboard {p.station} at "
                                                          f"{format_day(e.at)}"))
             for s in stays:
-                self.medical[s] = min(self.medical[s], t - max(float(p.f_dock[p.s_up[s]]), 0.0))
+                self.medical[s] = min(self.medical[s], t - max(float(p.flights.dock[p.stays.up[s]]), 0.0))
 
 
 def compile_stress(plan: TrialPlan, events: Sequence[Any]) -> Stress:
@@ -218,13 +218,13 @@ def _not_reflected(p: TrialPlan, e: Any) -> str | None:
     if isinstance(e, Grounding | SiteOutage):
         if isinstance(e, Grounding) and e.vehicle_type is None:
             return ""
-        names, k = (p.types, p.f_type) if isinstance(e, Grounding) else (p.sites, p.f_site)
+        names, k = (p.types, p.flights.type) if isinstance(e, Grounding) else (p.sites, p.flights.site)
         name = e.vehicle_type if isinstance(e, Grounding) else e.site
         if name not in names:
             return None
         a, z = b.days(e.at), b.days(e.until)
-        held = [p.flights[f] for f in range(len(p.flights)) if not p.f_fixed[f]
-                and k[f] == names.index(name) and a <= p.f_launch[f] < z]
+        held = [p.flights.ids[f] for f in range(len(p.flights.ids)) if not p.flights.fixed[f]
+                and k[f] == names.index(name) and a <= p.flights.launch[f] < z]
         return f"{', '.join(held)} launch(es) during it" if held else None
     if isinstance(e, Damage):
         b._damage(0, e)
