@@ -5,6 +5,7 @@ why, so the CLI can print one line each (and exit 2) and the web app one answer.
     ├── ScenarioError             a scenario file (or other input) that cannot be used: every Problem
     ├── DataError                 source data (GCAT lists, supplement, facts) that cannot be imported
     ├── OutputError               an output file that cannot be written: every Problem
+    ├── InputTooLarge             an input beyond a documented limit, or not a regular file: its Problem
     ├── InputError                an argument a function cannot use: "trials must be at least 1, got 0"
     │   ├── UnknownRuleError      check(ignore=...) names a rule id that does not exist
     │   ├── PlanInputError        planner options that cannot be planned with
@@ -82,6 +83,15 @@ class OutputError(MixedcrewError):
     def __init__(self, problems: list[Problem]):
         self.problems = list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InputTooLarge(MixedcrewError):
+    """An input beyond a documented limit, or one that is not a regular file (the readers
+    turn it into their own error; a command that meets one bare still prints one line)."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(str(problem))
 
 
 class InputError(MixedcrewError):

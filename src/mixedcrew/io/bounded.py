@@ -21,7 +21,7 @@ import os
 import re
 import stat
 
-from mixedcrew.errors import Problem
+from mixedcrew.errors import InputTooLarge, Problem
 
 MAX_BYTES = 16 * 1024 * 1024
 MAX_KEY_PARTS = 16
@@ -31,14 +31,6 @@ MAX_ARRAY_ITEMS = 50_000
 _KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
           (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
           (stat.S_ISSOCK, "a socket"))
-
-
-class InputTooLarge(Exception):
-    """An input beyond a documented limit, or one that is not a regular file."""
-
-    def __init__(self, problem: Problem):
-        self.problem = problem
-        super().__init__(str(problem))
 
 
 def kind_of(mode: int) -> str | None:
