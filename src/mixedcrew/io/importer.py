@@ -83,14 +83,25 @@ def _find(directory: Path, pattern: str) -> Path:
     return found[-1]
 
 
-def _update_stamp(path: Path) -> datetime | None:
+def _update_stamp(path: Path) -> datetime:
+    """The lists' date (their `# Updated` line): the horizon the data runs to.
+
+    Without it a flight still docked then would look as if it never undocked, so a list that
+    lost the line (cut or garbled) is refused where the line should be.
+    """
     from mixedcrew.io.gcat import parse_when
 
-    for line in read_list(path).splitlines()[:3]:
+    for number, line in enumerate(read_list(path).splitlines()[:3], start=1):
         if line.startswith("# Updated"):
-            when = parse_when(line.removeprefix("# Updated").strip())
-            return when.at if when else None
-    return None
+            try:
+                when = parse_when(line.removeprefix("# Updated").strip())
+            except ValueError as e:
+                raise DataError([Problem(str(path), number, "", f"# Updated: {e}")]) from None
+            if when is not None:
+                return when.at
+    raise DataError([Problem(str(path), 2, "", (
+        "no '# Updated YYYY Mon DD' line near the top: the lists give the date they run to there "
+        "(fetch a fresh copy)"))])
 
 
 def station_names(facts: dict[str, Any]) -> list[str]:
