@@ -59,11 +59,13 @@ def reference_of(plan: Scenario) -> Reference:
     riders: dict[str, set[str]] = {}
     for a in plan.assignments:
         riders.setdefault(a.up, set()).add(a.person)
+    horizon = plan.scenario.horizon
+    undock = {f.id: f.undock for f in plan.flights if f.undock}
+    if horizon is not None:  # a flight docked at the old plan's horizon was to stay at least that long
+        undock |= {f.id: horizon for f in plan.flights if not f.undock and f.dock and f.dock < horizon}
     return Reference(
         launch={f.id: f.launch for f in plan.flights if f.launch},
-        # a flight docked at the old plan's horizon was to stay at least that long
-        undock={f.id: f.undock or plan.scenario.horizon for f in plan.flights
-                if f.undock or (f.dock and plan.scenario.horizon and f.dock < plan.scenario.horizon)},
+        undock=undock,
         riders={k: frozenset(v) for k, v in riders.items()},
         down={(a.person, a.up): a.down for a in plan.assignments if a.down},
     )
