@@ -52,7 +52,10 @@ def principal(request: Request) -> Principal:
 Who = Annotated[Principal, Depends(principal)]
 
 
-ScenarioId = Annotated[int, fastapi.Path(description="scenario id", ge=1)]
+# Ids are the Integer columns' values: 32-bit on PostgreSQL (the narrower backend). An id beyond
+# them is refused with 422 before it reaches a query, where it would overflow the driver.
+MAX_ID = 2**31 - 1
+ScenarioId = Annotated[int, fastapi.Path(description="scenario id", ge=1, le=MAX_ID)]
 
 
 class Out(BaseModel):

@@ -22,6 +22,7 @@ from mixedcrew.web.access.schemas import (
 from mixedcrew.web.access.service import Accounts
 from mixedcrew.web.deps import (
     API_REFUSALS,
+    MAX_ID,
     ErrorOut,
     Who,
 )
@@ -34,10 +35,10 @@ def accounts(request: Request) -> Accounts:
     return found
 
 
-TokenId = Annotated[int, Path(description="token id", ge=1)]
+TokenId = Annotated[int, Path(description="token id", ge=1, le=MAX_ID)]
 
 
-UserId = Annotated[int, Path(description="user id", ge=1)]
+UserId = Annotated[int, Path(description="user id", ge=1, le=MAX_ID)]
 
 
 def set_session_cookie(request: Request, response: Response, secret: str) -> None:

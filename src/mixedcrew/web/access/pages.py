@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from mixedcrew.web.access.api import accounts, client_address, set_session_cookie
+from mixedcrew.web.access.api import TokenId, UserId, accounts, client_address, set_session_cookie
 from mixedcrew.web.access.auth import SESSION_COOKIE, TOKEN_DAYS
 from mixedcrew.web.deps import (
     SCOPES,
@@ -91,7 +91,7 @@ def create_token(request: Request, who: Who, label: Annotated[str, Form(max_leng
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(request: Request, who: Who, token_id: int) -> Response:
+def revoke_token(request: Request, who: Who, token_id: TokenId) -> Response:
     accounts(request).revoke_token(who, token_id)
     return RedirectResponse("/account", status_code=303)
 
@@ -121,7 +121,7 @@ def add_user(request: Request, who: Who, name: Annotated[str, Form(max_length=80
 
 
 @router.post("/admin/users/{user_id}/disabled")
-def set_disabled(request: Request, who: Who, user_id: int,
+def set_disabled(request: Request, who: Who, user_id: UserId,
                  disabled: Annotated[bool, Form()]) -> Response:
     if user_id == who.user_id and disabled:
         raise Forbidden("an administrator cannot disable their own account")

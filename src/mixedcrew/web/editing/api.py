@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 
 from mixedcrew.web.deps import (
     API_REFUSALS,
+    MAX_ID,
     ErrorOut,
     ScenarioId,
     Who,
@@ -34,10 +35,10 @@ def editing(request: Request) -> Editing:
     return found
 
 
-ProposalId = Annotated[int, Path(description="proposal id", ge=1)]
+ProposalId = Annotated[int, Path(description="proposal id", ge=1, le=MAX_ID)]
 
 
-After = Annotated[int, Query(ge=0, description="only entries with a larger id (for paging)")]
+After = Annotated[int, Query(ge=0, le=MAX_ID, description="only entries with a larger id (for paging)")]
 
 
 Limit = Annotated[int, Query(ge=1, le=5000)]

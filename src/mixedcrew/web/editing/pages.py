@@ -14,12 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import ValidationError
 
 from mixedcrew.web.deps import (
+    MAX_ID,
     Principal,
+    ScenarioId,
     Who,
     library,
     render,
 )
-from mixedcrew.web.editing.api import editing
+from mixedcrew.web.editing.api import ProposalId, editing
 from mixedcrew.web.editing.changes import ChangeIn
 from mixedcrew.web.editing.seats import seat_maps
 from mixedcrew.web.editing.service import proposal_lines
@@ -35,7 +37,7 @@ def scenario_panel(request: Request, who: Principal, scenario_id: int) -> dict[s
 
 
 @router.get("/scenarios/{scenario_id}/crew", response_class=HTMLResponse)
-def crew(request: Request, who: Who, scenario_id: int,
+def crew(request: Request, who: Who, scenario_id: ScenarioId,
          done: Annotated[str | None, Query(max_length=300)] = None,
          start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
          until: Annotated[str | None, Query(max_length=10)] = None) -> HTMLResponse:
@@ -87,7 +89,7 @@ def _form_ops(form: dict[str, str]) -> list[dict[str, Any]]:
 
 
 @router.post("/scenarios/{scenario_id}/crew", response_class=HTMLResponse)
-async def change_crew(request: Request, who: Who, scenario_id: int) -> Response:
+async def change_crew(request: Request, who: Who, scenario_id: ScenarioId) -> Response:
     form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     from starlette.concurrency import run_in_threadpool
 
@@ -116,7 +118,7 @@ def _change_crew(request: Request, who: Any, scenario_id: int, form: dict[str, s
 
 
 @router.get("/scenarios/{scenario_id}/proposals", response_class=HTMLResponse)
-def proposals(request: Request, who: Who, scenario_id: int) -> HTMLResponse:
+def proposals(request: Request, who: Who, scenario_id: ScenarioId) -> HTMLResponse:
     return _proposals(request, who, scenario_id)
 
 
@@ -140,19 +142,19 @@ def _decide(request: Request, who: Any, proposal_id: int, approve: bool, reason:
 
 
 @router.post("/proposals/{proposal_id}/approve")
-def approve(request: Request, who: Who, proposal_id: int) -> Response:
+def approve(request: Request, who: Who, proposal_id: ProposalId) -> Response:
     return _decide(request, who, proposal_id, True)
 
 
 @router.post("/proposals/{proposal_id}/reject")
-def reject(request: Request, who: Who, proposal_id: int,
+def reject(request: Request, who: Who, proposal_id: ProposalId,
            reason: Annotated[str, Form(max_length=500)] = "") -> Response:
     return _decide(request, who, proposal_id, False, reason)
 
 
 @router.get("/scenarios/{scenario_id}/audit", response_class=HTMLResponse)
-def audit(request: Request, who: Who, scenario_id: int,
-          after: Annotated[int, Query(ge=0)] = 0) -> HTMLResponse:
+def audit(request: Request, who: Who, scenario_id: ScenarioId,
+          after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0) -> HTMLResponse:
     svc = library(request)
     stored = svc.scenario(who, scenario_id)
     entries = editing(request).audit(who, scenario_id, after_id=after, limit=200)

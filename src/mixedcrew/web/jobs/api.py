@@ -9,6 +9,7 @@ from fastapi import APIRouter, Path, Request
 
 from mixedcrew.web.deps import (
     API_REFUSALS,
+    MAX_ID,
     ErrorOut,
     ScenarioId,
     Who,
@@ -24,7 +25,7 @@ def service(request: Request) -> Jobs:
     return found
 
 
-JobId = Annotated[int, Path(description="job id", ge=1)]
+JobId = Annotated[int, Path(description="job id", ge=1, le=MAX_ID)]
 
 
 @router.get("/job-kinds", tags=["jobs"], summary="Kinds of job this server runs, and their parameters")

@@ -10,11 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from mixedcrew.web.deps import (
     Principal,
+    ScenarioId,
     Who,
     library,
     render,
 )
-from mixedcrew.web.jobs.api import service
+from mixedcrew.web.jobs.api import JobId, service
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,7 +28,7 @@ def scenario_panel(request: Request, who: Principal, scenario_id: int) -> dict[s
 
 
 @router.post("/scenarios/{scenario_id}/jobs")
-def start_job(request: Request, who: Who, scenario_id: int, kind: Annotated[str, Form()]) -> Response:
+def start_job(request: Request, who: Who, scenario_id: ScenarioId, kind: Annotated[str, Form()]) -> Response:
     job = service(request).start_job(who, scenario_id, kind, {})
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
@@ -40,7 +41,7 @@ def jobs_page(request: Request, who: Who) -> HTMLResponse:
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_page(request: Request, who: Who, job_id: int) -> HTMLResponse:
+def job_page(request: Request, who: Who, job_id: JobId) -> HTMLResponse:
     svc = service(request)
     job = svc.job(who, job_id)
     kind = svc.kinds.get(job.kind)
@@ -49,6 +50,6 @@ def job_page(request: Request, who: Who, job_id: int) -> HTMLResponse:
 
 
 @router.post("/jobs/{job_id}/stop")
-def stop_job(request: Request, who: Who, job_id: int) -> Response:
+def stop_job(request: Request, who: Who, job_id: JobId) -> Response:
     service(request).cancel_job(who, job_id)
     return RedirectResponse(f"/jobs/{job_id}", status_code=303)

@@ -12,6 +12,7 @@ from mixedcrew.instants import to_instant
 from mixedcrew.summary import aboard_snapshot
 from mixedcrew.web.deps import (
     API_REFUSALS,
+    MAX_ID,
     ErrorOut,
     Principal,
     ScenarioId,
@@ -77,7 +78,7 @@ def get_scenario(request: Request, who: Who, scenario_id: ScenarioId) -> Scenari
             summary="The file exactly as uploaded",
             responses={200: {"content": {"application/toml": {}}}})
 def download_source(request: Request, who: Who, scenario_id: ScenarioId,
-                    revision: Annotated[int | None, Query(ge=1)] = None) -> Response:
+                    revision: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None) -> Response:
     rev = service(request).revision(who, scenario_id, revision)
     return Response(rev.source, media_type="application/toml", headers=attachment(rev.filename))
 

@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from mixedcrew.web.deps import (
+    ScenarioId,
     Who,
     mib,
     render,
@@ -58,12 +59,12 @@ def _scenario(request: Request, who: Any, scenario_id: int, status: int = 200,
 
 
 @router.get("/scenarios/{scenario_id}", response_class=HTMLResponse)
-def scenario_page(request: Request, who: Who, scenario_id: int) -> HTMLResponse:
+def scenario_page(request: Request, who: Who, scenario_id: ScenarioId) -> HTMLResponse:
     return _scenario(request, who, scenario_id)
 
 
 @router.post("/scenarios/{scenario_id}/revisions", response_class=HTMLResponse)
-def upload_revision(request: Request, who: Who, scenario_id: int,
+def upload_revision(request: Request, who: Who, scenario_id: ScenarioId,
                     file: Annotated[UploadFile, File()]) -> Response:
     svc = service(request)
     raw = file.file.read(svc.settings.max_upload_bytes + 1)

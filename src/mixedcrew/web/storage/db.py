@@ -103,7 +103,8 @@ REVISION_LINE = re.compile(r'^(down_revision|revision) = (?:"([^"]*)"|None)$', r
 @functools.cache
 def head_revision() -> str | None:
     """The newest migration's revision, from the files themselves (no need to load Alembic)."""
-    revisions, parents = set(), set()
+    revisions: set[str] = set()
+    parents: set[str] = set()
     for path in (MIGRATIONS / "versions").glob("[0-9]*.py"):
         for kind, value in REVISION_LINE.findall(path.read_text(encoding="utf-8")):
             (revisions if kind == "revision" else parents).add(value)
