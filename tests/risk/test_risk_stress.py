@@ -207,3 +207,39 @@ def test_risk_stress_section_is_played_and_its_errors_name_the_line(run, tmp_pat
     line = text.count("\n") + 5
     assert r.output.strip() == (f"{bad}:{line}: risk.stress[0].vehicle_type: unknown vehicle type "
                                 "'soyuzz' (did you mean 'soyuz-tm'?)"), r.output
+
+
+def test_a_capsule_grounding_holds_only_that_capsules_flights(iss):
+    """Endeavour grounded 2025-07-15..2026-01-01 holds Crew-11 (Endeavour) as a grounding of every
+    Crew Dragon would, when nothing else happens: Crew-10 goes home at its docked limit before its
+    relief docks. The engines agree on it trial by trial."""
+    start = to_instant("2025-07-01")
+    capsule = Grounding(id="endeavour-down", kind="grounding", capsule="endeavour",
+                        at=to_instant("2025-07-15"), until=to_instant("2026-01-01"))
+    fleet = Grounding(id="dragons-down", kind="grounding", vehicle_type="crew-dragon",
+                      at=to_instant("2025-07-15"), until=to_instant("2026-01-01"))
+    quiet = with_model(iss, QUIET)
+    by_capsule = assess(quiet, [capsule], trials=50, start=start)
+    by_type = assess(quiet, [fleet], trials=50, start=start)
+    assert isinstance(by_capsule, StressResult) and isinstance(by_type, StressResult)
+    assert by_capsule.as_planned() == by_type.as_planned()
+    forced = [r.with_stress.as_planned.forced[0, -1] for r in (by_capsule, by_type)]
+    assert forced[0] == forced[1] > by_capsule.without.as_planned.forced[0, -1]
+    played = compile_stress(compile_plan(quiet, start=start), [capsule], quiet).played
+    assert played is not None
+    k = played.flights.ids.index("SPXC11")
+    assert played.sites[played.flights.site[k]] == "endeavour@-"  # Crew-11 alone on its own "site"
+    assert [played.flights.ids[f] for f in range(len(played.flights.ids))
+            if played.flights.site[f] == played.flights.site[k]] == ["SPXC11"]
+    # on hot rates, the same draws: both kernels and the reference agree
+    plan = compile_plan(with_model(iss, HOT), start=start)
+    stress = compile_stress(plan, [capsule], iss)
+    assert stress.played is not None and "endeavour@-" in stress.played.sites
+    draws = with_stress(stress, sample_block(plan, np.random.default_rng(3), 60))
+    ref = Outcomes.concat([play_trial(stress.played, draws.trial(i)) for i in range(60)])
+    for kernel in ("numba", "numpy"):
+        fast = play(stress.played, draws, kernel=kernel)
+        for name in FIELDS:
+            assert (np.abs(getattr(fast, name) - getattr(ref, name)) <= 1).all(), (kernel, name)
+    plain = sample_block(plan, np.random.default_rng(3), 2)
+    assert with_stress_trial(stress, plain.trial(1)) == with_stress(stress, plain).trial(1)

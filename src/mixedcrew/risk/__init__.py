@@ -204,7 +204,7 @@ def assess(
                           as_planned=play(plan, no_disruptions(plan)), scenario=scenario.scenario.name,
                           compare=compare, rides_moved=moved)
     _check_window(plan, events)
-    fixed = compile_stress(plan, events)
+    fixed = compile_stress(plan, events, scenario)
     if engine == "reference":
         paired = run_paired_reference(plan, fixed, trials, seed)
     elif backend == "dask":

@@ -61,7 +61,7 @@ def play_paired_blocks(plan: TrialPlan, stress: Stress, seed: int, task: Task) -
         keep = min(task.trials - b * BLOCK, BLOCK)
         draws = sample_block(plan, block_random(seed, b), BLOCK)
         total = total + PairedTotals.of(play(plan, draws).head(keep),
-                                        play(plan, with_stress(stress, draws)).head(keep))
+                                        play(stress.plan_for(plan), with_stress(stress, draws)).head(keep))
     return total
 
 
@@ -100,7 +100,7 @@ def run_paired_reference(plan: TrialPlan, stress: Stress, trials: int, seed: int
     for i in range(trials):
         d = sample_trial(plan, trial_random(seed, i))
         base.append(play_trial(plan, d))
-        hit.append(play_trial(plan, with_stress_trial(stress, d)))
+        hit.append(play_trial(stress.plan_for(plan), with_stress_trial(stress, d)))
     return PairedTotals.of(Outcomes.concat(base), Outcomes.concat(hit))
 
 
@@ -232,4 +232,4 @@ def _fmt(unit: str):  # type: ignore[no-untyped-def]
 
 
 def as_planned_with(plan: TrialPlan, stress: Stress) -> Outcomes:
-    return play(plan, with_stress(stress, no_disruptions(plan)))
+    return play(stress.plan_for(plan), with_stress(stress, no_disruptions(plan)))

@@ -40,10 +40,19 @@ class Stress:
     damage: tuple[float, ...]  # per line: docked days until damaged (inf: none)
     medical: tuple[float, ...]  # per stay: days aboard until an early return (inf: none)
     notes: tuple[str, ...] = ()
+    # Capsule groundings: the flights of a grounded capsule launch from a site of their own
+    # ("capsule@site"), whose outages are their real site's drawn ones plus the grounding.
+    # `played` is the plan with those sites; `site_from` the real site each copies (-1: none).
+    played: TrialPlan | None = None
+    site_from: tuple[int, ...] = ()
 
     @property
     def empty(self) -> bool:
         return not self.events
+
+    def plan_for(self, plan: TrialPlan) -> TrialPlan:
+        """The plan the stressed draws are played on."""
+        return self.played or plan
 
 
 def no_stress(plan: TrialPlan) -> Stress:
@@ -52,8 +61,10 @@ def no_stress(plan: TrialPlan) -> Stress:
 
 
 class _Builder:
-    def __init__(self, plan: TrialPlan):
-        self.p = plan
+    def __init__(self, plan: TrialPlan, scenario: Scenario | None = None):
+        self.p, self.s = plan, scenario
+        self.f_site = plan.flights.site.copy()
+        self.extra_sites: list[tuple[str, int]] = []  # (name, real site index)
         self.g: list[list[tuple[float, float]]] = [[] for _ in plan.types]
         self.o: list[list[tuple[float, float]]] = [[] for _ in plan.sites]
         self.damage = [inf] * len(plan.lines.flight)
@@ -79,14 +90,33 @@ class _Builder:
 
     def _grounding(self, i: int, e: Grounding) -> None:
         if e.capsule is not None:
-            self.notes.append(f"stress {e.id}: a capsule grounding is not played (trials hold launches "
-                              f"by vehicle type); ground the type of {e.capsule} instead; ignored")
+            self._capsule(e)
             return
         assert e.vehicle_type is not None
         self._interval(i, e, self.p.types, self.g, e.vehicle_type, "flight of type")
         if not e.crew_return:
             self.notes.append(f"stress {e.id}: crew_return = false is not played: in a trial a "
                               "docked vehicle always brings its crew home")
+
+    def _capsule(self, e: Grounding) -> None:
+        p, held = self.p, capsule_flights(self.p, e, self.s)
+        if not held:
+            self.notes.append(f"stress {e.id}: no flight of capsule {e.capsule} launches in the window; "
+                              "it changes nothing")
+            return
+        for f in held:
+            real = int(self.f_site[f])
+            name = f"{e.capsule}@{p.sites[real] if 0 <= real < len(p.sites) else '-'}"
+            names = [n for n, _ in self.extra_sites]
+            if name not in names:
+                self.extra_sites.append((name, real))
+                self.o.append([])
+                names.append(name)
+            k = len(p.sites) + names.index(name)
+            span = (self.days(e.at), self.days(e.until))
+            if span not in self.o[k]:
+                self.o[k].append(span)
+            self.f_site[f] = k
 
     def _interval(self, i: int, e: Grounding | SiteOutage, names: tuple[str, ...],
                   into: list[list[tuple[float, float]]], name: str, what: str) -> None:
@@ -118,15 +148,29 @@ class _Builder:
                 self.medical[s] = min(self.medical[s], t - max(float(p.flights.dock[p.stays.up[s]]), 0.0))
 
 
-def compile_stress(plan: TrialPlan, events: Sequence[Any]) -> Stress:
-    """The fixed draws of `events` on `plan`; raises StressError naming each event that cannot apply."""
-    b = _Builder(plan)
+def compile_stress(plan: TrialPlan, events: Sequence[Any], scenario: Scenario | None = None) -> Stress:
+    """The fixed draws of `events` on `plan`; raises StressError naming each event that cannot apply.
+
+    scenario: the manifest `plan` was compiled from (capsule groundings need its capsules)."""
+    from dataclasses import replace
+
+    from mixedcrew.domain.risk import NO_DAYS, SiteRates
+
+    b = _Builder(plan, scenario)
     for i, e in enumerate(events):
         b.add(i, e)
     if b.problems:
         raise StressError(b.problems)
+    played = None
+    if b.extra_sites:
+        never = SiteRates(outages_per_year=0.0, outage_days=NO_DAYS, launch_slip_days=NO_DAYS)
+        played = replace(plan, sites=plan.sites + tuple(n for n, _ in b.extra_sites),
+                         site_rates=plan.site_rates + tuple(plan.site_rates[j] if j >= 0 else never
+                                                            for _, j in b.extra_sites),
+                         flights=replace(plan.flights, site=b.f_site))
     return Stress(tuple(e.id for e in events), tuple(map(tuple, b.g)), tuple(map(tuple, b.o)),
-                  tuple(b.damage), tuple(b.medical), tuple(b.notes))
+                  tuple(b.damage), tuple(b.medical), tuple(b.notes), played,
+                  tuple(j for _, j in b.extra_sites))
 
 
 def window_problems(event: Any, start: datetime, end: datetime) -> list[tuple[str, str]]:
@@ -150,7 +194,14 @@ def window_problems(event: Any, start: datetime, end: datetime) -> list[tuple[st
 def with_stress(stress: Stress, d: BatchDraws) -> BatchDraws:
     """The same trials with the stress added to every one of them."""
     g_start, g_end = _add_intervals(d.g_start, d.g_end, stress.groundings)
-    o_start, o_end = _add_intervals(d.o_start, d.o_end, stress.outages)
+    o_start, o_end = d.o_start, d.o_end
+    if stress.site_from:  # a capsule's own sites: its real site's drawn outages, copied
+        def copies(x: np.ndarray) -> np.ndarray:
+            b, _, m = x.shape
+            cols = [x[:, j] if j >= 0 else np.full((b, m), inf) for j in stress.site_from]
+            return np.concatenate([x, np.stack(cols, axis=1)], axis=1)
+        o_start, o_end = copies(o_start), copies(o_end)
+    o_start, o_end = _add_intervals(o_start, o_end, stress.outages)
     damage = np.minimum(d.damage, np.array(stress.damage, dtype=float)) if stress.damage else d.damage
     medical = np.minimum(d.medical, np.array(stress.medical, dtype=float)) if stress.medical else d.medical
     return BatchDraws(g_start, g_end, o_start, o_end, d.slips, damage, medical)
@@ -159,7 +210,9 @@ def with_stress(stress: Stress, d: BatchDraws) -> BatchDraws:
 def with_stress_trial(stress: Stress, d: TrialDraws) -> TrialDraws:
     return TrialDraws(
         groundings=tuple(a + b for a, b in zip(d.groundings, stress.groundings, strict=True)),
-        outages=tuple(a + b for a, b in zip(d.outages, stress.outages, strict=True)),
+        outages=tuple(a + b for a, b in zip(
+            d.outages + tuple(d.outages[j] if j >= 0 else () for j in stress.site_from),
+            stress.outages, strict=True)),
         slips=d.slips,
         damage=tuple(min(a, b) for a, b in zip(d.damage, stress.damage, strict=True)),
         medical=tuple(min(a, b) for a, b in zip(d.medical, stress.medical, strict=True)),
@@ -198,7 +251,7 @@ def unreflected_events(s: Scenario, plan: TrialPlan) -> tuple[list[Any], list[st
                 isinstance(e, Damage | EarlyReturn | ContingencySeat) and e.at < t0):
             notes.append(f"event {e.id} ({format_day(e.at)}) lies outside the window: not played")
             continue
-        why = _not_reflected(plan, e)
+        why = _not_reflected(plan, e, s)
         if why is None:
             reflected.append(e.id)
         elif why:
@@ -212,12 +265,22 @@ def unreflected_events(s: Scenario, plan: TrialPlan) -> tuple[list[Any], list[st
     return apply, notes
 
 
-def _not_reflected(p: TrialPlan, e: Any) -> str | None:
+def capsule_flights(p: TrialPlan, e: Grounding, s: Scenario | None) -> list[int]:
+    """The moving flights (by index) of the capsule a grounding names."""
+    if s is None:
+        return []
+    return [f for f in range(len(p.flights.ids)) if not p.flights.fixed[f]
+            and s.flight_by_id[p.flights.ids[f]].capsule == e.capsule]
+
+
+def _not_reflected(p: TrialPlan, e: Any, s: Scenario | None = None) -> str | None:
     """Why the manifest does not reflect `e` (None: it does; "": the engine cannot play it)."""
-    b = _Builder(p)
+    b = _Builder(p, s)
     if isinstance(e, Grounding | SiteOutage):
         if isinstance(e, Grounding) and e.vehicle_type is None:
-            return ""
+            held = [p.flights.ids[f] for f in capsule_flights(p, e, s)
+                    if b.days(e.at) <= p.flights.launch[f] < b.days(e.until)]
+            return f"{', '.join(held)} launch(es) during it" if held else None
         names, k = (p.types, p.flights.type) if isinstance(e, Grounding) else (p.sites, p.flights.site)
         name = e.vehicle_type if isinstance(e, Grounding) else e.site
         if name not in names:
