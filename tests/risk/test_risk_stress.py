@@ -243,3 +243,15 @@ def test_a_capsule_grounding_holds_only_that_capsules_flights(iss):
             assert (np.abs(getattr(fast, name) - getattr(ref, name)) <= 1).all(), (kernel, name)
     plain = sample_block(plan, np.random.default_rng(3), 2)
     assert with_stress_trial(stress, plain.trial(1)) == with_stress(stress, plain).trial(1)
+
+
+def test_paired_totals_on_dask_are_the_local_ones(iss):
+    """The paired run on a local Dask cluster (two worker processes) adds up to the same totals."""
+    pytest.importorskip("distributed", reason="the dask backend is the optional 'distributed' extra")
+    start = to_instant("2023-01-01")
+    local = assess(iss, [soyuz_grounded()], trials=3000, seed=5, start=start, batch_blocks=1)
+    dask = assess(iss, [soyuz_grounded()], trials=3000, seed=5, start=start, batch_blocks=1,
+                  backend="dask", workers=2)
+    assert isinstance(local, StressResult) and isinstance(dask, StressResult)
+    assert dask.paired.base.same_as(local.paired.base) and dask.paired.stressed.same_as(local.paired.stressed)
+    assert all(np.array_equal(dask.paired.diff_squares[k], local.paired.diff_squares[k]) for k in FIELDS)
