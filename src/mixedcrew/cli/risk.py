@@ -116,7 +116,8 @@ def risk(
     from mixedcrew.risk.paired import StressResult
 
     if isinstance(result, StressResult):
-        out.print(result.table())
+        for line in result.lines():
+            out.print(line, markup=False)
         out.print(result.sentence(), markup=False)
         for note in (*result.plan.notes, *result.stress.notes):
             out.print(f"note: {note}", markup=False)

@@ -214,6 +214,21 @@ class StressResult:
             t.add_row(f.label, fmt(f.without, False), fmt(f.with_stress, False), fmt(f.difference, True))
         return t
 
+    def lines(self) -> list[str]:
+        """The table as plain lines, one figure a line (never wrapped, whatever the terminal)."""
+        p = self.plan
+        rows = [(f.label, _fmt(f.unit)(f.without, False), _fmt(f.unit)(f.with_stress, False),
+                 _fmt(f.unit)(f.difference, True)) for f in self.all_figures()]
+        head = ("figure", "without", "with", "difference (paired)")
+        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
+
+        def line(r: tuple[str, ...]) -> str:
+            return "  ".join([r[0].ljust(widths[0]), *(c.rjust(w) for c, w in zip(r[1:], widths[1:],
+                                                                                 strict=True))])
+
+        return [f"{p.station} {p.window.label()}, {self.trials:,} trials: without and with "
+                f"{', '.join(self.stress.events)} (same trials)", line(head), *map(line, rows)]
+
     def sentence(self) -> str:
         head = self.figures()[len(self.plan.segments) * 2] if self.plan.segments else self.figures()[0]
         return (f"With {', '.join(self.stress.events)} in every trial, {head.label} is "

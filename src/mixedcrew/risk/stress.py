@@ -243,13 +243,14 @@ def unreflected_events(s: Scenario, plan: TrialPlan) -> tuple[list[Any], list[st
     """
     apply: list[Any] = []
     reflected: list[str] = []
+    outside: list[str] = []
     notes: list[str] = []
     t0, t1 = plan.window.start, plan.window.end
     for e in s.events:
         until = getattr(e, "until", None)
         if e.at >= t1 or (until is not None and until <= t0) or (
                 isinstance(e, Damage | EarlyReturn | ContingencySeat) and e.at < t0):
-            notes.append(f"event {e.id} ({format_day(e.at)}) lies outside the window: not played")
+            outside.append(e.id)
             continue
         why = _not_reflected(plan, e, s)
         if why is None:
@@ -260,6 +261,8 @@ def unreflected_events(s: Scenario, plan: TrialPlan) -> tuple[list[Any], list[st
                          "in every trial")
         else:
             notes.append(f"event {e.id}: its kind is not part of a trial; ignored")
+    if outside:
+        notes.insert(0, "events outside the window, not played: " + ", ".join(outside))
     if reflected:
         notes.insert(0, "events reflected in the manifest (history, not replayed): " + ", ".join(reflected))
     return apply, notes
