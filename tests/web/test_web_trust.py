@@ -31,7 +31,7 @@ def mixedcrew(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def some_history(db_url: str) -> None:
+def some_history(db_url: str, user: str = "esa") -> None:
     """Two scenarios, revisions and audit entries, written by the app itself."""
     settings = WebSettings(db_url=db_url)
     with admin_client(settings, kinds=TEST_KINDS) as c:
@@ -39,7 +39,7 @@ def some_history(db_url: str) -> None:
             sid = c.post("/api/scenarios", files={"file": ("small.toml", SMALL.read_bytes())}).json()["id"]
             r = c.post(f"/api/scenarios/{sid}/revisions", files={"file": ("small.toml", SMALL.read_bytes())})
             assert r.status_code == 201
-        assert c.post("/api/users", json={"name": "esa", "agency": "ESA", "password": "long enough pw"}
+        assert c.post("/api/users", json={"name": user, "agency": "ESA", "password": "long enough pw"}
                       ).status_code == 201
 
 
@@ -55,7 +55,7 @@ def test_an_honest_history_verifies(db_url: str):
     some_history(db_url)
     code, said = verify(db_url)
     assert code == 0, said
-    assert said.startswith("history verifies:") and "revisions of 2 scenarios" in said
+    assert said.startswith("history verifies:") and "revisions of 2 scenarios; audit head " in said
 
 
 def test_appends_chain_each_entry_to_the_one_before(db_url: str):
@@ -271,3 +271,24 @@ def test_restore_refuses_a_damaged_backup_and_keeps_the_database(tmp_path: Path)
 def test_backup_of_postgresql_points_to_pg_dump(postgres_url: str, tmp_path: Path):
     code, out, err = mixedcrew("db", "backup", str(tmp_path / "x.db"), "--db", postgres_url)
     assert code == 2 and "pg_dump" in err
+
+
+def test_a_noted_head_catches_the_newest_entries_cut_off(tmp_path: Path):
+    """A chain alone cannot tell that its newest entries were removed; the head noted from an earlier
+    verify can: `--since HEAD` fails once the chain no longer passes through it."""
+    url = f"sqlite:///{tmp_path / 'h.db'}"
+    some_history(url)
+    code, said = verify(url)
+    head = said.rsplit("audit head ", 1)[1]
+    assert code == 0 and len(head) == 64
+    some_history(url, user="esa2")  # more history after the head was noted: it still passes through it
+    assert mixedcrew("audit", "verify", "--db", url, "--since", head)[0] == 0
+    _drop_sqlite_triggers(url)
+    engine = create_engine(url)
+    with engine.begin() as conn:  # cut the chain back to before the noted head
+        last = conn.scalar(text("SELECT id FROM audit_log WHERE hash = :h"), {"h": head})
+        conn.execute(text("DELETE FROM audit_log WHERE id >= :id"), {"id": last})
+    engine.dispose()
+    assert verify(url)[0] == 0  # what is left is a sound chain...
+    code, out, err = mixedcrew("audit", "verify", "--db", url, "--since", head)
+    assert code == 1 and "no longer passes through it" in err  # ...but not the one that was noted

@@ -23,7 +23,12 @@ def _url(db: str | None) -> str:
 
 
 @audit.command("verify")
-def verify(db: DbOption = None) -> None:
+def verify(
+    db: DbOption = None,
+    since: Annotated[str | None, typer.Option(
+        "--since", help="An audit head printed by an earlier verify: the chain must still pass through it "
+                        "(catches the newest entries removed).")] = None,
+) -> None:
     """Walk the hash chains of the audit log and of every scenario's revisions.
 
     Exit 0 when the whole history verifies; 1 naming the first entry that does
@@ -45,14 +50,14 @@ def verify(db: DbOption = None) -> None:
         raise typer.Exit(2) from None
     try:
         with database.reading() as session:
-            found = walk(session)
+            found = walk(session, since)
     finally:
         database.dispose()
     if isinstance(found, Broken):
         typer.echo(f"mixedcrew audit verify: {found}", err=True)
         raise typer.Exit(1)
     typer.echo(f"history verifies: {found.audit_entries} audit entries, {found.revisions} revisions of "
-               f"{found.scenarios} scenarios")
+               f"{found.scenarios} scenarios; audit head {found.audit_head}")
 
 
 BackupFile = Annotated[Path, typer.Argument(help="The backup file (SQLite).")]

@@ -97,39 +97,52 @@ class Verified:
     audit_entries: int
     revisions: int
     scenarios: int
+    audit_head: str  # the newest entry's hash: note it, and a later `verify --since` proves nothing went
 
 
-def _walk(rows: Iterator[Any], fields: Any, name: Any) -> tuple[int, Broken | None]:
+def _walk(rows: Iterator[Any], fields: Any, name: Any, seen: set[str] | None = None
+          ) -> tuple[int, str, Broken | None]:
     prev, count = GENESIS, 0
     for row in rows:
         count += 1
         if row.prev_hash != prev:
-            return count, Broken(name(row), "it does not follow the entry before it (one was changed, "
+            return count, prev, Broken(name(row), "it does not follow the entry before it (one was changed, "
                                             "removed or put in between)")
         try:
             want = link(prev, fields(row))
         except (TypeError, ValueError) as err:
-            return count, Broken(name(row), f"its content cannot be read back ({err})")
+            return count, prev, Broken(name(row), f"its content cannot be read back ({err})")
         if row.hash != want:
-            return count, Broken(name(row), "its content is not what was written (the row was rewritten)")
+            return count, prev, Broken(name(row), "its content is not what was written (the row was "
+                                                  "rewritten)")
         prev = row.hash
-    return count, None
+        if seen is not None:
+            seen.add(prev)
+    return count, prev, None
 
 
-def verify(session: Session) -> Verified | Broken:
-    """Walk the audit chain, then each scenario's revisions; the first row that breaks, or the counts."""
+def verify(session: Session, since: str | None = None) -> Verified | Broken:
+    """Walk the audit chain, then each scenario's revisions; the first row that breaks, or the counts.
+
+    `since`: an audit head noted earlier; the chain must still pass through it. That catches what a
+    chain alone cannot: the newest entries removed, the chain cut back to an earlier point.
+    """
     audit = session.scalars(select(AuditRow).order_by(AuditRow.id).execution_options(yield_per=500))
-    entries, broken = _walk(iter(audit), audit_fields, lambda r: f"audit entry {r.id}")
+    seen: set[str] | None = set() if since else None
+    entries, head, broken = _walk(iter(audit), audit_fields, lambda r: f"audit entry {r.id}", seen)
     if broken:
         return broken
+    if since and seen is not None and since not in seen:
+        return Broken(f"the audit head {since[:16]}...", "the chain no longer passes through it: entries "
+                      "written up to that point were removed or rewritten")
     ids = session.scalars(select(RevisionRow.scenario_id).distinct().order_by(RevisionRow.scenario_id)).all()
     revisions = 0
     for scenario_id in ids:
         rows = session.scalars(select(RevisionRow).where(RevisionRow.scenario_id == scenario_id)
                                .order_by(RevisionRow.number))
-        count, broken = _walk(iter(rows), revision_fields,
-                              lambda r: f"revision {r.number} of scenario {r.scenario_id}")
+        count, _, broken = _walk(iter(rows), revision_fields,
+                                 lambda r: f"revision {r.number} of scenario {r.scenario_id}")
         if broken:
             return broken
         revisions += count
-    return Verified(entries, revisions, len(ids))
+    return Verified(entries, revisions, len(ids), head)
