@@ -367,7 +367,7 @@ def _maximum(st: Station, sp: Span) -> int:
                   "maximum, for at most the era's allowed handover days")
 def check_capacity(s: Scenario, tl: Timeline) -> Iterator[Violation]:
     for st in s.stations:
-        def above(sp: Span, st=st) -> bool | None:
+        def above(sp: Span, st: Station = st) -> bool | None:
             era = st.era_at(sp.start)
             return True if era and sp.crew > era.nominal else None
 

@@ -132,7 +132,8 @@ class _Builder:
         self.station_id = station
         self.problems: list[Problem] = []
         imp = facts.get("import", {})
-        self.ship_types = [(re.compile(rx), vt) for rx, vt in imp.get("ship_types", [])]
+        self.ship_types: list[tuple[re.Pattern[str], str]] = [
+            (re.compile(rx), vt) for rx, vt in imp.get("ship_types", [])]
         self.participant_roles = tuple(imp.get("participant_roles", ["UP"]))
         self.participant_categories = set(imp.get("participant_categories", ["PT"]))
         self.commander_roles = set(imp.get("commander_roles", ["CDR", "KDR"]))

@@ -75,7 +75,7 @@ def evaluate(expr: Any, values: list[int]) -> int:
         return expr
     flat = cp_model_helper.FlatIntExpr(expr)
     pairs = zip(flat.vars, flat.coeffs, strict=True)
-    return flat.offset + sum(c * values[v.index] for v, c in pairs)
+    return int(flat.offset + sum(c * values[v.index] for v, c in pairs))
 
 
 def extend(ctx: Context, best: list[int], seconds: float, seed: int) -> list[int] | None:

@@ -224,7 +224,7 @@ def by_terms(ctx: Context, level: Level, opts: SolveOptions, values: list[int], 
     terms = list(level.terms)
     floor = {var.index: list(ctx.model.proto.variables[var.index].domain)[0] for var, _ in terms}
 
-    def now(var: Any) -> int:
+    def now(var: cp_model.IntVar) -> int:
         return values[var.index]
 
     lowered = True

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from math import inf
+from typing import Any
 
 import numpy as np
 
@@ -275,7 +276,7 @@ class _Compiler:
         # Someone with no ride home in the data (aboard at the horizon) gets a line of their own.
         return x.down if x.down is not None else f"{x.up}@{x.person}"
 
-    def _line(self, key: str) -> dict:
+    def _line(self, key: str) -> dict[str, Any]:
         s, w = self.s, self.w
         if "@" in key:
             f = s.flight_by_id[key.split("@", 1)[0]]

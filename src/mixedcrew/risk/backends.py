@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
 
 import numpy as np
 
@@ -110,7 +112,7 @@ def dask_batch_blocks(trials: int, batch_blocks: int) -> int:
     return max(batch_blocks, min(DASK_MAX_TASK_BLOCKS, -(-blocks // DASK_TASKS)))
 
 
-def import_distributed():  # type: ignore[no-untyped-def]
+def import_distributed() -> ModuleType:
     try:
         import distributed
     except ImportError:
@@ -119,7 +121,7 @@ def import_distributed():  # type: ignore[no-untyped-def]
     return distributed
 
 
-def worker_allocator():  # type: ignore[no-untyped-def]
+def worker_allocator() -> Any:
     """Dask config for workers we start: glibc's default malloc tuning.
 
     Dask's nanny sets MALLOC_TRIM_THRESHOLD_, which turns off glibc's adaptive
@@ -136,11 +138,11 @@ def worker_allocator():  # type: ignore[no-untyped-def]
 class _client:
     """A Client on `address`, or on a fresh LocalCluster closed afterwards."""
 
-    def __init__(self, distributed, workers: int | None, address: str | None):  # type: ignore[no-untyped-def]
+    def __init__(self, distributed: ModuleType, workers: int | None, address: str | None) -> None:
         self.distributed, self.workers, self.address = distributed, workers, address
-        self.cluster = None
+        self.cluster: Any = None
 
-    def __enter__(self):  # type: ignore[no-untyped-def]
+    def __enter__(self) -> Any:
         d = self.distributed
         try:
             if self.address:

@@ -46,7 +46,7 @@ class BatchDraws:
 
     @property
     def trials(self) -> int:
-        return self.slips.shape[0]
+        return int(self.slips.shape[0])
 
     def trial(self, i: int) -> TrialDraws:
         def intervals(start: np.ndarray, end: np.ndarray) -> tuple[Intervals, ...]:

@@ -29,6 +29,7 @@ from math import inf
 
 import numpy as np
 
+from mixedcrew.domain.risk import Distribution
 from mixedcrew.errors import RiskInputError
 from mixedcrew.risk.arrays import DAYS_PER_YEAR, TrialPlan
 from mixedcrew.risk.draws import BatchDraws, sample_days
@@ -67,10 +68,11 @@ def _waits(unit: np.ndarray, rate: np.ndarray) -> np.ndarray:
     out = np.divide(unit, np.where(positive, rate, 1.0), out=unit)  # unit is overwritten
     if not positive.all():
         out[:, ~positive] = inf
-    return out
+    waits: np.ndarray = out
+    return waits
 
 
-def _poisson_intervals(rng: np.random.Generator, n: int, days: float, per_year: float, dist
+def _poisson_intervals(rng: np.random.Generator, n: int, days: float, per_year: float, dist: Distribution
                        ) -> tuple[np.ndarray, np.ndarray]:
     counts = rng.poisson(per_year / DAYS_PER_YEAR * days, n)
     m = int(counts.max(initial=0))

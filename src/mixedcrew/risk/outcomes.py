@@ -27,7 +27,7 @@ class Outcomes:
 
     @property
     def trials(self) -> int:
-        return self.short.shape[0]
+        return int(self.short.shape[0])
 
     def head(self, n: int) -> Outcomes:
         return Outcomes(*(getattr(self, f)[:n] for f in self.__dataclass_fields__))
@@ -38,7 +38,8 @@ class Outcomes:
 
 
 def to_minutes(days: np.ndarray) -> np.ndarray:
-    return np.rint(np.asarray(days) * MINUTES_PER_DAY).astype(np.int64)
+    minutes: np.ndarray = np.rint(np.asarray(days) * MINUTES_PER_DAY).astype(np.int64)
+    return minutes
 
 
 def count_by_year(at: np.ndarray, happened: np.ndarray, edges: np.ndarray) -> np.ndarray:

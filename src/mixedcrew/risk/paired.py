@@ -81,7 +81,7 @@ def run_paired_dask(plan: TrialPlan, stress: Stress, trials: int, seed: int, *, 
                     progress: Progress | None = None) -> PairedTotals:
     from mixedcrew.risk.backends import _client, import_distributed
 
-    distributed = import_distributed()  # type: ignore[no-untyped-call]
+    distributed = import_distributed()
     with _client(distributed, workers, address) as client:
         shared = client.scatter(plan, broadcast=True)
         futures = [client.submit(play_paired_blocks, shared, stress, seed, task, pure=False)

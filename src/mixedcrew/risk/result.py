@@ -132,7 +132,8 @@ class RiskResult:
                     for g, name in enumerate(self.segment_groups())}
                 for v in range(1, len(p.variants))}
             data["rides_given_to_stand_ins"] = self.rides_moved
-        return _plain(data)
+        plain: dict[str, Any] = _plain(data)
+        return plain
 
     # -- tables -----------------------------------------------------------------------
 
