@@ -114,6 +114,8 @@ def test_cli_whatif_writes_the_plan_and_the_page_and_prints_the_figures(run, tmp
     data = json.loads(run("whatif", ISS, "--event", SITE31, "-n", "1000", "--json").output)
     assert data["status"] == "planned" and data["best_effort"] is False
     assert set(data["figures"]) == {"as planned, no event", "event, old plan kept", "event, re-planned"}
+    quick = run("whatif", ISS, "--event", SITE31, "-n", "0")
+    assert quick.exit_code == 0 and "risk over" not in quick.output and "figure" not in quick.output
     r = run("compare", ISS, new, "-n", "1000")
     assert r.exit_code == 0 and "flights that change" in r.output and "risk, 1,000 trials" in r.output
 

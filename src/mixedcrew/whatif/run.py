@@ -159,6 +159,8 @@ def figure_lines(w: WhatIf) -> list[str]:
     """The figures side by side as plain lines (never wrapped: one row a line)."""
     from mixedcrew.risk.result import days, pct
 
+    if not w.columns:
+        return []
     rows = [(label, ["-" if e is None else (pct(e) if label.startswith("P(") else days(e)) for e in cells])
             for label, cells in w.figure_rows()]
     widths = [max([len(c.title)] + [len(r[1][i]) for r in rows]) for i, c in enumerate(w.columns)]
