@@ -30,6 +30,8 @@ from mixedcrew.web.editing import store as proposal_store
 from mixedcrew.web.editing.seats import seat_problems
 from mixedcrew.web.scenarios import store as scenario_store
 from mixedcrew.web.storage import audit_log, history, records
+from mixedcrew.web.storage.chain import Broken
+from mixedcrew.web.storage.chain import verify as walk_chains
 from mixedcrew.web.storage.db import Database
 
 AGENCIES = {"NASA": "USOS", "ROSCOSMOS": "ROS", "JAXA": "USOS", "ESA": "USOS"}
@@ -319,8 +321,11 @@ def verify(db_url: str, scenario_id: int, tally: Tally) -> tuple[list[str], int,
             audit = audit_log.list_audit(session, scenario_id=scenario_id, limit=10**7)
             proposals = {p.id: p for p in proposal_store.list_proposals(session, scenario_id=scenario_id,
                                                                       limit=10**7)}
+            chained = walk_chains(session)  # concurrent appends must not fork the hash chains
     finally:
         db.dispose()
+    if isinstance(chained, Broken):
+        problems.append(f"the history's hash chain breaks: {chained}")
     if sorted(parsed) != list(range(1, head + 1)):
         problems.append(f"revision numbers are not 1..{head} without gaps")
     for number, s in parsed.items():

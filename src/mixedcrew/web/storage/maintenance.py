@@ -19,7 +19,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from mixedcrew.web.storage.db import DatabaseError, safe_url
+from mixedcrew.errors import DatabaseError
+from mixedcrew.web.storage.db import safe_url
 
 PG_DUMP_HINT = ("PostgreSQL: back up with `pg_dump --format=custom --file=FILE DBNAME` and restore with "
                 "`pg_restore --clean --if-exists --dbname=DBNAME FILE` (see docs/web.md)")
