@@ -158,6 +158,7 @@ def test_every_route_refuses_strangers_and_requests_outside_their_rights(world: 
     public = [(m, p) for m, p in walked
               if is_public(m, concrete(world, p) if p != "/static" else "/static/x")]
     assert sorted(public) == [("GET", "/favicon.ico"), ("GET", "/login"), ("GET", "/static"),
+                              ("GET", "/static/timeline.js"),
                               ("GET", "/static/vendor/plotly.min.js"), ("POST", "/api/login"),
                               ("POST", "/login")]
     before = audit_size(world)

@@ -148,7 +148,8 @@ def test_iss_manifest_page(page: Page, live: Any):
     expect(page.locator("#span-status")).to_contain_text(f"LIFEBOAT from {expected[0]['start']}")
     layout = page.evaluate("""() => {
         const el = document.getElementById('chart-stays');
-        return {range: el.layout.xaxis.range, shapes: el.layout.shapes.length,
+        return {range: el.layout.xaxis.range,
+                shapes: el.layout.shapes.filter((s) => s.name === 'violation').length,
                 rows: el.layout.yaxis.categoryarray.length};
     }""")
     assert layout["shapes"] == 1

@@ -8,7 +8,9 @@ seat-exchange ledger. Colours are the Okabe-Ito palette (colour-blind safe).
 from __future__ import annotations
 
 import html
+import json
 from datetime import datetime
+from importlib import resources
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -17,6 +19,7 @@ from plotly.offline import get_plotlyjs
 from mixedcrew.check import Report
 from mixedcrew.domain import Scenario
 from mixedcrew.instants import format_day, format_instant
+from mixedcrew.report.aboard import timeline_data
 from mixedcrew.summary import Summary
 from mixedcrew.timeline import Timeline
 
@@ -59,6 +62,9 @@ def stays_figure(s: Scenario, tl: Timeline) -> go.Figure:
             y=[label[st.person] for st in rows],
             base=[format_instant(st.start) for st in rows],
             x=[_ms(st.start, st.end) for st in rows],
+            # the flight on the bar itself: a planner reads "Crew-5", not a hover
+            text=[_ride_label(s, st.up, st.down) for st in rows], textposition="inside",
+            insidetextanchor="start", textfont={"size": 9, "color": "#fff"},
             customdata=[[people[st.person].name, st.up, st.down or "(aboard)", format_day(st.start),
                          format_day(st.end)] for st in rows],
             hovertemplate="%{customdata[0]}<br>up %{customdata[1]}, down %{customdata[2]}"
@@ -70,8 +76,36 @@ def stays_figure(s: Scenario, tl: Timeline) -> go.Figure:
                "tickfont": {"size": 9}, "dtick": 1},
         margin={"l": 220, "r": 20, "t": 110, "b": 40},
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"},
+        uniformtext={"minsize": 8, "mode": "hide"},  # a label that does not fit its bar is left out
     )
+    _mark_horizon(fig, s)
     return fig
+
+
+def _ride_label(s: Scenario, up: str, down: str | None) -> str:
+    flights = s.flight_by_id
+    if down is None or down == up:
+        return flights[up].label
+    return f"{flights[up].label} → {flights[down].label}"
+
+
+def _vehicle_label(s: Scenario, flight: str) -> str:
+    """The flight and the capsule that flew it (Crew-5 · Endurance), or the flight alone."""
+    f = s.flight_by_id[flight]
+    capsule = s.capsule_by_id.get(f.capsule or "")
+    return f"{f.label} · {capsule.name or capsule.id}" if capsule else f.label
+
+
+def _mark_horizon(fig: go.Figure, s: Scenario) -> None:
+    """A dashed line where the data ends: bars reaching it may go on past it."""
+    if s.scenario.horizon is None:
+        return
+    at = format_instant(s.scenario.horizon)
+    fig.add_shape(type="line", xref="x", yref="paper", x0=at, x1=at, y0=0, y1=1, name="horizon",
+                  line={"color": PALETTE[7], "width": 1, "dash": "dash"})
+    fig.add_annotation(x=at, xref="x", yref="paper", y=1, yanchor="bottom", showarrow=False,
+                       text=f"data horizon {format_day(s.scenario.horizon)}", font={"size": 10},
+                       name="horizon")
 
 
 def _unique_labels(labels: dict[str, str], s: Scenario) -> dict[str, str]:
@@ -98,13 +132,17 @@ def ports_figure(s: Scenario, tl: Timeline) -> go.Figure:
             y=[d.port or "(no port)" for d in rows],
             base=[format_instant(d.start) for d in rows],
             x=[_ms(d.start, d.end) for d in rows],
+            text=[_vehicle_label(s, d.flight) for d in rows], textposition="inside",
+            insidetextanchor="start", textfont={"size": 9, "color": "#fff"},
             customdata=[[flights[d.flight].label, format_day(d.start), format_day(d.end)] for d in rows],
             hovertemplate="%{customdata[0]}<br>%{customdata[1]} .. %{customdata[2]}<extra>%{y}</extra>",
         ))
     fig.update_layout(barmode="overlay", xaxis={"type": "date"},
                       height=120 + 30 * len({d.port for d in tl.port_holds}),
                       margin={"l": 120, "r": 20, "t": 90, "b": 40},
-                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"})
+                      legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"},
+                      uniformtext={"minsize": 8, "mode": "hide"})
+    _mark_horizon(fig, s)
     return fig
 
 
@@ -128,6 +166,7 @@ def aboard_figure(s: Scenario, tl: Timeline) -> go.Figure:
     fig.update_layout(height=380, xaxis={"type": "date", "rangeslider": {"visible": True}},
                       margin={"l": 60, "r": 20, "t": 90, "b": 40},
                       legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"})
+    _mark_horizon(fig, s)
     return fig
 
 
@@ -140,8 +179,9 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
 def render_report(s: Scenario, tl: Timeline, report: Report, summary: Summary) -> str:
     figs = [stays_figure(s, tl), ports_figure(s, tl), aboard_figure(s, tl)]
     # The library goes in <head> once, so the charts may appear in any order.
-    charts = [pio.to_html(f, full_html=False, include_plotlyjs=False, config={"responsive": True})
-              for f in figs]
+    charts = [pio.to_html(f, full_html=False, include_plotlyjs=False, config={"responsive": True},
+                          div_id=div) for f, div in zip(figs, ("chart-stays", "chart-ports", "chart-aboard"),
+                                                        strict=True)]
     facts = [
         f"{summary.flights} flights, {summary.people} people, {summary.rides} rides",
     ]
@@ -185,6 +225,7 @@ footer {{ font-size: 0.8rem; color: #444; margin-top: 2rem; }}
 <ul class="facts">{"".join(f"<li>{html.escape(f)}</li>" for f in facts)}
 <li>violations: {html.escape(by_rule)}</li></ul></header>
 <main>
+{_controls(s, tl)}
 <section><h2>People aboard, lifeboat seats and operators per segment</h2>{charts[2]}</section>
 <section><h2>Stays aboard, by person (grouped by agency)</h2>{charts[0]}</section>
 <section><h2>Vehicles docked, by port</h2>{charts[1]}</section>
@@ -192,5 +233,41 @@ footer {{ font-size: 0.8rem; color: #444; margin-top: 2rem; }}
 <section><h2>Seat exchange</h2>{ledgers or "<p>No agreement in this scenario.</p>"}</section>
 </main>
 <footer>Made by mixedcrew. {attribution}</footer>
+{_scripts(s, tl)}
 </body></html>
 """
+
+
+def _controls(s: Scenario, tl: Timeline) -> str:
+    """The row filter and the date picker over the charts (the page's script makes them work)."""
+    agencies = sorted({s.agency_of(st.assignment) or "?" for st in tl.stays})
+    options = "".join(f'<option value="{html.escape(a)}">{html.escape(a)}</option>' for a in agencies)
+    spans = list(tl.spans()) if s.stations else []
+    bounds = f' min="{format_day(spans[0].start)}" max="{format_day(spans[-1].end)}"' if spans else ""
+    return f"""<section id="timeline-controls"><h2>Find people and dates</h2>
+<p>Zoom any chart (drag across it) and all charts follow; the stays chart keeps the people aboard in the
+range shown. Double-click a chart for the whole time range.</p>
+<form id="chart-filter" hidden><label for="filter-agency">Agency</label>
+<select id="filter-agency" name="agency"><option value="">all agencies</option>{options}</select>
+<label for="filter-name">Name</label><input id="filter-name" name="name" type="search">
+<button type="submit">Filter the rows</button></form>
+<form id="aboard-form"><label for="aboard-at">Who is aboard on (00:00 UTC)</label>
+<input id="aboard-at" name="at" type="date" required{bounds}>
+<button type="submit">Show who is aboard</button></form>
+<div id="aboard-panel" aria-live="polite"></div></section>"""
+
+
+def _scripts(s: Scenario, tl: Timeline) -> str:
+    """timeline.js and the spans it looks dates up in, inline: the report loads nothing."""
+    data = json.dumps(timeline_data(s, tl), separators=(",", ":")).replace("</", "<\\/")
+    code = (resources.files("mixedcrew.report") / "timeline.js").read_text(encoding="utf-8")
+    start = """window.addEventListener("load", () => {
+  const byId = (id) => document.getElementById(id);
+  window.mixedcrewCharts = MixedcrewTimeline.attach({
+    charts: ["chart-stays", "chart-ports", "chart-aboard"].map(byId), stays: byId("chart-stays"),
+    data: JSON.parse(byId("timeline-data").textContent), panel: byId("aboard-panel"),
+    dateForm: byId("aboard-form"), filterForm: byId("chart-filter")});
+  document.body.dataset.chartsReady = "true";
+});"""
+    return (f'<script type="application/json" id="timeline-data">{data}</script>\n'
+            f"<script>{code}</script>\n<script>{start}</script>")

@@ -57,6 +57,8 @@ log = logging.getLogger("mixedcrew.web")
 
 HERE = Path(__file__).resolve().parent
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+# the charts' shared script: the standalone report inlines the same file
+TIMELINE_JS = HERE.parent / "report" / "timeline.js"
 # Multipart framing around an upload: boundaries and part headers.
 FORM_OVERHEAD = 64 * 1024
 
@@ -117,6 +119,10 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
     def plotly_js() -> FileResponse:
         return FileResponse(PLOTLY_JS, media_type="text/javascript",
                             headers={"Cache-Control": "public, max-age=86400"})
+
+    @app.get("/static/timeline.js", include_in_schema=False)
+    def timeline_js() -> FileResponse:
+        return FileResponse(TIMELINE_JS, media_type="text/javascript")
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:

@@ -7,6 +7,7 @@ the chart figures. Nothing here knows about HTTP or the database.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -20,6 +21,7 @@ import plotly.io as pio
 from mixedcrew.check import Report, check
 from mixedcrew.domain import Scenario
 from mixedcrew.instants import format_day, format_instant
+from mixedcrew.report.aboard import snapshot_at, timeline_data
 from mixedcrew.report.html import aboard_figure, ports_figure, stays_figure
 from mixedcrew.rules import RULES, seat_ledger
 from mixedcrew.summary import Summary, summarise
@@ -87,6 +89,21 @@ class ManifestView:
             if name not in self._figures:
                 self._figures[name] = pio.to_json(self._figure(name), validate=False)
             return self._figures[name]
+
+    def timeline_json(self) -> str:
+        """Who is aboard in each span, for the date picker (report/aboard.py), made once and kept."""
+        with self._lock:
+            if "timeline" not in self._figures:
+                self._figures["timeline"] = json.dumps(self.timeline_data, separators=(",", ":"))
+            return self._figures["timeline"]
+
+    @cached_property
+    def timeline_data(self) -> dict[str, Any]:
+        return timeline_data(self.scenario, self.timeline)
+
+    def snapshot(self, at: datetime) -> dict[str, Any]:
+        """Who is aboard at `at`, by name, as the date picker shows it."""
+        return snapshot_at(self.timeline_data, at)
 
     def _figure(self, name: str) -> Any:
         s, tl = self.scenario, self.timeline

@@ -129,6 +129,13 @@ def get_ledgers(request: Request, who: Who, scenario_id: ScenarioId) -> list[Led
                                for r in lg.flights]) for lg in view.ledgers]
 
 
+@router.get("/scenarios/{scenario_id}/timeline", tags=["manifest"], response_class=Response,
+            summary="The station's spans: who is aboard, docked vehicles and ports, lifeboat seats",
+            responses={200: {"content": {"application/json": {}}}})
+def timeline(request: Request, who: Who, scenario_id: ScenarioId) -> Response:
+    return Response(service(request).view(who, scenario_id).timeline_json(), media_type="application/json")
+
+
 @router.get("/scenarios/{scenario_id}/aboard", tags=["manifest"],
             summary="Who is aboard at an instant, operators per segment, docked vehicles")
 def aboard(request: Request, who: Who, scenario_id: ScenarioId,

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Request, Response, UploadFile
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from mixedcrew.instants import to_instant
 from mixedcrew.web.deps import (
     ScenarioId,
     Who,
@@ -50,17 +51,27 @@ def upload(request: Request, who: Who, file: Annotated[UploadFile, File()]) -> R
 
 
 def _scenario(request: Request, who: Any, scenario_id: int, status: int = 200,
-              problems: list[str] | None = None, filename: str | None = None) -> HTMLResponse:
+              problems: list[str] | None = None, filename: str | None = None,
+              at: str | None = None) -> HTMLResponse:
     svc = service(request)
     stored, view = svc.scenario(who, scenario_id), svc.view(who, scenario_id)
+    snapshot, at_problem = None, None
+    if at:
+        try:
+            snapshot = view.snapshot(to_instant(at))
+        except ValueError as err:
+            status, at_problem = 422, f"date: {err}"
     return render(request, "scenario.html", status, stored=stored, view=view,
                   revisions=svc.revisions(who, scenario_id), problems=problems or [], filename=filename,
-                  limit=mib(svc.settings.max_upload_bytes), **scenario_panels(request, who, scenario_id))
+                  limit=mib(svc.settings.max_upload_bytes), at=at or "", snapshot=snapshot,
+                  at_problem=at_problem, **scenario_panels(request, who, scenario_id))
 
 
 @router.get("/scenarios/{scenario_id}", response_class=HTMLResponse)
-def scenario_page(request: Request, who: Who, scenario_id: ScenarioId) -> HTMLResponse:
-    return _scenario(request, who, scenario_id)
+def scenario_page(request: Request, who: Who, scenario_id: ScenarioId,
+                  at: Annotated[str | None, Query(max_length=40)] = None) -> HTMLResponse:
+    """The manifest; `?at=DATE` shows who is aboard then (the date picker without scripts)."""
+    return _scenario(request, who, scenario_id, at=at)
 
 
 @router.post("/scenarios/{scenario_id}/revisions", response_class=HTMLResponse)
