@@ -81,7 +81,7 @@ def run(args: tuple[int, int, int, float, int], out: Any) -> None:
         "status": str(result.status), "seconds": result.seconds,
         "levels": [(lv.name, lv.unit, lv.value, lv.bound, lv.optimal, lv.seconds)
                    for lv in result.levels],
-        "memory": memory,
+        "memory": memory, "tried": list(result.tried),
         "violations": len(result.new_violations) if result.report else None, "peak_mb": peak_mb,
     })
 
@@ -148,6 +148,8 @@ def main() -> None:
         print("           " + "; ".join(
             f"{n} {_shown(u, v)} ({_gap(v, b, o)}, {s:.1f} s, {r['memory'].get(n, 0):.0f} MB)"
             for n, u, v, b, o, s in r["levels"]))
+        for note in r.get("tried", []):
+            print(f"           {note}")
         print(f"  CP-SAT never worse than greedy: {_verdict(r)}")
     print("\n| instance | open flights | greedy: time, violations | greedy levels | CP-SAT: time, "
           "violations | CP-SAT levels (value, status) | never worse | peak memory |")

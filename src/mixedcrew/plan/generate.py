@@ -4,7 +4,7 @@ A station like the ISS (two segments, two agencies each with a home
 segment and a vehicle, a partner agency, a crew-swap agreement, four
 ports), optionally a commercial second station with its own operator
 agency, vehicle and no continuous presence, and a third (GAMMA: one
-port, its operator NOVA flying on BLUE's Kestrel, as Vast on Dragon), all with rotations every
+port, its operator NOVA flying 30-day visits on BLUE's Kestrel, as Vast on Dragon), with rotations every
 `period_days` and a short private visit each year. The first two
 flights are flown and still docked at the scenario's horizon, so a plan
 also picks their undocking and their crews' ride home. People have
@@ -158,9 +158,9 @@ def _flights(data: dict[str, Any], years: int, period: int, rng: random.Random) 
             at = START + timedelta(days=365 * y + 250 + rng.randrange(0, 30))
             flights.append(_open(f"BV-{y + 1}", "heron", "BETA", at, y, kind="visit", days=10))
     if len(data["stations"]) > 2:
-        for k in range(1, n):  # one port: each crew leaves before the next docks
+        for k in range(1, n):  # 30-day crews on its one port, as Haven-1's; visits: outside the swap
             at = START + timedelta(days=60 + (k - 1) * period)
-            flights.append(_open(f"G-{k}", "kestrel", "GAMMA", at, k, days=period - 30))
+            flights.append(_open(f"G-{k}", "kestrel", "GAMMA", at, k, kind="visit", days=30))
 
 
 def _open(fid: str, vt: str, station: str, at: datetime, k: int, kind: str = "rotation",
