@@ -154,7 +154,7 @@ def test_the_assumptions_are_settings(history):
     s = build_forward(history, CORPS, ANNOUNCED, ForwardSettings(
         agreement_until=datetime(2028, 1, 1, tzinfo=UTC), us_crew=3)).scenario
     assert s.agreements[0].end == datetime(2028, 1, 1, tzinfo=UTC)
-    assert s.flight_by_id["SPXC14"].seats == 3
+    assert s.flight_by_id["SPXC14"].seats == 3 and s.flight_by_id["SPXC13"].seats is None
     assert s.stations[0].crew[-1].nominal == 6
 
 

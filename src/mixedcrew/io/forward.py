@@ -290,7 +290,7 @@ class _Forward:
     def _named_rotation(self, row: Announced, vt: str, fid: str, every: float) -> None:
         target = self._target(row)
         self._add_flight(fid, row.flight, vt, target, target + self.cfg.window_days * 2 * DAY,
-                         every, "rotation", None, row.source)
+                         every, "rotation", None, row.source, named=True)
         for rider in row.crew:
             pid = self.by_name.get(rider.name) or self._find(rider.name)
             if pid is None:
@@ -356,15 +356,16 @@ class _Forward:
                                                    if t.vehicle_type == DRAGON)]
 
     def _add_flight(self, fid: str, name: str, vt: str, start: datetime, end: datetime,
-                    days: float, kind: str, client: str | None, source: str) -> None:
+                    days: float, kind: str, client: str | None, source: str,
+                    named: bool = False) -> None:
         data: dict[str, Any] = {
             "id": fid, "name": name, "vehicle_type": vt, "station": STATION, "kind": kind,
             "window": {"from": self._day(start), "until": self._day(end)}, "target_days": days,
             "source": source}
         if client:
             data["client"] = client
-        if kind == "rotation" and vt == DRAGON and self.cfg.us_crew != 4:
-            data["seats"] = self.cfg.us_crew
+        if kind == "rotation" and vt == DRAGON and self.cfg.us_crew != 4 and not named:
+            data["seats"] = self.cfg.us_crew  # a named crew flies as named
         self.flights.append(Flight.model_validate(data))
 
     def _rotations(self) -> None:
@@ -426,8 +427,13 @@ class _Forward:
     def _station(self, st: Station) -> Station:
         if self.cfg.us_crew == 4:
             return st
+        # The smaller crew from the first rotation that flies with fewer seats (its window's
+        # end: it has docked by then, and the crew it relieves leaves within the handover days).
+        reduced = [f.window.end for f in self.flights
+                   if f.seats is not None and f.kind == "rotation" and f.window and f.window.end]
         last = st.crew[-1]
-        era = CrewEra.model_validate({"from": self._day(self.h), "nominal": self.cfg.us_crew + 3,
+        era = CrewEra.model_validate({"from": min(reduced, default=self._day(self.h)),
+                                      "nominal": self.cfg.us_crew + 3,
                                       "maximum": last.maximum, "handover_days": last.handover_days})
         return st.model_copy(update={"crew": (*st.crew, era)})
 
