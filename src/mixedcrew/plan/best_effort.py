@@ -17,18 +17,19 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from ortools.sat.python import cp_model
 
 from mixedcrew.check import check
 from mixedcrew.domain import Scenario
+from mixedcrew.plan.context import Context, Guard
 from mixedcrew.plan.extract import to_scenario
 from mixedcrew.plan.hints import evaluate
 from mixedcrew.plan.model import build
 from mixedcrew.plan.result import Fact, PlanResult, SolveOptions, Status
 from mixedcrew.plan.scope import Reference, make_scope
 from mixedcrew.plan.tactics import solver_for
+from mixedcrew.plan.variables import Expr
 
 HARD = ("ORDER", "SEATS", "PORTS")
 # Per fact given up (a rule for one subject). Safety first: a segment without its operator or
@@ -114,14 +115,14 @@ def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveO
     return BestEffort(result, broken, best_cost)
 
 
-def _hint(ctx: Any, previous: Scenario | None, soft: list[Any]) -> None:
+def _hint(ctx: Context, previous: Scenario | None, soft: list[Guard]) -> None:
     """Start from the previous plan, every soft rule kept (CP-SAT repairs what no longer fits)."""
     from mixedcrew.plan.hints import hint_from_plan
 
     model = ctx.model
     model.clear_hints()
     for g in soft:
-        model.add_hint(g.literal, 1)
+        model.add_hint(g.literal, True)
     if previous is not None:
         for var, value in hint_from_plan(ctx, previous).items():
             model.add_hint(var, value)
@@ -131,7 +132,7 @@ def _values(solver: cp_model.CpSolver, model: cp_model.CpModel) -> list[int]:
     return [solver.value(model.get_int_var_from_proto_index(k)) for k in range(len(model.proto.variables))]
 
 
-def _tighten(ctx: Any, cost: Any, best_cost: int, values: list[int], opts: SolveOptions,
+def _tighten(ctx: Context, cost: Expr, best_cost: int, values: list[int], opts: SolveOptions,
              seconds: float) -> list[int]:
     """Keep the cost; minimise movement from the previous plan and days off target."""
     from mixedcrew.plan.objective import disruption, movement, timing

@@ -10,15 +10,16 @@ impossible scenario names the same ids the checker reports.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
 
-from mixedcrew.domain import Damage, EarlyReturn, Flight, Grounding, SiteOutage
+from ortools.sat.python import cp_model
+
+from mixedcrew.domain import Agreement, Damage, EarlyReturn, Flight, Grounding, Quota, SiteOutage
 from mixedcrew.instants import format_day
 from mixedcrew.plan.context import Context, Rider
 from mixedcrew.plan.scope import docked_limits_over
 from mixedcrew.plan.state import FAR_PAST, StationState, seat_profile
-from mixedcrew.plan.variables import Lit, Time
+from mixedcrew.plan.variables import Expr, Lit, Time
 from mixedcrew.rules import flew_to
 
 DAY = 86400
@@ -42,17 +43,21 @@ def _name(ctx: Context, pid: str) -> str:
     return ctx.names.get(pid, pid)
 
 
-def _sum(lits: list[Lit]) -> Any:
+# an EXCHANGE entry: (index, flight, party, counted literal, riders of the party on it)
+Entry = tuple[int, Flight, str, Lit, Expr]
+
+
+def _sum(lits: Sequence[Lit]) -> Expr:
     return sum((1 if x is True else x) for x in lits if x is not False)
 
 
-def _interval(ctx: Context, start: Time, end: Time, presence: Lit, name: str) -> Any:
+def _interval(ctx: Context, start: Time, end: Time, presence: Lit, name: str) -> cp_model.IntervalVar | None:
     if presence is False:
         return None
     same = start.side and end.side and start.side[0] == end.side[0]
     own = ctx.v.times.get(start.side[0]) if same and start.side else None
     if start.fixed or end.fixed:
-        size: Any = end.expr - start.expr
+        size: Expr = end.expr - start.expr
     elif own is not None and own.stay_steps is not None:
         size = own.between(start, end)
     else:  # two variables: the solver wants an affine size
@@ -62,7 +67,7 @@ def _interval(ctx: Context, start: Time, end: Time, presence: Lit, name: str) ->
     return ctx.model.new_optional_interval_var(start.expr, size, end.expr, presence, name)
 
 
-def _guarded(ctx: Context, lit: Lit, guard: list[Lit]) -> Lit:
+def _guarded(ctx: Context, lit: Lit, guard: list[cp_model.BoolVarT]) -> Lit:
     return ctx.cmp.all(lit, *guard) if guard else lit
 
 
@@ -108,9 +113,9 @@ def order_constraints(ctx: Context) -> None:
 # --- SEATS ----------------------------------------------------------------------
 
 
-def usable_seats(ctx: Context, f: Flight, t: Time) -> Any:
+def usable_seats(ctx: Context, f: Flight, t: Time) -> Expr:
     """Seats of f at t after damage and contingency seats so far (timeline.seats_at)."""
-    total: Any = 0
+    total: Expr = 0
     prev = 0
     for at, seats in seat_profile(ctx, f.id):
         lit = True if at == FAR_PAST else ctx.cmp.le(Time.at(at), t)
@@ -462,7 +467,7 @@ def ports_constraints(ctx: Context) -> None:
     """Each planned flight docks at one compatible port in service; one vehicle a port."""
     s = ctx.s
     planned = {f.id for f in ctx.scope.planned}
-    by_port: dict[tuple[str, str], list[Any]] = {}
+    by_port: dict[tuple[str, str], list[cp_model.IntervalVar | None]] = {}
     for f in ctx.scope.planned:
         st = s.station_by_id[f.station]
         vt = s.vehicle_type_by_id[f.vehicle_type]
@@ -526,7 +531,7 @@ def _ports_said(ctx: Context, f: Flight, ports: list[str]) -> str:
 # --- EXCHANGE -------------------------------------------------------------------
 
 
-def _party_riders(ctx: Context, f: Flight, party: str) -> Any:
+def _party_riders(ctx: Context, f: Flight, party: str) -> Expr:
     if f.id in {g.id for g in ctx.scope.planned}:
         return _sum([r.lit for r in ctx.ups[f.id] if r.agency == party])
     return sum(1 for a in ctx.s.riders_up(f.id) if ctx.s.agency_of(a) == party)
@@ -539,7 +544,7 @@ def exchange_constraints(ctx: Context) -> None:
         title = ag.name or ag.id
         start = Time.at(ctx.scope.seconds(ag.start))
         end = Time.at(ctx.scope.seconds(ag.end)) if ag.end else None
-        entries: list[Any] = []  # (index, flight, party, counted literal, riders of party)
+        entries: list[Entry] = []  # (index, flight, party, counted literal, riders of party)
         for f in s.flights:
             t = ctx.times(f.id)
             if t is None or (f.id not in ctx.variable and f.launch is None):
@@ -565,7 +570,7 @@ def exchange_constraints(ctx: Context) -> None:
         _balance(ctx, ag, entries)
 
 
-def _closed_after(ctx: Context, ag: Any, q: Any, f: Flight, end: Time) -> None:
+def _closed_after(ctx: Context, ag: Agreement, q: Quota, f: Flight, end: Time) -> None:
     """No seat of the party on the partner's vehicle once the agreement has ended."""
     t = ctx.v.times[f.id]
     after = ctx.cmp.le(end, t.launch)
@@ -578,17 +583,17 @@ def _closed_after(ctx: Context, ag: Any, q: Any, f: Flight, end: Time) -> None:
     ctx.require(_party_riders(ctx, f, q.party), None, 0, [after], guard)
 
 
-def _balance(ctx: Context, ag: Any, entries: list[Any]) -> None:
+def _balance(ctx: Context, ag: Agreement, entries: list[Entry]) -> None:
     a_id = ag.parties[0]
     title = ag.name or ag.id
     guard = ctx.when("EXCHANGE", ag.id, (
         f"under {title}, seats received by {ag.parties[0]} and {ag.parties[1]} may differ by at "
         f"most {ag.tolerance}"))
 
-    def signed(e: Any) -> Any:
+    def signed(e: Entry) -> Expr:
         return e[4] * (1 if e[2] == a_id else -1)
 
-    final: Any = 0
+    final: Expr = 0
     for e in entries:
         final = final + ctx.times_lit(e[3], e[4], ctx.seats(e[1])) * (1 if e[2] == a_id else -1)
     ctx.balance[ag.id] = final
@@ -598,7 +603,7 @@ def _balance(ctx: Context, ag: Any, entries: list[Any]) -> None:
         if not moving:
             continue
         t = ctx.v.times[f.id]
-        gap: Any = signed(e)
+        gap: Expr = signed(e)
         for o in entries:
             if o is e:
                 continue
@@ -683,7 +688,7 @@ def shares_constraints(ctx: Context) -> None:
     for sh in s.shares:
         start = Time.at(ctx.scope.seconds(sh.start))
         end = Time.at(ctx.scope.seconds(sh.end)) if sh.end else None
-        counts: dict[str, Any] = {p.agency: 0 for p in sh.shares}
+        counts: dict[str, Expr] = {p.agency: 0 for p in sh.shares}
         moving = False
         for f in s.flights:
             t = ctx.times(f.id)

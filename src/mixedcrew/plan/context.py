@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 from mixedcrew.domain import Flight, Scenario
 from mixedcrew.plan.names import person_names
 from mixedcrew.plan.scope import Scope
-from mixedcrew.plan.variables import Comparisons, FlightTimes, Lit, Time, Variables, make_variables
+from mixedcrew.plan.variables import Comparisons, Expr, FlightTimes, Lit, Time, Variables, make_variables
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Guard:
     rule: str
     subject: str
     sentence: str
-    literal: Any = field(compare=False)
+    literal: cp_model.BoolVarT = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ class Context:
         self.cmp = Comparisons(self.model)
         self.guards: dict[tuple[str, str], Guard] = {}
         self.preexisting: list[tuple[str, str]] = []  # (rule, what) already broken by fixed data
-        self.balance: dict[str, Any] = {}  # agreement -> final seat gap (objective)
+        self.balance: dict[str, Expr] = {}  # agreement -> final seat gap (objective)
         self.names = person_names(self.s)  # as sentences print them: unambiguous
         self.states: list[Any] | None = None  # per-station state, built once
         self._one: dict[Any, Lit] = {}
@@ -85,7 +85,7 @@ class Context:
 
     # -- guards and constraints -----------------------------------------------------
 
-    def when(self, rule: str, subject: str, sentence: str) -> list[Lit]:
+    def when(self, rule: str, subject: str, sentence: str) -> list[cp_model.BoolVarT]:
         """The enforcement literals of a rule family for one subject ([] when planning)."""
         if not self.explain:
             return []
@@ -95,19 +95,19 @@ class Context:
             self.guards[rule, subject] = g
         return [g.literal]
 
-    def require(self, expr: Any, lo: int | None, hi: int | None, enforce: list[Lit],
-                guard: list[Lit], what: tuple[str, str] | None = None) -> None:
+    def require(self, expr: Expr, lo: int | None, hi: int | None, enforce: list[Lit],
+                guard: list[cp_model.BoolVarT], what: tuple[str, str] | None = None) -> None:
         """lo <= expr <= hi whenever every literal in `enforce` holds.
 
         Folds constants. A constant that breaks it, with nothing the planner
         decides in it, is pre-existing when `what` names it (a rule the fixed
         data already breaks), and makes the model infeasible otherwise.
         """
-        live = []
+        live: list[cp_model.BoolVarT] = []
         for x in enforce:
             if x is False:
                 return
-            if x is not True:
+            if not isinstance(x, bool):  # True holds: nothing to enforce
                 live.append(x)
         if isinstance(expr, int):
             if (lo is None or expr >= lo) and (hi is None or expr <= hi):
@@ -124,7 +124,7 @@ class Context:
         elif hi is not None:
             self.model.add(expr <= hi).only_enforce_if(live + guard)
 
-    def implies(self, lits: list[Lit], guard: list[Lit], disjunction: list[Lit]) -> None:
+    def implies(self, lits: list[Lit], guard: list[cp_model.BoolVarT], disjunction: list[Lit]) -> None:
         """all(lits) -> any(disjunction), folded."""
         live = []
         for x in lits:
@@ -141,7 +141,7 @@ class Context:
         # with no options left, the literals cannot all hold (infeasible if none can move)
         self.model.add_bool_or(options).only_enforce_if(live + guard)
 
-    def times_lit(self, lit: Lit, expr: Any, ub: int) -> Any:
+    def times_lit(self, lit: Lit, expr: Expr, ub: int) -> Expr:
         """expr if lit else 0, for 0 <= expr <= ub."""
         if lit is False:
             return 0
@@ -156,7 +156,7 @@ class Context:
         self.model.add(z == 0).only_enforce_if(lit.negated())
         return z
 
-    def at_least_one(self, expr: Any) -> Lit:
+    def at_least_one(self, expr: Expr) -> Lit:
         """A literal for expr >= 1 (expr a non-negative sum of literals)."""
         if isinstance(expr, int):
             return expr >= 1
@@ -171,7 +171,7 @@ class Context:
             self._one[key] = lit
         return lit
 
-    def crew_count(self, f: Flight) -> Any:
+    def crew_count(self, f: Flight) -> Expr:
         """People riding f up and down: its seats less those kept for others riding home,
         when crews are full (a constant unless someone may ride home on it)."""
         rides = [lit for (_, fid), lit in self.v.ride.items() if fid == f.id]

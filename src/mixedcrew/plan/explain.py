@@ -19,7 +19,6 @@ facts by relevance (flights, agreements and stations before people).
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from ortools.sat.python import cp_model
 
@@ -44,7 +43,8 @@ def _solver(seconds: float, seed: int) -> cp_model.CpSolver:
     return solver
 
 
-def _test(ctx: Context, guards: list[Guard], seconds: float, seed: int) -> tuple[Any, list[int]]:
+def _test(ctx: Context, guards: list[Guard], seconds: float, seed: int
+          ) -> tuple[cp_model.CpSolverStatus, list[int]]:
     """The solver's status with these guards on, and its core if infeasible."""
     ctx.model.clear_assumptions()
     ctx.model.add_assumptions([g.literal for g in guards])

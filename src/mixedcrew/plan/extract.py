@@ -7,8 +7,9 @@ from typing import Any
 
 from mixedcrew.domain import Assignment, Flight, Scenario
 from mixedcrew.plan.context import Context
+from mixedcrew.plan.variables import Expr, Lit
 
-Value = Callable[[Any], int]
+Value = Callable[[Expr], int]
 
 
 def _flight(ctx: Context, f: Flight, value: Value) -> Flight:
@@ -49,5 +50,5 @@ def to_scenario(ctx: Context, value: Value) -> Scenario:
     return s.model_copy(update={"flights": flights, "assignments": tuple(assignments), "scenario": meta})
 
 
-def _true(value: Value, lit: Any) -> bool:
+def _true(value: Value, lit: Lit) -> bool:
     return bool(lit) if isinstance(lit, bool) else bool(value(lit))

@@ -13,11 +13,13 @@ from ortools.sat.python import cp_model, cp_model_helper
 
 from mixedcrew.domain import Scenario
 from mixedcrew.plan.context import Context
+from mixedcrew.plan.variables import Expr
 
 
 def hint_from_plan(ctx: Context, plan: Scenario) -> dict[Any, int]:
     """Values of the decision variables that reproduce a plan of the same scenario."""
-    scope, out = ctx.scope, {}
+    scope = ctx.scope
+    out: dict[Any, int] = {}  # variable -> value
     for f in scope.planned:
         g = plan.flight_by_id.get(f.id)
         t = ctx.v.times[f.id]
@@ -69,7 +71,7 @@ def complete_hint(ctx: Context, partial: dict[Any, int], seconds: float, seed: i
     return [solver.value(copy.get_int_var_from_proto_index(k)) for k in range(len(copy.proto.variables))]
 
 
-def evaluate(expr: Any, values: list[int]) -> int:
+def evaluate(expr: Expr, values: list[int]) -> int:
     """The value of a linear expression under a full assignment of the model's variables."""
     if isinstance(expr, int):
         return expr

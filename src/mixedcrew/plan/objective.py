@@ -11,30 +11,37 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from ortools.sat.python import cp_model_helper
+from ortools.sat.python import cp_model, cp_model_helper
 
 from mixedcrew.domain import Damage, EarlyReturn, Event, Flight, Scenario
 from mixedcrew.plan.context import Context
+from mixedcrew.plan.variables import Expr, Lit
 
 DAY = 86400
+
+# A level's (variable, weight) pairs, groups of their indices, and what a level function gives:
+# an expression, or (expression, terms) or (expression, terms, groups).
+Terms = tuple[tuple[cp_model.IntVar, int], ...]
+Groups = tuple[tuple[int, ...], ...]
+LevelValue = Expr | tuple[Expr, Terms] | tuple[Expr, Terms, Groups]
 
 
 @dataclass(frozen=True)
 class Level:
     name: str
-    expr: Any
+    expr: Expr
     unit: str  # what one unit of expr is: "change", "second", "seat", "flight"
     doc: str
     # when expr is a weighted sum of a few variables (fairness: each agency's busiest), those
     # (variable, weight) pairs: the solver lowers and bounds them one at a time too
-    terms: tuple[tuple[Any, int], ...] = ()
+    terms: Terms = ()
     # groups of terms (indices into terms) whose sums are bounded apart: timing's per station
-    groups: tuple[tuple[int, ...], ...] = ()
+    groups: Groups = ()
 
 
-def _abs(ctx: Context, expr: Any, ub: int) -> Any:
+def _abs(ctx: Context, expr: Expr, ub: int) -> Expr:
     if isinstance(expr, int):
         return abs(expr)
     z = ctx.model.new_int_var(0, ub, "")
@@ -42,9 +49,9 @@ def _abs(ctx: Context, expr: Any, ub: int) -> Any:
     return z
 
 
-def disruption(ctx: Context) -> Any:
+def disruption(ctx: Context) -> Expr:
     """Assignments that differ from the previous plan (or from riding home on one's own flight)."""
-    total: Any = 0
+    total: Expr = 0
     ref = ctx.scope.reference
     for r in ctx.scope.returns:
         if r.preferred is None:
@@ -59,10 +66,10 @@ def disruption(ctx: Context) -> Any:
     return total
 
 
-def movement(ctx: Context) -> Any:
+def movement(ctx: Context) -> Expr:
     """Seconds that launch and undock instants move from the previous plan."""
     ref = ctx.scope.reference
-    total: Any = 0
+    total: Expr = 0
     if ref is None:
         return total
     for fid in sorted(ctx.variable):
@@ -75,17 +82,17 @@ def movement(ctx: Context) -> Any:
     return total
 
 
-def balance(ctx: Context) -> Any:
+def balance(ctx: Context) -> Expr:
     """Per agreement, |seats received by one party - by the other| at the plan's horizon."""
     w = ctx.s.planning.weights.balance
     return sum((w * _abs(ctx, gap, 10_000) for _, gap in sorted(ctx.balance.items())), 0)
 
 
-def timing(ctx: Context) -> Any:
+def timing(ctx: Context) -> tuple[Expr, Terms, Groups]:
     """Seconds stays are off their target length plus seconds launches are off their preferred date."""
     w = ctx.s.planning.weights
     ref = ctx.scope.reference
-    total: Any = 0
+    total: Expr = 0
     terms = []
     station: list[str] = []
     for f in ctx.scope.planned + ctx.scope.partial:
@@ -112,7 +119,8 @@ def timing(ctx: Context) -> Any:
         station.append(f.station)
     live = [i for i, (x, _) in enumerate(terms) if not isinstance(x, int)]
     groups = {st: tuple(j for j, i in enumerate(live) if station[i] == st) for st in sorted(set(station))}
-    return total, tuple(terms[i] for i in live), tuple(g for g in groups.values() if g)
+    kept = cast(Terms, tuple(terms[i] for i in live))  # the ints are gone: variables, from _abs
+    return total, kept, tuple(g for g in groups.values() if g)
 
 
 def rescue_answers(ctx: Context) -> list[tuple[str, int]]:
@@ -169,11 +177,11 @@ def _wanted(s: Scenario, e: Event) -> tuple[str, list[Callable[[Flight], bool]]]
     return None
 
 
-def rescue(ctx: Context) -> Any:
+def rescue(ctx: Context) -> Expr:
     """Seconds the answers to damage or an early return launch after the event (as early as the
     rules allow)."""
     w = ctx.s.planning.weights.rescue
-    total: Any = 0
+    total: Expr = 0
     for fid, at in rescue_answers(ctx):
         t = ctx.v.times[fid].launch
         late = t.expr - at if t.lo >= at else _abs(ctx, t.expr - at, max(abs(t.hi - at), abs(t.lo - at)))
@@ -181,20 +189,20 @@ def rescue(ctx: Context) -> Any:
     return total
 
 
-def fairness(ctx: Context) -> Any:
+def fairness(ctx: Context) -> tuple[Expr, Terms]:
     """Per agency, flights of its busiest candidate (spreading flights over its ready people)."""
     w = ctx.s.planning.weights.fairness
     if not w:
-        return 0
-    terms = []
-    trips: dict[str, list[Any]] = {}
+        return 0, ()
+    terms: list[tuple[cp_model.IntVar, int]] = []
+    trips: dict[str, list[Lit]] = {}
     for (pid, _), lit in sorted(ctx.v.ride.items(), key=lambda kv: kv[0]):
         trips.setdefault(pid, []).append(lit)
     by_agency: dict[str, list[str]] = {}
     for pid in trips:
         by_agency.setdefault(ctx.agency(pid), []).append(pid)
     floors = fairness_floors(ctx)
-    total: Any = 0
+    total: Expr = 0
     for agency, people in sorted(by_agency.items()):
         counts = [sum(trips[p]) for p in people]
         most = max(len(trips[p]) for p in people)
@@ -235,7 +243,7 @@ def fairness_floors(ctx: Context) -> dict[str, int]:
     return out
 
 
-def forced_rides(ctx: Context, per_flight: bool = False) -> Any:
+def forced_rides(ctx: Context, per_flight: bool = False) -> dict[str, Any]:
     """Per agency, rides on planned flights its people take in every plan: the seats of a flight
     only its people may fill (as few as the CREW rule allows), or a partner quota on a flight
     that the agreement counts wherever in its window it launches. With `per_flight`, the same
@@ -275,7 +283,7 @@ def forced_rides(ctx: Context, per_flight: bool = False) -> Any:
     return by_flight if per_flight else out
 
 
-def span(ctx: Context, expr: Any) -> tuple[int, int]:
+def span(ctx: Context, expr: Expr) -> tuple[int, int]:
     """The least and greatest values of a linear expression over the variables' current domains
     (narrowed by what the levels solved so far imply; solve.py tightens them)."""
     if isinstance(expr, int):
@@ -289,7 +297,7 @@ def span(ctx: Context, expr: Any) -> tuple[int, int]:
     return lo, hi
 
 
-def overlap(ctx: Context) -> Any:
+def overlap(ctx: Context) -> Expr:
     """Seconds two crewed flights of one vehicle type are docked at a station together.
 
     Where the domains decide which of two flights docks first and which undocks first (as
@@ -302,7 +310,7 @@ def overlap(ctx: Context) -> Any:
     fixed = [f for f in ctx.s.flights if f.id not in ctx.variable and f.id in ctx.v.times
              and f.dock is not None and f.kind not in ("uncrewed", "cargo")
              and ctx.v.times[f.id].undock.hi > ctx.var_start]
-    total: Any = 0
+    total: Expr = 0
     pairs = [(a, b) for i, a in enumerate(crewed) for b in crewed[i + 1:]]
     pairs += [(a, b) for a in crewed for b in fixed]
     for a, b in pairs:
@@ -314,14 +322,14 @@ def overlap(ctx: Context) -> Any:
         if ua[1] <= db[0] or ub[1] <= da[0]:
             continue  # never docked together
         if da[1] <= db[0] or db[1] <= da[0]:
-            start: Any = tb.dock.expr if da[1] <= db[0] else ta.dock.expr
+            start: Expr = tb.dock.expr if da[1] <= db[0] else ta.dock.expr
             start_span = db if da[1] <= db[0] else da
         else:
             start_span = (max(da[0], db[0]), max(da[1], db[1]))
             start = ctx.model.new_int_var(*start_span, "")
             ctx.model.add_max_equality(start, [ta.dock.expr, tb.dock.expr])
         if ua[1] <= ub[0] or ub[1] <= ua[0]:
-            end: Any = ta.undock.expr if ua[1] <= ub[0] else tb.undock.expr
+            end: Expr = ta.undock.expr if ua[1] <= ub[0] else tb.undock.expr
             end_span = ua if ua[1] <= ub[0] else ub
         else:
             end_span = (min(ua[0], ub[0]), min(ua[1], ub[1]))
@@ -329,7 +337,7 @@ def overlap(ctx: Context) -> Any:
             ctx.model.add_min_equality(end, [ta.undock.expr, tb.undock.expr])
         least, most = end_span[0] - start_span[1], end_span[1] - start_span[0]
         if least >= 0:
-            both: Any = end - start
+            both: Expr = end - start
         else:
             both = ctx.model.new_int_var(0, max(most, 0), "")
             ctx.model.add_max_equality(both, [end - start, 0])
@@ -348,16 +356,18 @@ class Pending:
 
     name: str
     unit: str
-    fn: Callable[[Context], Any]
+    fn: Callable[[Context], LevelValue]
     narrows: bool = False  # its formulation gains from domains narrowed by earlier levels
 
     def build(self, ctx: Context) -> Level:
-        expr = self.fn(ctx)
-        terms: tuple[tuple[Any, int], ...] = ()
-        groups: tuple[tuple[int, ...], ...] = ()
-        if isinstance(expr, tuple):  # (expr, terms) or (expr, terms, groups)
-            expr, terms, *rest = expr
-            groups = rest[0] if rest else ()
+        value = self.fn(ctx)
+        terms: Terms = ()
+        groups: Groups = ()
+        if isinstance(value, tuple):  # (expr, terms) or (expr, terms, groups)
+            expr, terms = value[0], value[1]
+            groups = value[2] if len(value) == 3 else ()
+        else:
+            expr = value
         return Level(self.name, expr, self.unit, self.fn.__doc__ or "", terms, groups)
 
 
@@ -383,7 +393,7 @@ def pending_levels(ctx: Context, only: tuple[str, ...] | None = None) -> list[Pe
     return out
 
 
-def _nothing(ctx: Context) -> Any:
+def _nothing(ctx: Context) -> Expr:
     """the hard rules alone"""
     return 0
 

@@ -13,12 +13,13 @@ planned grid: no day buckets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from mixedcrew.domain import ContingencySeat, Damage
 from mixedcrew.plan.context import Context
-from mixedcrew.plan.variables import Lit, Time
+from mixedcrew.plan.variables import Expr, Lit, Time
 
 FAR_PAST = -(10**12)
 
@@ -29,9 +30,9 @@ class Group:
 
     start: Time
     end: Time
-    count: Any  # int or linear expression
+    count: Expr  # int or linear expression
     count_ub: int
-    ops: dict[str, tuple[Any, int]] = field(default_factory=dict)
+    ops: dict[str, tuple[Expr, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -57,7 +58,7 @@ class StationState:
         self.station = ctx.s.station_by_id[station]
         self.groups: list[Group] = []
         self.docked: list[Docked] = []
-        self._crew: dict[int, Any] = {}
+        self._crew: dict[int, Expr] = {}
         self._build()
 
     # -- what is aboard -------------------------------------------------------------
@@ -115,13 +116,13 @@ class StationState:
         return None if t is None else t.undock
 
     def _add(self, start: Time, end: Time, people: list[tuple[str, Lit]], segs: list[str],
-             count: Any = None) -> None:
+             count: Expr | None = None) -> None:
         if end.hi <= self.ctx.var_start:
             return  # over before anything the planner moves
         persons = self.ctx.s.person_by_id
         if count is None:
             count = sum((lit if lit is not True else 1) for _, lit in people)
-        ops = {}
+        ops: dict[str, tuple[Expr, int]] = {}
         for seg in segs:
             who = [lit for pid, lit in people if pid in persons and seg in persons[pid].segments]
             ops[seg] = (sum((x if x is not True else 1) for x in who), len(who))
@@ -132,10 +133,10 @@ class StationState:
 
     # -- expressions at an instant ----------------------------------------------------
 
-    def crew(self, t: Time) -> Any:
+    def crew(self, t: Time) -> Expr:
         return self._sum(t, lambda g: (g.count, g.count_ub))
 
-    def operators(self, t: Time, segment: str) -> Any:
+    def operators(self, t: Time, segment: str) -> Expr:
         return self._sum(t, lambda g: g.ops.get(segment, (0, 0)))
 
     def any_operator(self, t: Time, segment: str) -> list[Lit]:
@@ -151,8 +152,8 @@ class StationState:
             out.append(self.ctx.cmp.all(inside, self.ctx.at_least_one(value)))
         return out
 
-    def _sum(self, t: Time, part: Any) -> Any:
-        total: Any = 0
+    def _sum(self, t: Time, part: Callable[[Group], tuple[Expr, int]]) -> Expr:
+        total: Expr = 0
         for g in self.groups:
             value, ub = part(g)
             if isinstance(value, int) and value == 0:
@@ -163,8 +164,8 @@ class StationState:
             total = total + self.ctx.times_lit(inside, value, ub)
         return total
 
-    def lifeboat_seats(self, t: Time) -> Any:
-        total: Any = 0
+    def lifeboat_seats(self, t: Time) -> Expr:
+        total: Expr = 0
         cmp = self.ctx.cmp
         for d in self.docked:
             docked = cmp.inside(d.dock, d.undock, t)

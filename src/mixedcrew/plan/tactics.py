@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from ortools.sat.python import cp_model, cp_model_helper
 
@@ -19,6 +19,7 @@ from mixedcrew.plan.context import Context
 from mixedcrew.plan.hints import evaluate
 from mixedcrew.plan.objective import Level, span
 from mixedcrew.plan.result import LevelResult, Progress, SolveOptions
+from mixedcrew.plan.variables import Expr
 
 
 def solver_for(opts: SolveOptions, seconds: float) -> cp_model.CpSolver:
@@ -147,7 +148,8 @@ def narrow_instants(ctx: Context, best: list[int], seed: int, seconds: float = 5
 
 
 def solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
-                 hint: list[int] | None, started: float) -> tuple[Any, list[int] | None, LevelResult] | None:
+                 hint: list[int] | None, started: float
+                 ) -> tuple[cp_model.CpSolverStatus, list[int] | None, LevelResult] | None:
     """Minimise one level from the hint; if that leaves a gap, lower and bound it by probes.
 
     The minimisation gets half the level's time (a quarter for a level that is a sum of a
@@ -251,13 +253,14 @@ def by_terms(ctx: Context, level: Level, opts: SolveOptions, values: list[int], 
                 floor[var.index] = max(floor[var.index], math.ceil(term_bound - 1e-6))
             if found is not None and evaluate(level.expr, found) < evaluate(level.expr, values):
                 values = found
-    offset = cp_model_helper.FlatIntExpr(level.expr).offset
+    expr = level.expr
+    offset = expr if isinstance(expr, int) else cp_model_helper.FlatIntExpr(expr).offset
     return values, max(bound, offset + sum(w * floor[var.index] for var, w in terms))
 
 
-def probe(ctx: Context, objective: Any, caps: list[tuple[Any, int]], opts: SolveOptions,
+def probe(ctx: Context, objective: Expr, caps: Sequence[tuple[Expr, int]], opts: SolveOptions,
            hint: list[int], seconds: float, richer: bool = False
-           ) -> tuple[list[int] | None, Any, float]:
+           ) -> tuple[list[int] | None, cp_model.CpSolverStatus, float]:
     """Minimise `objective` on a copy of the model where each capped expression is at most its
     cap, from the hint: (every variable's value or None, status, the solver's bound).
 
@@ -266,7 +269,9 @@ def probe(ctx: Context, objective: Any, caps: list[tuple[Any, int]], opts: Solve
     `richer`: CP-SAT's richer relaxation (linearization level 2)."""
     copy = ctx.model.clone()
 
-    def there(expr: Any) -> Any:
+    def there(expr: Expr) -> Expr:
+        if isinstance(expr, int):
+            return expr
         flat = cp_model_helper.FlatIntExpr(expr)
         return sum((c * copy.get_int_var_from_proto_index(v.index)
                     for v, c in zip(flat.vars, flat.coeffs, strict=True)), flat.offset)

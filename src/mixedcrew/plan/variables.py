@@ -18,7 +18,9 @@ from ortools.sat.python import cp_model
 from mixedcrew.domain import Flight
 from mixedcrew.plan.scope import Scope, docked_limits_over, launch_range, rendezvous
 
-Lit = Any  # a CP-SAT literal, or a Python bool once folded
+# CP-SAT values in OR-Tools' own types (an IntVar is a LinearExpr, and a literal)
+Lit = cp_model.BoolVarT | bool  # a CP-SAT literal, or a Python bool once folded
+Expr = cp_model.LinearExpr | int  # a CP-SAT linear expression, or a constant
 
 
 @dataclass(frozen=True)
@@ -27,7 +29,7 @@ class Time:
 
     lo: int
     hi: int
-    expr: Any  # int, or a CP-SAT linear expression
+    expr: Expr  # int, or a CP-SAT linear expression
     key: tuple[str, int] | None = None  # (flight, 0..3 for launch..land): same-flight order
     side: tuple[str, int] | None = None  # (planned flight, 0 moves with launch, 1 with undock)
 
@@ -50,13 +52,13 @@ class FlightTimes:
     dock: Time
     undock: Time
     land: Time
-    launch_steps: Any = None  # IntVar k: launch = first + step * k (planned flights)
+    launch_steps: cp_model.IntVar | None = None  # IntVar k: launch = first + step * k (planned flights)
     first_launch: int = 0
-    undock_steps: Any = None  # IntVar: undock = anchor + step * m
-    stay_steps: Any = None  # IntVar: undock = dock + step * stay (planned flights)
+    undock_steps: cp_model.IntVar | None = None  # IntVar: undock = anchor + step * m
+    stay_steps: cp_model.IntVar | None = None  # IntVar: undock = dock + step * stay (planned flights)
     step: int = 0
 
-    def between(self, a: Time, b: Time) -> Any:
+    def between(self, a: Time, b: Time) -> Expr:
         """b - a as an affine expression of one variable, for two instants of this flight
         (or shifts of them): the solver wants interval sizes affine."""
         if a.fixed or b.fixed or self.stay_steps is None or a.side is None or b.side is None:
@@ -72,12 +74,12 @@ class FlightTimes:
 @dataclass
 class Variables:
     times: dict[str, FlightTimes] = field(default_factory=dict)
-    port: dict[str, dict[str, Any]] = field(default_factory=dict)  # planned flight -> port -> bool
-    site: dict[str, dict[str, Any]] = field(default_factory=dict)
-    ride: dict[tuple[str, str], Any] = field(default_factory=dict)  # (person, flight) up and down
-    command: dict[tuple[str, str], Any] = field(default_factory=dict)  # (person, flight) commands
-    home: dict[tuple[int, str], Any] = field(default_factory=dict)  # (return index, flight) rides down
-    crew_up: dict[str, Any] = field(default_factory=dict)  # planned flight -> people up (expr)
+    port: dict[str, dict[str, Lit]] = field(default_factory=dict)  # planned flight -> port -> bool
+    site: dict[str, dict[str, Lit]] = field(default_factory=dict)
+    ride: dict[tuple[str, str], Lit] = field(default_factory=dict)  # (person, flight) up and down
+    command: dict[tuple[str, str], Lit] = field(default_factory=dict)  # (person, flight) commands
+    home: dict[tuple[int, str], Lit] = field(default_factory=dict)  # (return index, flight) rides down
+    crew_up: dict[str, Expr] = field(default_factory=dict)  # planned flight -> people up (expr)
 
 
 def make_variables(model: cp_model.CpModel, scope: Scope, docked_slack: float = 1.0) -> Variables:
