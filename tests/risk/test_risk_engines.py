@@ -297,3 +297,28 @@ def test_numba_loads_only_when_trials_are_played():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "True"
+
+
+def test_without_numba_the_engine_plays_the_numpy_formulas():
+    """Numba not installed (its import fails): `play` picks the array formulas, and a run works."""
+    import subprocess
+    import sys
+
+    script = ("import sys\n"
+              "sys.modules['numba'] = None  # import numba now raises ImportError\n"
+              "from risk_cases import EXAMPLES\n"
+              "from mixedcrew.io.scenario_file import load_scenario\n"
+              "from mixedcrew.risk import assess_risk, kernel\n"
+              "from mixedcrew.risk.fast import kernel_name\n"
+              "assert not kernel.JIT and kernel_name() == 'numpy'\n"
+              "r = assess_risk(load_scenario(EXAMPLES / 'small.toml'), trials=2000, seed=1)\n"
+              "print(r.totals.trials)\n")
+    import os
+    from pathlib import Path
+
+    here = str(Path(__file__).resolve().parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH")) if p)}
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "2000"
