@@ -144,6 +144,7 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # What other features show on a scenario's page; the scenario feature imports none of them.
     app.state.scenario_panels = (jobs_pages.scenario_panel, editing_pages.scenario_panel)
+    app.state.header_panels = (editing_pages.header_panel,)
     for feature in (scenarios_api, access_api, editing_api, jobs_api):
         app.include_router(feature.router)
     for feature in (scenarios_pages, access_pages, editing_pages, jobs_pages):

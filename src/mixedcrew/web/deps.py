@@ -243,6 +243,10 @@ templates.env.globals.update(state_words=STATE_WORDS)
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("who", getattr(request.state, "principal", None))
+    if context["who"] is not None:
+        # what the header shows from other features (proposals waiting for you), as scenario_panels
+        for panel in getattr(request.app.state, "header_panels", ()):
+            context.update(panel(request, context["who"]))
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 

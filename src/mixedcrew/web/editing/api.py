@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from mixedcrew.domain import Scenario
 from mixedcrew.web.deps import (
     API_REFUSALS,
     MAX_ID,
@@ -44,6 +45,11 @@ After = Annotated[int, Query(ge=0, le=MAX_ID, description="only entries with a l
 Limit = Annotated[int, Query(ge=1, le=5000)]
 
 
+def names(request: Request, scenario_id: int) -> Scenario:
+    """The scenario whose people and flights sentences name: its latest revision (parsed once, cached)."""
+    return library(request).head_scenario(scenario_id)[1]
+
+
 @router.get("/audit", tags=["administration"],
             summary="The whole audit log, users and tokens included (administrators)")
 def whole_audit(request: Request, who: Who, after: After = 0, limit: Limit = 1000) -> list[AuditOut]:
@@ -59,7 +65,8 @@ def whole_audit(request: Request, who: Who, after: After = 0, limit: Limit = 100
 def submit_change(request: Request, who: Who, scenario_id: ScenarioId, body: ChangeIn) -> JSONResponse:
     outcome = editing(request).submit(who, scenario_id, body)
     out = ChangeOut(applied=outcome.applied, revision=outcome.revision, effects=list(outcome.effects),
-                    proposal=ProposalOut.of(outcome.proposal) if outcome.proposal else None)
+                    proposal=ProposalOut.of(outcome.proposal, names(request, scenario_id))
+                    if outcome.proposal else None)
     return JSONResponse(out.model_dump(mode="json"), status_code=201 if outcome.applied else 202)
 
 
@@ -67,26 +74,31 @@ def submit_change(request: Request, who: Who, scenario_id: ScenarioId, body: Cha
 def list_proposals(request: Request, who: Who, scenario_id: ScenarioId,
                    state: Annotated[str | None, Query(pattern="^(open|applied|rejected|stale)$")] = None
                    ) -> list[ProposalOut]:
-    return [ProposalOut.of(p) for p in editing(request).proposals(who, scenario_id, state)]
+    found = editing(request).proposals(who, scenario_id, state)
+    s = names(request, scenario_id)
+    return [ProposalOut.of(p, s) for p in found]
 
 
 @router.get("/proposals/{proposal_id}", tags=["changes"], summary="One proposal")
 def get_proposal(request: Request, who: Who, proposal_id: ProposalId) -> ProposalOut:
-    return ProposalOut.of(editing(request).proposal(who, proposal_id))
+    p = editing(request).proposal(who, proposal_id)
+    return ProposalOut.of(p, names(request, p.scenario_id))
 
 
 @router.post("/proposals/{proposal_id}/approve", tags=["changes"],
              summary="Approve for your agency; with the last approval the change applies",
              responses={409: {"model": ErrorOut, "description": "stale (with the reason), or not open"}})
 def approve(request: Request, who: Who, proposal_id: ProposalId) -> ProposalOut:
-    return ProposalOut.of(editing(request).approve(who, proposal_id))
+    p = editing(request).approve(who, proposal_id)
+    return ProposalOut.of(p, names(request, p.scenario_id))
 
 
 @router.post("/proposals/{proposal_id}/reject", tags=["changes"],
              summary="Reject: the proposing side or an agency asked to approve",
              responses={409: {"model": ErrorOut, "description": "not open"}})
 def reject(request: Request, who: Who, proposal_id: ProposalId, body: RejectIn) -> ProposalOut:
-    return ProposalOut.of(editing(request).reject(who, proposal_id, body.reason))
+    p = editing(request).reject(who, proposal_id, body.reason)
+    return ProposalOut.of(p, names(request, p.scenario_id))
 
 
 @router.get("/scenarios/{scenario_id}/seats", tags=["changes"],
@@ -118,7 +130,8 @@ def people(request: Request, who: Who, scenario_id: ScenarioId,
 def scenario_audit(request: Request, who: Who, scenario_id: ScenarioId, after: After = 0,
                    limit: Limit = 1000) -> list[AuditOut]:
     entries = editing(request).audit(who, scenario_id, after_id=after, limit=limit)
-    return [AuditOut.of(e) for e in entries]
+    s = names(request, scenario_id)
+    return [AuditOut.of(e, s) for e in entries]
 
 
 AUDIT_COLUMNS = ("id", "at", "revision", "actor", "agency", "action", "entity", "proposal_id", "note",

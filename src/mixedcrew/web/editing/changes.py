@@ -95,6 +95,21 @@ class Unassign(Op):
     up: Id
 
 
+class Move(Op):
+    """Take a person off the flight they ride up on (`from`) and onto another, as one change.
+
+    `down` left out: the new flight when the old ride came down on the flight it went up on,
+    else the old ride's way down. Role and the agency flown for carry over.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    op: Literal["move"]
+    person: Id
+    from_: Id = Field(alias="from", description="the flight they ride up on now")
+    up: Id
+    down: Id | None = None
+
+
 class SetFlight(Op):
     """Move a flight's instants or port; fields left out stay as they are."""
 
@@ -133,8 +148,8 @@ class RemoveAgreement(Op):
 
 
 Operation = Annotated[
-    PutPerson | RemovePerson | SetAvailability | SetTraining | Assign | Unassign | SetFlight | PutFlight
-    | PutVehicleType | PutStation | PutAgreement | RemoveAgreement,
+    PutPerson | RemovePerson | SetAvailability | SetTraining | Assign | Unassign | Move | SetFlight
+    | PutFlight | PutVehicleType | PutStation | PutAgreement | RemoveAgreement,
     Field(discriminator="op"),
 ]
 ADMIN_OPS = {"put_flight", "put_vehicle_type", "put_station", "put_agreement", "remove_agreement"}
@@ -262,7 +277,8 @@ def _put_person(planned: Planned, op: PutPerson) -> None:
 def _remove_person(planned: Planned, op: RemovePerson) -> None:
     s = planned.scenario
     person = _person(s, op.person)
-    rides = [a.up for a in s.assignments if a.person == op.person]
+    rides = [s.flight_by_id[a.up].label if a.up in s.flight_by_id else a.up
+             for a in s.assignments if a.person == op.person]
     if rides:
         raise _Refused(409, f"{person.name} still rides on {', '.join(rides)}: unassign those first")
     planned.consent.add(person.agency)
@@ -287,11 +303,13 @@ def _set_training(planned: Planned, op: SetTraining) -> None:
 def _take_seat(planned: Planned, flight: Flight, direction: Direction, person: str, agency: str) -> None:
     """Consent for a seat on `flight`: the rider's agency's own free seat, else a free one borrowed."""
     m = seat_map(planned.scenario, flight, direction)
+    people = planned.scenario.person_by_id
     if person in m.people:
-        raise _Refused(409, f"{person} already rides {direction} on {flight.label}")
+        raise _Refused(409, f"{people[person].name} already rides {direction} on {flight.label}")
     if not m.free:
-        raise _Refused(409, (f"{flight.label} has no free seat {direction}: {len(m.seats)} seats, "
-                             f"taken by {', '.join(m.people)}"))
+        taken = ", ".join(f"{people[p].name} ({people[p].agency})" if p in people else p for p in m.people)
+        raise _Refused(409, f"{flight.label} has no free seat {direction}: {len(m.seats)} seats, "
+                            f"taken by {taken}")
     own = m.free_of(agency)
     owner = agency if own else m.free[0].owner
     planned.consent |= {agency} | ({owner} if owner else set())
@@ -300,11 +318,13 @@ def _take_seat(planned: Planned, flight: Flight, direction: Direction, person: s
 def _assign(planned: Planned, op: Assign) -> None:
     s = planned.scenario
     person = _person(s, op.person)
+    up = _flight(s, op.up)
     if any(a.person == op.person and a.up == op.up for a in s.assignments):
-        raise _Refused(409, f"{person.name} already rides up on {op.up}: unassign first to change it")
+        raise _Refused(409, f"{person.name} already rides up on {up.label}: move or unassign first to "
+                            "change it")
     agency = op.agency or person.agency
     planned.consent.add(person.agency)
-    _take_seat(planned, _flight(s, op.up), "up", op.person, agency)
+    _take_seat(planned, up, "up", op.person, agency)
     if op.down is not None:
         _take_seat(planned, _flight(s, op.down), "down", op.person, agency)
     new = Assignment(person=op.person, up=op.up, down=op.down, role=op.role, agency=op.agency)
@@ -318,11 +338,24 @@ def _unassign(planned: Planned, op: Unassign) -> None:
     person = _person(s, op.person)
     old = next((a for a in s.assignments if a.person == op.person and a.up == op.up), None)
     if old is None:
-        raise _Refused(409, f"{person.name} does not ride up on {op.up}")
+        raise _Refused(409, f"{person.name} does not ride up on {_flight(s, op.up).label}")
     planned.consent.add(person.agency)
     planned.scenario = s.model_copy(update={"assignments": tuple(a for a in s.assignments if a is not old)})
     keys = {f"rides:{op.person}", f"seats:{op.up}"} | ({f"seats:{old.down}"} if old.down else set())
     planned.effects.append(Effect(f"assignment:{op.person}@{op.up}", dumped(old), None, frozenset(keys)))
+
+
+def _move(planned: Planned, op: Move) -> None:
+    """Off one flight and onto another: the seats and consents of both, in one change."""
+    s = planned.scenario
+    person = _person(s, op.person)
+    old = next((a for a in s.assignments if a.person == op.person and a.up == op.from_), None)
+    if old is None:
+        raise _Refused(409, f"{person.name} does not ride up on {_flight(s, op.from_).label}")
+    down = op.down if op.down is not None else (op.up if old.down == old.up else old.down)
+    _unassign(planned, Unassign(op="unassign", person=op.person, up=op.from_))
+    _assign(planned, Assign(op="assign", person=op.person, up=op.up, down=down, role=old.role,
+                            agency=old.agency))
 
 
 def _operator(s: Scenario, flight: Flight) -> str | None:
@@ -364,6 +397,7 @@ APPLY: dict[str, Callable[..., None]] = {
     "set_training": _set_training,
     "assign": _assign,
     "unassign": _unassign,
+    "move": _move,
     "set_flight": _set_flight,
     "put_flight": _admin_put("flights", "flight", "flight", lambda i: {f"flight:{i}", f"seats:{i}"}),
     "put_vehicle_type": _admin_put("vehicle_types", "vehicle_type", "vehicle_type",

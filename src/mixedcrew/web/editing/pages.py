@@ -24,8 +24,8 @@ from mixedcrew.web.deps import (
 from mixedcrew.web.editing.api import ProposalId, editing
 from mixedcrew.web.editing.changes import ChangeIn
 from mixedcrew.web.editing.seats import seat_maps
-from mixedcrew.web.editing.service import proposal_lines
 from mixedcrew.web.editing.window import crew_window
+from mixedcrew.web.editing.words import audit_words, op_words, proposal_words
 from mixedcrew.web.errors import Conflict, Invalid
 
 router = APIRouter(include_in_schema=False)
@@ -34,6 +34,12 @@ router = APIRouter(include_in_schema=False)
 def scenario_panel(request: Request, who: Principal, scenario_id: int) -> dict[str, Any]:
     """How many proposals wait, for the scenario's page."""
     return {"open_proposals": len(editing(request).proposals(who, scenario_id, "open"))}
+
+
+def header_panel(request: Request, who: Principal) -> dict[str, Any]:
+    """Proposals waiting for `who`'s agency: in the header of every page and per scenario on the list."""
+    by_scenario = editing(request).waiting_for(who)
+    return {"waiting_for_you": sum(by_scenario.values()), "waiting_by_scenario": by_scenario}
 
 
 @router.get("/scenarios/{scenario_id}/crew", response_class=HTMLResponse)
@@ -127,8 +133,10 @@ def _proposals(request: Request, who: Any, scenario_id: int, status: int = 200,
     svc = library(request)
     stored = svc.scenario(who, scenario_id)
     found = editing(request).proposals(who, scenario_id)
-    return render(request, "proposals.html", status, stored=stored, proposals=found, lines=proposal_lines,
-                  problems=problems or [])
+    _, names = svc.head_scenario(scenario_id)
+    return render(request, "proposals.html", status, stored=stored, proposals=found,
+                  lines=lambda p: [op_words(op, names) for op in p.change.get("ops", [])],
+                  sentence=lambda p: proposal_words(p, names), problems=problems or [])
 
 
 def _decide(request: Request, who: Any, proposal_id: int, approve: bool, reason: str = "") -> Response:
@@ -158,5 +166,7 @@ def audit(request: Request, who: Who, scenario_id: ScenarioId,
     svc = library(request)
     stored = svc.scenario(who, scenario_id)
     entries = editing(request).audit(who, scenario_id, after_id=after, limit=200)
+    _, names = svc.head_scenario(scenario_id)
     return render(request, "audit.html", stored=stored, entries=entries,
+                  sentence=lambda e: audit_words(e, names),
                   more=entries[-1].id if len(entries) == 200 else None)

@@ -8,9 +8,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from mixedcrew.domain import Scenario
 from mixedcrew.web.deps import In, Out
 from mixedcrew.web.editing.changes import describe
 from mixedcrew.web.editing.seats import SeatMap
+from mixedcrew.web.editing.words import audit_words, proposal_words
 from mixedcrew.web.storage.records import (
     AuditEntry,
     StoredProposal,
@@ -29,6 +31,7 @@ class ProposalOut(Out):
     author_agency: str | None
     change: dict[str, Any]
     summary: list[str]
+    sentence: str = Field(description="the proposal in words, with names: who proposes what, for whom")
     keys: list[str]
     needs: list[str]
     approvals: list[str]
@@ -42,11 +45,13 @@ class ProposalOut(Out):
     links: dict[str, str]
 
     @classmethod
-    def of(cls, p: StoredProposal) -> ProposalOut:
+    def of(cls, p: StoredProposal, names: Scenario | None = None) -> ProposalOut:
+        """`names`: the scenario whose people and flights the sentence names (else ids)."""
         base = f"/api/proposals/{p.id}"
         return cls(id=p.id, scenario_id=p.scenario_id, base_revision=p.base_revision, author=p.author,
                    author_agency=p.author_agency, change=p.change,
-                   summary=[describe(op) for op in p.change.get("ops", [])], keys=list(p.keys),
+                   summary=[describe(op) for op in p.change.get("ops", [])],
+                   sentence=proposal_words(p, names), keys=list(p.keys),
                    needs=list(p.needs), approvals=list(p.approvals), waiting_for=list(p.waiting_for),
                    state=p.state, reason=p.reason, decided_by=p.decided_by,  # type: ignore[arg-type]
                    decided_at=p.decided_at, result_revision=p.result_revision, created_at=p.created_at,
@@ -96,9 +101,11 @@ class AuditOut(Out):
     keys: list[str]
     proposal_id: int | None
     note: str
+    sentence: str = Field(description="the entry in words, with names")
 
     @classmethod
-    def of(cls, e: AuditEntry) -> AuditOut:
+    def of(cls, e: AuditEntry, names: Scenario | None = None) -> AuditOut:
         return cls(id=e.id, at=e.at, scenario_id=e.scenario_id, revision=e.revision, actor=e.actor,
                    actor_id=e.actor_id, agency=e.agency, action=e.action, entity=e.entity, before=e.before,
-                   after=e.after, keys=list(e.keys), proposal_id=e.proposal_id, note=e.note)
+                   after=e.after, keys=list(e.keys), proposal_id=e.proposal_id, note=e.note,
+                   sentence=audit_words(e, names))

@@ -23,7 +23,7 @@ from mixedcrew.domain import Scenario
 from mixedcrew.io.scenario_file import dump_scenario
 from mixedcrew.web.deps import Library, Principal, audit_by
 from mixedcrew.web.editing import store
-from mixedcrew.web.editing.changes import ChangeIn, Planned, authorise, describe, overlaps, plan_change
+from mixedcrew.web.editing.changes import ChangeIn, Planned, authorise, overlaps, plan_change
 from mixedcrew.web.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from mixedcrew.web.storage import audit_log, history, records
 from mixedcrew.web.storage.db import Database
@@ -227,6 +227,18 @@ class Editing:
 
     # -- audit ----------------------------------------------------------------------------
 
+    def waiting_for(self, who: Principal) -> dict[int, int]:
+        """Scenario id -> open proposals that wait for `who`'s agency's approval (none for administrators)."""
+        if who.agency is None or not who.can("read"):
+            return {}
+        with self.db.reading() as session:
+            found = store.list_proposals(session, state="open", limit=10_000)
+        counts: dict[int, int] = {}
+        for p in found:
+            if who.agency in p.waiting_for and self.library.visible(who, p.scenario_id):
+                counts[p.scenario_id] = counts.get(p.scenario_id, 0) + 1
+        return counts
+
     def audit(self, who: Principal, scenario_id: int | None, *, after_id: int = 0,
               limit: int = 1000) -> list[records.AuditEntry]:
         """A scenario's audit entries (its members), or every entry (administrators)."""
@@ -238,6 +250,3 @@ class Editing:
         with self.db.reading() as session:
             return audit_log.list_audit(session, scenario_id=scenario_id, after_id=after_id, limit=limit)
 
-
-def proposal_lines(p: records.StoredProposal) -> list[str]:
-    return [describe(op) for op in p.change.get("ops", [])]

@@ -1,0 +1,84 @@
+"""Changes in words: a move is one change (or one proposal); proposals and audit entries read as
+sentences with names and flights, the JSON one click away; proposals waiting for an agency are
+counted in the header and on the scenario list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the web extra is not installed: pip install 'mixedcrew[web]'")
+
+from test_web_rights import Agencies, assign  # noqa: E402
+
+
+@pytest.fixture
+def world(client: Any) -> Iterator[Agencies]:
+    yield Agencies(client)
+
+
+def move(person: str, src: str, dst: str, **extra: Any) -> dict[str, Any]:
+    return {"op": "move", "person": person, "from": src, "up": dst, **extra}
+
+
+def test_a_move_is_one_proposal_that_applies_in_one_revision(world: Agencies):
+    """NASA moving a cosmonaut between Dragons: one proposal, waiting for ROSCOSMOS, then one revision."""
+    assert world.change("ros", assign("borisov", "SPXC7")).status_code == 201
+    r = world.change("nasa", move("borisov", "SPXC7", "SPXC8"))
+    assert r.status_code == 202, r.text
+    proposal = r.json()["proposal"]
+    assert proposal["needs"] == ["ROSCOSMOS"]
+    assert proposal["sentence"] == ("NASA proposes to move Borisov, Konstantin (ROSCOSMOS) from Crew-7 to "
+                                    "Crew-8; waiting for ROSCOSMOS")
+    before = world.head()
+    done = world.decide("ros", proposal["id"]).json()
+    assert done["state"] == "applied" and done["result_revision"] == before + 1
+    assert done["sentence"].endswith("approved by ROSCOSMOS and applied as revision " + str(before + 1))
+    assert "borisov" not in world.riders("SPXC7") and "borisov" in world.riders("SPXC8")
+
+
+def test_a_move_keeps_the_way_down_and_refuses_in_names(world: Agencies):
+    assert world.change("ros", assign("chub", "SPXC7")).status_code == 201
+    assert world.change("ros", move("chub", "SPXC7", "MS24")).status_code == 201  # its own seat on a Soyuz
+    people = world.c.get(f"/api/scenarios/{world.sid}/people", headers=world.as_("admin")).json()
+    ride = next(a for a in people["assignments"] if a["person"] == "chub")
+    assert (ride["up"], ride.get("down")) == ("MS24", "MS24")  # a round trip stays a round trip
+    missing = world.change("ros", move("chub", "SPXC7", "SPXC8"))
+    assert missing.status_code == 409
+    assert "Chub, Nikolai does not ride up on Crew-7" in missing.json()["detail"]
+    assert world.change("ros", move("kononenko", "MS24", "SPXC8")).json()["detail"].endswith(
+        "Kononenko, Oleg does not ride up on Soyuz MS-24")
+
+
+def test_audit_entries_read_as_sentences(world: Agencies):
+    assert world.change("ros", assign("borisov", "SPXC7")).status_code == 201
+    pid = world.change("nasa", move("borisov", "SPXC7", "SPXC8")).json()["proposal"]["id"]
+    world.decide("ros", pid, "reject", reason="Crew-8 is full of tests")
+    entries = world.c.get(f"/api/scenarios/{world.sid}/audit", headers=world.as_("admin")).json()
+    sentences = [e["sentence"] for e in entries]
+    assert sentences[0].startswith("admin uploaded later.toml as revision 1")
+    assert "ros (ROSCOSMOS) assigned Borisov, Konstantin (ROSCOSMOS) to Crew-7 (revision 2)" in sentences
+    assert (f"nasa (NASA) proposed to move Borisov, Konstantin (ROSCOSMOS) from Crew-7 to Crew-8 "
+            f"(proposal {pid}, waiting for ROSCOSMOS)") in sentences
+    assert f"ros (ROSCOSMOS) rejected proposal {pid}: Crew-8 is full of tests" in sentences
+    page = world.c.get(f"/scenarios/{world.sid}/audit", headers=world.as_("admin")).text
+    assert "assigned Borisov, Konstantin (ROSCOSMOS) to Crew-7" in page
+    assert '<details class="as-json">' in page  # the JSON behind each sentence, one click away
+
+
+def test_proposals_page_and_the_count_waiting_for_your_agency(world: Agencies):
+    assert world.change("ros", assign("borisov", "SPXC7")).status_code == 201
+    world.change("nasa", move("borisov", "SPXC7", "SPXC8"))
+    world.change("nasa", {"op": "set_availability", "person": "kononenko",
+                          "available": {"from": "2023-01-01"}})
+    page = world.c.get(f"/scenarios/{world.sid}/proposals", headers=world.as_("ros")).text
+    assert ("NASA proposes to move Borisov, Konstantin (ROSCOSMOS) from Crew-7 to Crew-8; waiting for "
+            "ROSCOSMOS") in page
+    assert "/api/proposals/" in page and "As JSON" in page
+    ros_list = world.c.get("/", headers=world.as_("ros")).text
+    assert "2 proposals waiting for ROSCOSMOS" in " ".join(ros_list.split())
+    assert f'<a\n        href="/scenarios/{world.sid}/proposals">2 proposals</a>' in ros_list
+    nasa_list = world.c.get("/", headers=world.as_("nasa")).text
+    assert "0 proposals waiting for NASA" in " ".join(nasa_list.split())
