@@ -82,3 +82,42 @@ def test_proposals_page_and_the_count_waiting_for_your_agency(world: Agencies):
     assert f'<a\n        href="/scenarios/{world.sid}/proposals">2 proposals</a>' in ros_list
     nasa_list = world.c.get("/", headers=world.as_("nasa")).text
     assert "0 proposals waiting for NASA" in " ".join(nasa_list.split())
+
+
+def picker(world: Agencies, who: str, flight: str) -> str:
+    window = {"seat": flight, "from": "2023", "until": "2024"}
+    return world.c.get(f"/scenarios/{world.sid}/crew", params=window, headers=world.as_(who)).text
+
+
+def test_the_picker_offers_who_could_ride_and_says_why_not_for_the_others(world: Agencies):
+    """NASA on Soyuz MS-24: O'Hara and Moghbeli (Soyuz-trained, free); Cassada and Mann not trained on it;
+    Rubio still up on MS-22 then. The checker agrees: assigning an offered one breaks none of its rules."""
+    page = picker(world, "nasa", "MS24")
+    form = page.split('id="assign-form"')[1].split("</form>")[0]
+    people = form.split('id="assign-person"')[1].split("</select>")[0]
+    assert [o.split('"')[1] for o in people.split("<option value=")[1:]] == ["moghbeli", "ohara"]
+    cannot = page.split('id="cannot-fly"')[1].split("</details>")[0]
+    assert "AVAILABLE: Rubio is on two trips at once: Soyuz MS-22" in cannot
+    assert ("TRAINED: Cassada rides Soyuz MS-24 (Soyuz MS, launch 2023-09-15) but has no training "
+            "on it") in cannot
+    assert world.change("nasa", assign("ohara", "MS24")).status_code == 201
+    found = world.c.get(f"/api/scenarios/{world.sid}/check", headers=world.as_("admin")).json()["violations"]
+    assert not [v for v in found if "ohara" in v["people"] and v["rule"] in ("CERT", "TRAINED", "AVAILABLE")]
+    r = world.change("nasa", assign("cassada", "MS24"))  # a ROSCOSMOS seat: it waits for ROSCOSMOS
+    assert r.status_code == 202 and world.decide("ros", r.json()["proposal"]["id"]).status_code == 200
+    found = world.c.get(f"/api/scenarios/{world.sid}/check", headers=world.as_("admin")).json()["violations"]
+    assert [v["rule"] for v in found if "cassada" in v["people"] and "MS24" in v["flights"]
+            and v["rule"] in ("CERT", "TRAINED", "AVAILABLE")] == ["TRAINED", "TRAINED"]
+
+
+def test_the_move_form_makes_one_proposal(world: Agencies):
+    assert world.change("ros", assign("borisov", "SPXC7")).status_code == 201
+    page = picker(world, "admin", "SPXC7")
+    assert '<option value="borisov@SPXC7">Borisov, Konstantin (ROSCOSMOS), up on Crew-7</option>' in page
+    r = world.c.post(f"/scenarios/{world.sid}/crew", headers=world.as_("nasa"), follow_redirects=True,
+                     data={"op": "move", "ride": "borisov@SPXC7", "up": "SPXC8", "down": "",
+                           "window_from": "2023", "window_until": "2024"})
+    assert r.status_code == 200 and "waits for the approval of ROSCOSMOS" in r.text
+    open_ = world.c.get(f"/api/scenarios/{world.sid}/proposals", params={"state": "open"},
+                        headers=world.as_("ros")).json()
+    assert [p["change"]["ops"][0]["op"] for p in open_] == ["move"]

@@ -23,6 +23,7 @@ from mixedcrew.web.deps import (
 )
 from mixedcrew.web.editing.api import ProposalId, editing
 from mixedcrew.web.editing.changes import ChangeIn
+from mixedcrew.web.editing.eligibility import candidates
 from mixedcrew.web.editing.seats import seat_maps
 from mixedcrew.web.editing.window import crew_window
 from mixedcrew.web.editing.words import audit_words, op_words, proposal_words
@@ -46,12 +47,15 @@ def header_panel(request: Request, who: Principal) -> dict[str, Any]:
 def crew(request: Request, who: Who, scenario_id: ScenarioId,
          done: Annotated[str | None, Query(max_length=300)] = None,
          start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-         until: Annotated[str | None, Query(max_length=10)] = None) -> HTMLResponse:
-    return _crew(request, who, scenario_id, done=done, start=start, until=until)
+         until: Annotated[str | None, Query(max_length=10)] = None,
+         seat: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
+    """`?seat=FLIGHT` chooses the flight whose seat the picker fills (default: the first shown)."""
+    return _crew(request, who, scenario_id, done=done, start=start, until=until, seat=seat)
 
 
 def _crew(request: Request, who: Any, scenario_id: int, status: int = 200, problems: list[str] | None = None,
-          done: str | None = None, start: str | None = None, until: str | None = None) -> HTMLResponse:
+          done: str | None = None, start: str | None = None, until: str | None = None,
+          seat: str | None = None) -> HTMLResponse:
     """The seats of the flights in a window (default: open and future ones), grouped by flight, and
     the people who fly in it: a whole station history would be a page of megabytes."""
     svc = library(request)
@@ -71,8 +75,16 @@ def _crew(request: Request, who: Any, scenario_id: int, status: int = 200, probl
     riders = {a.person for a in scenario.assignments}
     mine = [p for p in scenario.people if (who.is_admin or p.agency == who.agency)
             and (p.id in riding or p.id not in riders)]
+    # the picker: people who could ride the chosen flight first, the others with the checker's reasons
+    ours = [p for p in scenario.people if who.is_admin or p.agency == who.agency]
+    chosen = next((f for f in flights if f.id == seat), flights[0] if flights else None)
+    picks = candidates(scenario, chosen, ours) if chosen else []
+    rides = [(a, scenario.person_by_id[a.person]) for a in scenario.assignments
+             if a.up in shown and a.person in scenario.person_by_id
+             and (who.is_admin or scenario.person_by_id[a.person].agency == who.agency)]
     return render(request, "crew.html", status, stored=stored, scenario=scenario, head=head, maps=maps,
-                  flights=flights, window=window, mine=mine, done=done, problems=problems)
+                  flights=flights, window=window, mine=mine, done=done, problems=problems,
+                  chosen=chosen, picks=picks, rides=sorted(rides, key=lambda r: (r[1].name, r[0].up)))
 
 
 def _window_of(form: dict[str, str]) -> tuple[str | None, str | None]:
@@ -88,6 +100,10 @@ def _form_ops(form: dict[str, str]) -> list[dict[str, Any]]:
                  "down": form.get("down") or None}]
     if op == "unassign":
         return [{"op": "unassign", "person": form.get("person", ""), "up": form.get("up", "")}]
+    if op == "move":  # the ride picked as PERSON@FLIGHT: one select, so the pair is always consistent
+        person, _, src = form.get("ride", "").partition("@")
+        return [{"op": "move", "person": person, "from": src, "up": form.get("up", ""),
+                 "down": form.get("down") or None}]
     if op == "set_availability":
         window = {k: form[f] for k, f in (("from", "from"), ("until", "until")) if form.get(f)}
         return [{"op": "set_availability", "person": form.get("person", ""), "available": window}]
