@@ -131,3 +131,20 @@ def test_the_iss_soyuz_grounding_explains_in_a_handful_of_facts():
     facts = done.result.facts
     assert 1 <= len(facts) <= 5, [str(f) for f in facts]
     assert {f.rule for f in facts} == {"EXCHANGE", "GROUNDED"}
+
+
+def test_cli_plan_best_effort_when_a_grounding_covers_a_window(cli, tmp_path):
+    """`plan --best-effort`: Soyuz grounded over Soyuz-2's whole window; the plan is written,
+    says it is a best effort, and the checker finds the grounding broken."""
+    from tests.plan.conftest import tiny_text
+
+    scenario = tmp_path / "grounded.toml"
+    scenario.write_text(tiny_text() + '\n[[events]]\nid = "sg"\nkind = "grounding"\nvehicle_type = "soyuz"\n'
+                        'at = 2023-04-01T00:00:00Z\nuntil = 2023-07-01T00:00:00Z\n', encoding="utf-8")
+    out = tmp_path / "plan.toml"
+    plain = cli("plan", scenario, "-o", out, "--time-limit", "20")
+    assert plain.exit_code == 1 and "no plan exists" in plain.output and not out.exists()
+    r = cli("plan", scenario, "-o", out, "--time-limit", "20", "--best-effort")
+    assert r.exit_code == 1, r.output
+    assert "BEST-EFFORT PLAN" in r.output and "gives up GROUNDED" in r.output
+    assert [v.rule for v in check(load_scenario(out)).violations] == ["GROUNDED"]
