@@ -104,12 +104,14 @@ class LineIndex:
                 key = (*parent, parts[-1])
                 self._aot_count[key] = self._aot_count.get(key, 0) + 1
                 table = (*key, self._aot_count[key] - 1)
+                self._implicit(key, lineno)
                 self.lines.setdefault(key, lineno)
                 self.lines[table] = lineno
                 i += 1
                 continue
             if stripped.startswith("["):
                 table = self._resolve(_split_key(stripped[1 : stripped.find("]")]))
+                self._implicit(table, lineno)
                 self.lines.setdefault(table, lineno)
                 i += 1
                 continue
@@ -118,8 +120,15 @@ class LineIndex:
                 i += 1
                 continue
             key = (*table, *_split_key(raw[:eq]))
+            self._implicit(key, lineno)
             self.lines[key] = lineno
             i = self._scan_value(lines, i, eq + 1, key)
+
+    def _implicit(self, key: PathKey, lineno: int) -> None:
+        """Tables a header or dotted key makes without naming them alone (`[[a.b]]` makes `a`):
+        they start where they are first written, so a problem with one has a line."""
+        for cut in range(1, len(key)):
+            self.lines.setdefault(key[:cut], lineno)
 
     def _scan_value(self, lines: list[str], i: int, col: int, key: PathKey) -> int:
         """Walk a value that may span lines; record array elements and inline keys.
