@@ -170,7 +170,7 @@ def plan_cmd(
         if best_effort and result.status in ("infeasible", "unknown"):
             from mixedcrew.plan.best_effort import best_effort_plan
 
-            done = best_effort_plan(s, t, opts)
+            done = best_effort_plan(s, t, opts, focus=tuple(result.explanation.facts))
             done.result = replace(done.result, explanation=result.explanation)
             if done.plan is not None:
                 _finish_best_effort(done, output, as_json, header.replace("Planned", "Best-effort plan"))

@@ -15,7 +15,7 @@ violation that remains with its span and sentence.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from ortools.sat.python import cp_model
@@ -73,22 +73,38 @@ class BestEffort:
 
 def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveOptions | None = None, *,
                      now: datetime | None = None, reference: Reference | None = None,
-                     previous: Scenario | None = None) -> BestEffort:
+                     previous: Scenario | None = None, focus: tuple[Fact, ...] = ()) -> BestEffort:
     """The plan breaking the fewest weighted facts (ORDER, SEATS and PORTS kept), then the least
     changed and moved; status "infeasible" only when the physical rules alone clash.
 
     previous: the plan before the events (a re-plan): the search starts from it, and among
-    plans of the same cost the one with the fewest changed assignments wins."""
-    from mixedcrew.plan.objective import disruption
-
+    plans of the same cost the one with the fewest changed assignments wins.
+    focus: the facts an explanation proved to conflict. First only they may be given up, every
+    other rule held (a model little harder than planning, so it answers fast); when that has
+    no plan, every rule but the physical ones may be given up."""
     opts = options or SolveOptions()
     started = time.monotonic()
+    if focus:
+        first = _best_effort(s, until, replace(opts, time_limit=opts.time_limit / 2), now, reference,
+                             previous, {(f.rule, f.subject) for f in focus}, started)
+        if first.plan is not None:
+            return first
+        opts = replace(opts, time_limit=max(opts.time_limit - (time.monotonic() - started), 1.0))
+    return _best_effort(s, until, opts, now, reference, previous, None, started)
+
+
+def _best_effort(s: Scenario, until: datetime | None, opts: SolveOptions, now: datetime | None,
+                 reference: Reference | None, previous: Scenario | None,
+                 focus: set[tuple[str, str]] | None, started: float) -> BestEffort:
+    from mixedcrew.plan.objective import disruption
+
+    t0 = time.monotonic()
     scope = make_scope(s, until, now=now, reference=reference, explain=True)
     ctx = build(scope, explain=True)
     model = ctx.model
     soft = []
     for g in ctx.guards.values():
-        if g.rule in HARD:
+        if g.rule in HARD or (focus is not None and (g.rule, g.subject) not in focus):
             model.add(g.literal == 1)
         else:
             soft.append(g)
@@ -107,7 +123,7 @@ def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveO
         return BestEffort(PlanResult(Status.UNKNOWN, None, scope, seconds=time.monotonic() - started))
     values = _values(solver, model)
     best_cost = evaluate(cost, values)
-    values = _tighten(ctx, cost, best_cost, values, opts, opts.time_limit - (time.monotonic() - started))
+    values = _tighten(ctx, cost, best_cost, values, opts, opts.time_limit - (time.monotonic() - t0))
     plan = to_scenario(ctx, lambda e: evaluate(e, values))
     result = PlanResult(Status.PLANNED, plan, scope, report=check(plan),
                         seconds=time.monotonic() - started)

@@ -186,7 +186,7 @@ def replan(plan: Scenario, events: list[Event], options: SolveOptions | None = N
 
         left = replace(opts, time_limit=max(opts.time_limit - (time.monotonic() - started), 1.0))
         out.best_effort = best_effort_plan(s, horizon, left, now=now, reference=reference_of(plan),
-                                           previous=plan)
+                                           previous=plan, focus=tuple(result.explanation.facts))
         # why no full plan exists
         out.best_effort.result = replace(out.best_effort.result, explanation=result.explanation)
         if out.best_effort.plan is not None:
