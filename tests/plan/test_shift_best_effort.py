@@ -148,3 +148,24 @@ def test_cli_plan_best_effort_when_a_grounding_covers_a_window(cli, tmp_path):
     assert r.exit_code == 1, r.output
     assert "BEST-EFFORT PLAN" in r.output and "gives up GROUNDED" in r.output
     assert [v.rule for v in check(load_scenario(out)).violations] == ["GROUNDED"]
+
+
+def test_best_effort_focus_falls_back_to_every_rule_when_its_facts_do_not_help(planned):
+    """A focus that cannot help (a fact not in the conflict) has no plan: every rule is tried next."""
+    from mixedcrew.plan.best_effort import best_effort_plan
+    from mixedcrew.plan.replan import add_replacements, reference_of, reopen
+    from mixedcrew.plan.result import Fact
+
+    now = at("2023-05-01")
+    events = [grounding(None)]
+    with_events = planned.model_copy(update={"events": planned.events + tuple(events)})
+    windows = {b.flight: b.window for b in blocked_windows(with_events, events, now, 10, 30) if b.window}
+    s, _ = reopen(with_events, now, 30, windows)
+    s, _ = add_replacements(s, planned, now)
+    useless = (Fact("CAPACITY", "ST", "ST holds 7 people"),)
+    be = best_effort_plan(s, UNTIL, FAST, now=now, reference=reference_of(planned), previous=planned,
+                          focus=useless)
+    assert be.plan is not None and [f.rule for f in be.broken] == ["GROUNDED"]
+    helpful = best_effort_plan(s, UNTIL, FAST, now=now, reference=reference_of(planned), previous=planned,
+                               focus=(Fact("GROUNDED", "sg", "Soyuz MS is out of service"),))
+    assert helpful.plan is not None and [f.rule for f in helpful.broken] == ["GROUNDED"]
