@@ -9,10 +9,11 @@ import sys
 
 import uvicorn
 
+from mixedcrew.errors import DatabaseError
 from mixedcrew.web.access import store as account_store
 from mixedcrew.web.app import create_app
 from mixedcrew.web.settings import WebSettings
-from mixedcrew.web.storage.db import Database, DatabaseError, safe_url
+from mixedcrew.web.storage.db import Database, safe_url
 from mixedcrew.web.storage.maintenance import refuse_corrupt
 from mixedcrew.web.timeouts import TimedH11Protocol
 

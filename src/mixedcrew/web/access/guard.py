@@ -11,6 +11,7 @@ Rights beyond that (scopes, agencies, administrators) are the service's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from fastapi import Request
@@ -54,7 +55,7 @@ def same_site(request: Request) -> bool:
 
 
 class Authenticate:
-    def __init__(self, app: ASGIApp, *, refuse: object):
+    def __init__(self, app: ASGIApp, *, refuse: Callable[[Request, int, str], Response]):
         self.app = app
         # refuse(request, status, message) -> Response: the login page or JSON, as the app answers
         self.refuse = refuse
@@ -62,7 +63,7 @@ class Authenticate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and (scope["method"], scope["path"]) in LOGINS \
                 and not same_site(Request(scope)):
-            response = self.refuse(Request(scope), 403, "a login from another site is refused")  # type: ignore[operator]
+            response = self.refuse(Request(scope), 403, "a login from another site is refused")
             return await response(scope, receive, send)
         if scope["type"] != "http" or is_public(scope["method"], scope["path"]):
             return await self.app(scope, receive, send)
@@ -74,17 +75,17 @@ class Authenticate:
                                       "Bearer <token>' (tokens: /account or POST /api/tokens)")
             who = await run_in_threadpool(scope["app"].state.accounts.authenticate, secret)
         except Unauthenticated as err:
-            response = self.refuse(request, 401, str(err))  # type: ignore[operator]
+            response = self.refuse(request, 401, str(err))
             return await response(scope, receive, send)
         if who.via != via:
             # distinct secrets: a page session is not a Bearer token, nor a token a cookie
             message = ("a page session cannot be sent as a Bearer token: make an API token (/account or "
                        "POST /api/tokens)" if via == "token" else
                        "an API token cannot be sent as the session cookie: send 'Authorization: Bearer'")
-            response = self.refuse(request, 401, message)  # type: ignore[operator]
+            response = self.refuse(request, 401, message)
             return await response(scope, receive, send)
         if via == "session" and scope["method"] not in SAFE_METHODS and not same_site(request):
-            response = self.refuse(request, 403, "a page session cannot be used from another site")  # type: ignore[operator]
+            response = self.refuse(request, 403, "a page session cannot be used from another site")
             return await response(scope, receive, send)
         scope.setdefault("state", {})["principal"] = who
         await self.app(scope, receive, send)

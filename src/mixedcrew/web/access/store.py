@@ -98,7 +98,7 @@ def revoke_credential(session: Session, credential_id: int, *, now: datetime) ->
     done = session.execute(update(CredentialRow).where(CredentialRow.id == credential_id,
                                                        CredentialRow.revoked_at.is_(None))
                            .values(revoked_at=now))
-    return done.rowcount == 1  # type: ignore[attr-defined]
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def minted_by(session: Session, token_ids: set[int]) -> set[int]:

@@ -189,7 +189,7 @@ class Planned:
 
     def needs(self, agency: str | None) -> list[str]:
         """Agencies other than `agency` that must approve."""
-        return sorted(self.consent - {agency} - {None})  # type: ignore[operator]
+        return sorted(self.consent - {agency} - {None})
 
 
 def dumped(obj: BaseModel | None) -> dict[str, Any] | None:

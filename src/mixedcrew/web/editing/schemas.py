@@ -53,7 +53,7 @@ class ProposalOut(Out):
                    summary=[describe(op) for op in p.change.get("ops", [])],
                    sentence=proposal_words(p, names), keys=list(p.keys),
                    needs=list(p.needs), approvals=list(p.approvals), waiting_for=list(p.waiting_for),
-                   state=p.state, reason=p.reason, decided_by=p.decided_by,  # type: ignore[arg-type]
+                   state=p.state, reason=p.reason, decided_by=p.decided_by,
                    decided_at=p.decided_at, result_revision=p.result_revision, created_at=p.created_at,
                    links={"self": base, "approve": f"{base}/approve", "reject": f"{base}/reject",
                           "page": f"/scenarios/{p.scenario_id}/proposals#proposal-{p.id}"})

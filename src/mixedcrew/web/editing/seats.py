@@ -93,7 +93,7 @@ def seat_map(s: Scenario, f: Flight, direction: Direction) -> SeatMap:
 
 
 def seat_maps(s: Scenario) -> list[SeatMap]:
-    return [seat_map(s, f, d) for f in s.flights for d in ("up", "down")]  # type: ignore[arg-type]
+    return [seat_map(s, f, d) for f in s.flights for d in ("up", "down")]
 
 
 def seat_problems(s: Scenario) -> list[str]:

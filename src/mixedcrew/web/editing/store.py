@@ -49,4 +49,4 @@ def update_open_proposal(session: Session, proposal_id: int, **values: Any) -> b
     """Change an open proposal (approvals, state, reason, decision); False when it is no longer open."""
     done = session.execute(update(ProposalRow).where(ProposalRow.id == proposal_id,
                                                      ProposalRow.state == "open").values(**values))
-    return done.rowcount == 1  # type: ignore[attr-defined]
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]

@@ -57,7 +57,7 @@ class JobOut(Out):
         if j.output_scenario_id is not None:
             links["output"] = f"/api/scenarios/{j.output_scenario_id}"
         return cls(id=j.id, scenario_id=j.scenario_id, revision=j.revision, kind=j.kind, params=j.params,
-                   state=j.state, progress=j.progress, message=j.message, result=j.result,  # type: ignore[arg-type]
+                   state=j.state, progress=j.progress, message=j.message, result=j.result,
                    error=j.error, cancel_requested=j.cancel_requested,
                    output_scenario_id=j.output_scenario_id, created_at=j.created_at,
                    started_at=j.started_at, finished_at=j.finished_at, resumed=j.resumed, links=links)

@@ -74,7 +74,7 @@ def start_job(session: Session, job_id: int, *, runner: str, now: datetime) -> b
         update(JobRow).where(JobRow.id == job_id, JobRow.state == "queued",
                              JobRow.cancel_requested.is_(False))
         .values(state="running", runner=runner, started_at=now, heartbeat_at=now, message="started"))
-    return done.rowcount == 1  # type: ignore[attr-defined]
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def record_progress(session: Session, job_id: int, *, progress: float, message: str | None,
@@ -101,7 +101,7 @@ def finish_job(session: Session, job_id: int, *, state: str, now: datetime, mess
     mine = () if runner is None else (JobRow.runner == runner,)
     done = session.execute(update(JobRow).where(JobRow.id == job_id, JobRow.state == "running", *mine)
                            .values(**values))
-    return done.rowcount == 1  # type: ignore[attr-defined]
+    return bool(done.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def set_output(session: Session, job_id: int, scenario_id: int) -> None:

@@ -105,8 +105,8 @@ def upload_revision(
 @router.get("/scenarios/{scenario_id}/check", tags=["manifest"], summary="Violations, as `mixedcrew check`")
 def check_scenario(request: Request, who: Who, scenario_id: ScenarioId) -> CheckOut:
     view = service(request).view(who, scenario_id)
-    return CheckOut(violations=[violation_json(v) for v in view.violations],  # type: ignore[misc]
-                    summary=view.report.as_json()["summary"])  # type: ignore[arg-type]
+    return CheckOut(violations=[violation_json(v) for v in view.violations],
+                    summary=view.report.as_json()["summary"])
 
 
 @router.get("/scenarios/{scenario_id}/figures/{name}", tags=["manifest"],

@@ -132,7 +132,8 @@ def _calendar(s: Scenario, name: str, feed: str, items: Iterable[tuple[Flight, I
             ev.add("sequence", sequence)
             ev.add("categories", [VERBS[kind].lower()])
             cal.add_component(ev)
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 def agency_calendar(view: ManifestView, agency: str, *, stamp: datetime, sequence: int) -> bytes:

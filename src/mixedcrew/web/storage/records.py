@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from mixedcrew.web.storage.tables import (
     FINISHED_STATES,
@@ -163,7 +163,7 @@ def job_record(row: JobRow) -> StoredJob:
                      row.resumed or 0)
 
 
-def scenario_query():  # type: ignore[no-untyped-def]
+def scenario_query() -> Select[ScenarioRow, str, int, datetime]:
     return (select(ScenarioRow, RevisionRow.filename, RevisionRow.size, RevisionRow.created_at)
             .join(RevisionRow, (RevisionRow.scenario_id == ScenarioRow.id)
                   & (RevisionRow.number == ScenarioRow.head)))

@@ -65,7 +65,7 @@ def _link(prev: str, fields: dict[str, Any]) -> str:
 def _instant(at: Any) -> str:
     if isinstance(at, str):
         at = datetime.fromisoformat(at)
-    return (at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
+    return str((at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(UTC).isoformat())
 
 
 def _json(value: Any) -> Any:
