@@ -13,7 +13,8 @@ STAMP_WEB := $(VENV)/.installed-web
 demo: $(STAMP_RUN)
 	$(BIN)/mixedcrew report examples/iss.toml -o report.html
 
-test: $(STAMP_TEST)
+# lint first (ruff, strict mypy, the import contracts), so CI checks them too
+test: lint
 	@bash scripts/system-deps.sh
 	$(BIN)/python -m pytest -q
 
