@@ -24,7 +24,7 @@ def run(client, sid: int, kind: str, **params) -> dict:
 
 
 def test_the_server_offers_check_plan_and_risk():
-    assert list(default_kinds()) == ["check", "plan", "risk"]
+    assert list(default_kinds()) == ["check", "plan", "risk", "whatif"]
     assert entry_missing("mixedcrew.no_such_part", "run") is not None
     why = entry_missing("mixedcrew.check", "no_such_function")
     assert why == "mixedcrew.check has no no_such_function() in this version"

@@ -1,0 +1,133 @@
+"""Jobs with their parameters: the scenario page's forms send each kind's parameters (check: window
+and rules left out; plan: time limit, seed, best effort; risk: window, trials, seed, compare, stress
+events; what-if: events), the job page shows them all, and a plan job shows the planned flights with
+their crews and the differences from the input."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the web extra is not installed: pip install 'mixedcrew[web]'")
+
+from webtools import SMALL, admin_client, plannable, wait_job  # noqa: E402
+
+from mixedcrew.web.errors import Invalid  # noqa: E402
+from mixedcrew.web.jobs.pages import form_params  # noqa: E402
+
+HTML = {"accept": "text/html"}
+LEAK = '{ id = "leak", kind = "damage", at = 2022-12-15T00:00:00Z, flight = "MS22", seats = 0 }'
+
+
+def test_form_fields_become_the_kinds_parameters():
+    fields = {"kind": ["check"], "from": ["2022-01-01"], "until": [""], "ignore": ["LIFEBOAT", "PORTS"],
+              "given": ["best_effort", "compare"], "seed": ["7"], "stress": [LEAK + "\n\n"]}
+    params = form_params(fields)
+    assert params == {"from": "2022-01-01", "ignore": ["LIFEBOAT", "PORTS"], "best_effort": False,
+                      "compare": None, "seed": "7",
+                      "stress": [{"id": "leak", "kind": "damage", "at": "2022-12-15T00:00:00Z",
+                                  "flight": "MS22", "seats": 0}]}
+    with pytest.raises(Invalid) as bad:
+        form_params({"events": ["{ id = 'x', kind = "]})
+    assert "line 1:" in bad.value.errors[0].msg and "one event a line" in bad.value.errors[0].msg
+
+
+def start(client: Any, sid: int, **fields: Any) -> dict[str, Any]:
+    r = client.post(f"/scenarios/{sid}/jobs", data=fields, headers=HTML, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return wait_job(client, int(r.headers["location"].rsplit("/", 1)[1]), timeout=120)
+
+
+def upload(client: Any, text: bytes) -> int:
+    r = client.post("/api/scenarios", files={"file": ("s.toml", text)})
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from mixedcrew.web.jobs.kinds import default_kinds
+    from mixedcrew.web.settings import WebSettings
+
+    folder = tmp_path_factory.mktemp("jobs")
+    with admin_client(WebSettings(db_url=f"sqlite:///{folder / 'web.db'}"), kinds=default_kinds()) as c:
+        yield c
+
+
+def test_a_check_from_the_form_runs_with_its_window_and_rules_left_out(client: Any):
+    sid = upload(client, SMALL.read_bytes())
+    window = {"from": "2022-01-01", "until": "2030-01-01"}
+    job = start(client, sid, kind="check", ignore=["LIFEBOAT"], **window)
+    assert job["state"] == "succeeded", job
+    assert job["params"] == {"ignore": ["LIFEBOAT"], "from": "2022-01-01T00:00:00Z",
+                             "until": "2030-01-01T00:00:00Z"}
+    assert "LIFEBOAT" not in job["result"]["summary"]["rules_run"]
+    page = client.get(f"/jobs/{job['id']}", headers=HTML).text
+    table = page.split('id="job-params"')[1].split("</table>")[0]
+    assert '<th scope="row">ignore</th>' in table and "LIFEBOAT" in table
+    assert "2030-01-01T00:00:00Z" in table
+    form = client.get(f"/scenarios/{sid}", headers=HTML).text
+    for kind in ("check", "plan", "risk", "whatif"):
+        assert f'id="job-form-{kind}"' in form
+
+
+def test_a_plan_job_shows_the_planned_flights_with_their_crews_and_the_differences(client: Any):
+    pytest.importorskip("mixedcrew.plan", reason="the planner (mixedcrew.plan) is not in this build")
+    sid = upload(client, plannable())
+    job = start(client, sid, kind="plan", time_limit="20", seed="3", given="best_effort")
+    assert job["state"] == "succeeded", job
+    assert job["params"] == {"time_limit": 20.0, "seed": 3}
+    planned = job["result"]["planned"]
+    assert [f["label"] for f in planned] == ["Crew-6"]
+    assert len(planned[0]["up"]) == 4 and any("(ROSCOSMOS)" in name for name in planned[0]["up"])
+    assert any("Crew-6" in line for line in job["result"]["change_lines"])
+    page = client.get(f"/jobs/{job['id']}", headers=HTML).text
+    assert 'id="planned-flights"' in page and 'id="plan-changes"' in page
+    assert "Fedyaev, Andrey (ROSCOSMOS)" in page.split('id="planned-flights"')[1].split("</table>")[0]
+
+
+def test_best_effort_from_the_form_saves_the_plan_that_breaks_the_fewest(client: Any):
+    pytest.importorskip("mixedcrew.plan", reason="the planner (mixedcrew.plan) is not in this build")
+    sid = upload(client, plannable(feasible=False))
+    job = start(client, sid, kind="plan", time_limit="20", given="best_effort", best_effort="on")
+    assert job["state"] == "succeeded", job
+    assert job["params"]["best_effort"] is True
+    assert job["result"]["best_effort"] is True and job["result"]["given_up"]
+    assert job["output_scenario_id"] is not None
+    page = client.get(f"/jobs/{job['id']}", headers=HTML).text
+    assert 'id="given-up"' in page
+
+
+def test_a_risk_job_takes_stress_events_from_the_form(client: Any):
+    pytest.importorskip("mixedcrew.risk", reason="the risk engine is not in this build")
+    sid = upload(client, SMALL.read_bytes())
+    grounding = '{ id = "ground", kind = "grounding", at = 2022-10-01T00:00:00Z, vehicle_type = "soyuz-ms" }'
+    job = start(client, sid, kind="risk", trials="200", seed="1", given="compare", stress=grounding)
+    assert job["state"] == "succeeded", job
+    assert job["params"]["compare"] is None and job["params"]["stress"][0]["id"] == "ground"
+    assert job["params"]["trials"] == 200
+    bad = client.post(f"/api/scenarios/{sid}/jobs", json={"kind": "risk", "params": {
+        "stress": [{"id": "x", "kind": "grounding"}]}})
+    assert bad.status_code == 422 and "event 0" in bad.text
+
+
+def test_a_whatif_job_replans_into_a_new_scenario_and_leaves_the_live_one(client: Any):
+    """The plan's Crew-6, then its launch pad out for a week: re-planned, saved apart, compared."""
+    pytest.importorskip("mixedcrew.plan", reason="the planner (mixedcrew.plan) is not in this build")
+    sid = upload(client, plannable())
+    planned = start(client, sid, kind="plan", time_limit="20")
+    live = planned["output_scenario_id"]
+    launch = planned["result"]["planned"][0]["launch"]
+    before = client.get(f"/api/scenarios/{live}/source").content
+    pad = (f'{{ id = "pad", kind = "site_outage", at = {launch[:10]}T00:00:00Z, site = "ksc-39a", '
+           f'until = {launch[:10]}T23:59:00Z }}')
+    job = start(client, live, kind="whatif", events=pad, trials="0", time_limit="20", given="best_effort",
+                best_effort="on")
+    assert job["state"] == "succeeded", job
+    assert job["result"]["events"][0]["id"] == "pad" and job["output_scenario_id"] not in (None, live)
+    assert client.get(f"/api/scenarios/{live}/source").content == before  # the live manifest untouched
+    moved = {f["label"]: f for f in job["result"]["planned"]}  # the flights that differ after the event
+    assert moved["Crew-6"]["launch"] > launch and len(moved["Crew-6"]["up"]) == 4
+    page = client.get(f"/jobs/{job['id']}", headers=HTML).text
+    assert 'id="whatif-lines"' in page and "what if: pad" in page
