@@ -215,6 +215,20 @@ def test_the_server_role_may_append_history_but_never_rewrite_it(postgres_server
     assert verify(server_url)[0] == 0
 
 
+def test_the_server_role_cannot_migrate_and_says_who_must(postgres_server):  # type: ignore[no-untyped-def]
+    """A database behind the head: the server's role may not change the schema; one line says how."""
+    from mixedcrew.errors import DatabaseError
+    from mixedcrew.web.storage.db import make_engine
+
+    owner_url, server_url = _roles(postgres_server, "lp_b")
+    engine = make_engine(owner_url)
+    with engine.begin() as conn:  # as if the database were made by the previous version
+        conn.execute(text("UPDATE alembic_version SET version_num = '0002'"))
+    engine.dispose()
+    with pytest.raises(DatabaseError, match="migrate as the tables' owner first: `mixedcrew db migrate"):
+        Database.open(server_url)
+
+
 def test_docs_show_the_grants_the_tests_use():
     """docs/web.md shows the statements `mixedcrew db grant` runs, so the setup shown is the one tested."""
     docs = DOCS.read_text(encoding="utf-8")

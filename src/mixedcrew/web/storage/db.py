@@ -138,7 +138,7 @@ class Database:
             except Exception as err:  # driver errors: unreachable server, bad password, read-only file
                 engine.dispose()
                 hint = ("; migrate as the tables' owner first: `mixedcrew db migrate --db OWNER_URL`"
-                        if "permission denied" in _first_line(err) else "")
+                        if re.search(r"permission denied|must be (the )?owner", _first_line(err)) else "")
                 raise DatabaseError(
                     f"cannot open database {safe_url(url)}: {_first_line(err)}{hint}") from err
         return cls(engine)
