@@ -131,3 +131,9 @@ def test_a_whatif_job_replans_into_a_new_scenario_and_leaves_the_live_one(client
     assert moved["Crew-6"]["launch"] > launch and len(moved["Crew-6"]["up"]) == 4
     page = client.get(f"/jobs/{job['id']}", headers=HTML).text
     assert 'id="whatif-lines"' in page and "what if: pad" in page
+    # the re-plan is a branch of the revision the job ran on, compared with it on its own page
+    branches = client.get(f"/api/scenarios/{live}/branches").json()
+    assert [(b["id"], b["job"], b["name"]) for b in branches] == [(job["output_scenario_id"], job["id"],
+                                                                   "what if pad")]
+    compared = client.get(f"/api/scenarios/{job['output_scenario_id']}/compare").json()
+    assert compared["base"] == live and compared["risk_job"] == job["id"]

@@ -27,9 +27,13 @@ from mixedcrew.web.access import pages as access_pages
 from mixedcrew.web.access.guard import Authenticate, unauthenticated_json
 from mixedcrew.web.access.service import Accounts
 from mixedcrew.web.access.throttle import LoginThrottle
+from mixedcrew.web.branches import api as branches_api
+from mixedcrew.web.branches import pages as branches_pages
+from mixedcrew.web.branches.service import Branches
 from mixedcrew.web.deps import API_REFUSALS, Library, Who, error_page
 from mixedcrew.web.editing import api as editing_api
 from mixedcrew.web.editing import pages as editing_pages
+from mixedcrew.web.editing.changes import ChangeIn
 from mixedcrew.web.editing.service import Editing
 from mixedcrew.web.errors import (
     Conflict,
@@ -81,7 +85,16 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
         app.state.accounts = Accounts(db, LoginThrottle(
             per_account=settings.login_failures_per_account, per_address=settings.login_failures_per_address,
             window_s=settings.login_window_s))
-        app.state.editing = Editing(db, library)
+        app.state.editing = editing = Editing(db, library)
+        app.state.branches = Branches(db, library)
+
+        def propose_change(who: Any, scenario_id: int, ops: list[dict[str, Any]], note: str,
+                           base_revision: int | None) -> Any:
+            """A branch proposed back: a change like any other (the branches feature imports no editing)."""
+            change = ChangeIn.model_validate({"ops": ops, "note": note[:500], "base_revision": base_revision})
+            return editing.submit(who, scenario_id, change)
+
+        app.state.propose_change = propose_change
         touched = jobs.runner.start()
         if touched:
             log.warning("jobs %s were unfinished when the server last stopped: taken over", touched)
@@ -143,11 +156,12 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     # What other features show on a scenario's page; the scenario feature imports none of them.
-    app.state.scenario_panels = (jobs_pages.scenario_panel, editing_pages.scenario_panel)
+    app.state.scenario_panels = (jobs_pages.scenario_panel, editing_pages.scenario_panel,
+                                 branches_pages.scenario_panel)
     app.state.header_panels = (editing_pages.header_panel,)
-    for feature in (scenarios_api, access_api, editing_api, jobs_api):
+    for feature in (scenarios_api, access_api, editing_api, jobs_api, branches_api):
         app.include_router(feature.router)
-    for feature in (scenarios_pages, access_pages, editing_pages, jobs_pages):
+    for feature in (scenarios_pages, access_pages, editing_pages, jobs_pages, branches_pages):
         app.include_router(feature.router)
     return app
 

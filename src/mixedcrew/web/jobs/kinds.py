@@ -299,6 +299,8 @@ class WhatIfParams(Params):
     time_limit: float = Field(default=60.0, gt=0, le=600, description="wall-clock seconds for the re-plan")
     best_effort: bool = Field(default=True, description="when no re-plan keeps every rule, the one breaking "
                                                         "the fewest")
+    name: str = Field(default="", max_length=200,
+                      description="the name of the branch the re-plan is saved as")
 
     @field_validator("events")
     @classmethod
@@ -325,8 +327,8 @@ def run_whatif(scenario: Scenario, params: dict[str, Any], ctx: JobContext) -> J
     header = f"What-if by mixedcrew (job {ctx.job_id}): {', '.join(e.id for e in events)}"
     return JobOutcome(result, "re-planned" + (" (best effort)" if w.best_effort else ""),
                       scenario_toml=dump_scenario(w.new, header=header),
-                      scenario_name=f"{scenario.scenario.name or 'scenario'}: what if "
-                                    f"{', '.join(e.id for e in events)}")
+                      scenario_name=p.name.strip() or f"{scenario.scenario.name or 'scenario'}: what if "
+                                                      f"{', '.join(e.id for e in events)}")
 
 
 WHATIF = JobKind("whatif", "What if", "Events (a grounding, a damaged vehicle, an early return): re-plan "

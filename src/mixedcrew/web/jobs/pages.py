@@ -50,7 +50,7 @@ async def start_job(request: Request, who: Who, scenario_id: ScenarioId) -> Resp
 
 
 # Form fields that are a kind's parameters as they are; checkboxes and event lists are read below.
-PLAIN = ("from", "until", "time_limit", "seed", "trials")
+PLAIN = ("from", "until", "time_limit", "seed", "trials", "name")
 
 
 def form_params(fields: dict[str, list[str]]) -> dict[str, Any]:

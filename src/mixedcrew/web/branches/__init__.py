@@ -1,0 +1,1 @@
+"""What-if branches: a revision copied under a name, compared with its origin, proposed back."""
