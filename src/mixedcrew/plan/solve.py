@@ -39,7 +39,7 @@ from mixedcrew.plan.objective import levels, pending_levels
 from mixedcrew.plan.result import Clock, Explanation, PlanResult, SolveOptions, Status
 from mixedcrew.plan.scope import Reference, Scope, make_scope
 from mixedcrew.plan.search import Outcome, solve_levels
-from mixedcrew.plan.warm import CHUNK, starting_plan
+from mixedcrew.plan.warm import WARM_ABOVE, starting_plan
 from mixedcrew.rules import Violation
 
 EXPLAIN_AT_LEAST = 2.0  # seconds an explanation gets even when the limit is spent (a few)
@@ -51,7 +51,7 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
                   explain: bool = True, warm_start: bool = True) -> PlanResult:
     """Fill the scenario's open parts; on infeasibility, explain why (explain.py).
 
-    warm_start: for more than a chunk of open flights, start from a plan (warm.py).
+    warm_start: for more than WARM_ABOVE open flights, start from a plan (warm.py).
     """
     opts = options or SolveOptions()
     clock = Clock(opts.time_limit)
@@ -60,7 +60,7 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
         return PlanResult(Status.NOTHING, s, scope, report=check(s))
     ctx = build(scope)
     start = None
-    if warm_start and len(scope.planned) > CHUNK:
+    if warm_start and len(scope.planned) > WARM_ABOVE:
         start = starting_plan(ctx, opts, clock, now, reference)
     warmed = clock.elapsed()
     outcome = solve_levels(ctx, pending_levels(ctx), opts, clock, start)
