@@ -142,3 +142,18 @@ def test_a_level_with_no_time_to_start_keeps_the_plan_so_far(tiny, monkeypatch):
     assert result.status == "planned" and not result.new_violations
     assert calls and result.levels and result.tried
     assert result.tried[0].startswith("levels not reached in the time limit:")
+
+
+def test_the_forward_iss_answers_within_its_limit_with_a_plan():
+    """examples/iss-2030.toml (the forward issue's scenario, 21 open flights to 2030) with a
+    20-second limit: a plan, back near the limit, with nothing new for the checker."""
+    from tests.plan.forward import ROOT
+
+    from mixedcrew.io.scenario_file import load_scenario
+
+    s = load_scenario(ROOT / "examples" / "iss-2030.toml")
+    started = time.monotonic()
+    result = plan_scenario(s, options=SolveOptions(time_limit=20, workers=1))
+    assert time.monotonic() - started < 20 + SLACK
+    assert result.status == "planned" and not result.new_violations
+    assert not check(result.plan, start=s.scenario.horizon).violations
