@@ -9,6 +9,7 @@ another host. Screenshots go to test-artifacts/.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -156,3 +157,97 @@ def test_report_timelines_offline(page: Page, tmp_path: Any, iss: tuple):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "report-iss-timelines.png"), full_page=False)
     assert schemes == {"file"}
+
+
+# --- the other workbench pages, in the browser ----------------------------------------------------
+
+
+def upload_later(live: Any) -> int:
+    from test_web_rights import LATER
+
+    r = httpx.post(f"{live.url}/api/scenarios", files={"file": ("later.toml", LATER.encode())},
+                   headers=live.auth)
+    assert r.status_code == 201, r.text
+    return int(r.json()["id"])
+
+
+@pytest.fixture
+def as_nasa(live: Any, browser_context: Any) -> Iterator[dict[str, str]]:
+    """The browser signed in as a NASA planner for one test (its API token given), then as the
+    administrator again."""
+    from webtools import bearer, make_user
+
+    token = make_user(live.server.config.app.state.accounts, "nasa-planner", "NASA", password=NASA_PASSWORD)
+    test_web_browser.log_in(browser_context, live, "nasa-planner", NASA_PASSWORD)
+    try:
+        yield bearer(token)
+    finally:
+        test_web_browser.log_in(browser_context, live)
+
+
+NASA_PASSWORD = "nasa-planner-browser"
+
+
+def test_crew_picker_move_and_audit_sentences(page: Page, live: Any, as_nasa: dict[str, str]):
+    """Choose a flight with the keyboard: the picker offers who could ride it, the others say why;
+    a move is one change; the audit log reads it as a sentence, its JSON one click away."""
+    sid = upload_later(live)
+    page.goto(f"{live.url}/scenarios/{sid}/crew?from=2023&until=2024")
+    page.get_by_label("Flight", exact=True).select_option("MS24")
+    page.get_by_role("button", name="Choose the flight").press("Enter")
+    page.wait_for_url("**seat=MS24**")
+    people = page.locator("#assign-person option").all_inner_texts()
+    assert "O'Hara, Loral (NASA)" in people and "Cassada, Josh (NASA)" not in people
+    page.locator("#cannot-fly summary").click()
+    expect(page.locator("#cannot-fly")).to_contain_text("TRAINED: Cassada rides Soyuz MS-24")
+    page.get_by_label("Person for Soyuz MS-24").select_option("ohara")
+    page.get_by_role("button", name="Assign", exact=True).click()
+    expect(page.locator("#change-done")).to_contain_text("Applied as revision 2")
+    page.get_by_label("Who (and the flight they ride up on now)").select_option("ohara@MS24")
+    page.get_by_label("To", exact=True).select_option("SPXC8")
+    page.get_by_role("button", name="Move", exact=True).click()
+    expect(page.locator("#change-done")).to_contain_text("Applied as revision 3")  # NASA's own seats
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "web-crew-picker.png"), full_page=False)
+    page.goto(f"{live.url}/scenarios/{sid}/audit")
+    expect(page.locator("#audit-list")).to_contain_text(
+        "nasa-planner (NASA) took O'Hara, Loral (NASA) off Soyuz MS-24 (revision 3)")
+    page.locator("#audit-list details").first.locator("summary").click()
+    expect(page.locator("#audit-list details").first).to_contain_text("After")
+    page.screenshot(path=str(ARTIFACTS / "web-audit-sentences.png"), full_page=False)
+
+
+def test_job_forms_branches_and_the_comparison_page(page: Page, live: Any, as_nasa: dict[str, str]):
+    """A check with its parameters from the form; a branch of the scenario, edited, compared on one
+    time axis, and proposed back."""
+    sid = upload_later(live)
+    page.goto(f"{live.url}/scenarios/{sid}")
+    page.locator("#job-forms summary").click()
+    form = page.locator("#job-form-check")
+    form.get_by_label("From").fill("2023-01-01")
+    form.get_by_label("LIFEBOAT").check()
+    form.get_by_role("button", name="Start check").click()
+    page.wait_for_url("**/jobs/*")
+    expect(page.locator("#job-status .state")).to_have_text("done", timeout=20_000)
+    expect(page.locator("#job-params")).to_contain_text("LIFEBOAT")
+    expect(page.locator("#job-params")).to_contain_text("2023-01-01T00:00:00Z")
+    page.screenshot(path=str(ARTIFACTS / "web-job-parameters.png"), full_page=False)
+
+    page.goto(f"{live.url}/scenarios/{sid}#branches")
+    page.get_by_label("Branch name").fill("O'Hara on MS-24")
+    page.get_by_role("button", name="Branch", exact=True).click()
+    page.wait_for_url("**/scenarios/*")
+    bid = int(page.url.rstrip("/").rsplit("/", 1)[1].split("#")[0])
+    assert bid != sid
+    expect(page.locator("#branch-origin")).to_contain_text("O'Hara on MS-24")
+    r = httpx.post(f"{live.url}/api/scenarios/{bid}/changes", headers=as_nasa, json={"ops": [
+        {"op": "assign", "person": "ohara", "up": "MS24", "down": "MS24"}]})
+    assert r.status_code == 201, r.text
+    page.get_by_role("link", name="compare it with its origin").click()
+    page.wait_for_selector("body[data-charts-ready=true]", timeout=30_000)
+    assert page.evaluate("() => document.getElementById('chart-compare').data.length") > 0
+    expect(page.locator("#difference-lines")).to_contain_text("O'Hara")
+    page.screenshot(path=str(ARTIFACTS / "web-branch-compare.png"), full_page=True)
+    page.get_by_role("button", name="Propose this branch back").first.click()
+    page.wait_for_url(f"**/scenarios/{sid}/crew**")
+    expect(page.locator("#change-done")).to_contain_text(f"Applied to scenario {sid}")
