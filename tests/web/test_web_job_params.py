@@ -85,6 +85,11 @@ def test_a_plan_job_shows_the_planned_flights_with_their_crews_and_the_differenc
     page = client.get(f"/jobs/{job['id']}", headers=HTML).text
     assert 'id="planned-flights"' in page and 'id="plan-changes"' in page
     assert "Fedyaev, Andrey (ROSCOSMOS)" in page.split('id="planned-flights"')[1].split("</table>")[0]
+    out = job["output_scenario_id"]
+    assert f'href="/scenarios/{out}/compare?with={sid}" id="compare-output"' in page
+    compared = client.get(f"/api/scenarios/{out}/compare", params={"with": sid}).json()
+    assert any("Crew-6" in line for line in compared["lines"])  # the planned flight, marked as a change
+    assert client.get(f"/scenarios/{out}/compare", params={"with": sid}, headers=HTML).status_code == 200
 
 
 def test_best_effort_from_the_form_saves_the_plan_that_breaks_the_fewest(client: Any):
