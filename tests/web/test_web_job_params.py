@@ -142,3 +142,23 @@ def test_a_whatif_job_replans_into_a_new_scenario_and_leaves_the_live_one(client
                                                                    "what if pad")]
     compared = client.get(f"/api/scenarios/{job['output_scenario_id']}/compare").json()
     assert compared["base"] == live and compared["risk_job"] == job["id"]
+
+
+def test_the_comparison_page_runs_the_risk_of_both_with_the_same_seed(client: Any):
+    pytest.importorskip("mixedcrew.risk", reason="the risk engine is not in this build")
+    sid = upload(client, SMALL.read_bytes())
+    r = client.post(f"/api/scenarios/{sid}/branches", json={"name": "no change"})
+    bid = r.json()["id"]
+    sent = client.post(f"/scenarios/{bid}/compare/risk", headers=HTML, follow_redirects=False,
+                       data={"trials": "300", "seed": "5", "from": "2022-10-01", "until": ""})
+    assert sent.status_code == 303
+    jobs = [j for j in client.get("/api/jobs").json()
+            if j["kind"] == "risk" and j["scenario_id"] in (sid, bid)]
+    assert len(jobs) == 2 and {j["scenario_id"] for j in jobs} == {sid, bid}
+    done = [wait_job(client, j["id"], timeout=120) for j in jobs]
+    assert all(j["state"] == "succeeded" for j in done) and len({str(j["params"]) for j in done}) == 1
+    runs = client.get(f"/api/scenarios/{bid}/compare").json()["risk_runs"]
+    assert runs["base"]["seed"] == runs["branch"]["seed"] == 5 and runs["base"]["trials"] == 300
+    assert runs["base"]["figures"] == runs["branch"]["figures"]  # the same manifest, the same trials
+    page = client.get(f"/scenarios/{bid}/compare", headers=HTML).text
+    assert 'id="risk-runs"' in page and "300 trials, seed 5" in page

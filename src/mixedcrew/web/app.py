@@ -95,6 +95,7 @@ def create_app(settings: WebSettings, *, kinds: Kinds | None = None) -> FastAPI:
             return editing.submit(who, scenario_id, change)
 
         app.state.propose_change = propose_change
+        app.state.start_job = jobs.start_job  # the comparison page's "risk of both"
         touched = jobs.runner.start()
         if touched:
             log.warning("jobs %s were unfinished when the server last stopped: taken over", touched)

@@ -59,7 +59,8 @@ def comparison(request: Request, who: Principal, scenario_id: int, other: int | 
             "violations": {"before": [v.as_json() for v in diff.before.violations] if diff.before else [],
                            "after": [v.as_json() for v in diff.after.violations] if diff.after else []},
             "ops": ops_between(a, b), "is_origin": bool(origin and origin.of == base),
-            "risk": svc.risk_figures(job) if job else None, "risk_job": job}
+            "risk": svc.risk_figures(job) if job else None, "risk_job": job,
+            "risk_runs": {"base": svc.latest_risk(who, base), "branch": svc.latest_risk(who, bid)}}
 
 
 @router.get("/scenarios/{scenario_id}/compare", tags=["branches"],

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
 
 from mixedcrew.web.branches.api import branches, comparison
 from mixedcrew.web.deps import MAX_ID, Principal, ScenarioId, Who, library, render
@@ -41,6 +42,20 @@ def compare_page(request: Request, who: Who, scenario_id: ScenarioId,
     lib = library(request)
     return render(request, "compare.html", base=lib.scenario(who, data["base"]),
                   branch=lib.scenario(who, scenario_id), data=data)
+
+
+@router.post("/scenarios/{scenario_id}/compare/risk")
+async def risk_of_both(request: Request, who: Who, scenario_id: ScenarioId,
+                       other: Annotated[int | None, Query(alias="with", ge=1, le=MAX_ID)] = None) -> Response:
+    """A risk job on each of the two, with the same trials, seed and window: their trials are drawn
+    alike (the same seed), so the figures side by side differ by the manifests."""
+    base, _, bid, _ = await run_in_threadpool(branches(request).pair, who, scenario_id, other)
+    form = await request.form()
+    params = {k: str(form.get(k, "")).strip() for k in ("trials", "seed", "from", "until")}
+    start = request.app.state.start_job
+    for sid in (base, bid):
+        await run_in_threadpool(start, who, sid, "risk", {k: v for k, v in params.items() if v})
+    return RedirectResponse(f"/scenarios/{bid}/compare?with={base}#risk-compared", status_code=303)
 
 
 @router.post("/scenarios/{scenario_id}/propose-back")

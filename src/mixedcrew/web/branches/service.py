@@ -85,6 +85,18 @@ class Branches:
         figures = (result or {}).get("figures")
         return figures if isinstance(figures, dict) else None
 
+    def latest_risk(self, who: Principal, scenario_id: int) -> dict[str, Any] | None:
+        """The newest risk run that succeeded on a scenario's latest revision: job, parameters, figures."""
+        stored = self.library.scenario(who, scenario_id)
+        with self.db.reading() as session:
+            found = store.latest_risk(session, scenario_id, stored.head)
+        if found is None:
+            return None
+        job, params, result = found
+        return {"job": job, "trials": params.get("trials", 10_000), "seed": params.get("seed", 0),
+                "window": [params.get("from"), params.get("until")], "figures": result.get("figures") or [],
+                "headline": result.get("headline", "")}
+
     def origin(self, who: Principal, scenario_id: int) -> Branch | None:
         """Where a scenario was branched from (None: it was uploaded)."""
         self.library.member(who, scenario_id)

@@ -19,6 +19,16 @@ def branch_rows(session: Session) -> list[tuple[int, dict[str, Any]]]:
     return [(sid, after) for sid, after in rows if sid is not None and isinstance(after, dict)]
 
 
+def latest_risk(session: Session, scenario_id: int, revision: int) -> tuple[int, dict[str, Any],
+                                                                          dict[str, Any]] | None:
+    """(job id, params, result) of the newest risk job that succeeded on this revision."""
+    found = session.execute(select(JobRow.id, JobRow.params, JobRow.result)
+                            .where(JobRow.kind == "risk", JobRow.scenario_id == scenario_id,
+                                   JobRow.revision == revision, JobRow.state == "succeeded")
+                            .order_by(JobRow.id.desc()).limit(1)).first()
+    return (found[0], found[1] or {}, found[2] or {}) if found else None
+
+
 def job_result(session: Session, job_id: int) -> dict[str, Any] | None:
     found = session.execute(select(JobRow.result).where(JobRow.id == job_id)).scalar_one_or_none()
     return found if isinstance(found, dict) else None
