@@ -16,7 +16,7 @@ from rich.table import Table
 
 from mixedcrew.risk.arrays import TrialPlan
 from mixedcrew.risk.backends import BLOCK, DEFAULT_BATCH_BLOCKS, Progress, Task, block_random, tasks
-from mixedcrew.risk.fast import no_disruptions, play, sample_block
+from mixedcrew.risk.fast import kernel_name, no_disruptions, play, sample_block
 from mixedcrew.risk.metrics import FIELDS, Estimate, Totals, _square_sum, paired_difference
 from mixedcrew.risk.outcomes import Outcomes
 from mixedcrew.risk.reference import play_trial, sample_trial, trial_random
@@ -54,14 +54,17 @@ class PairedTotals:
                             {k: self.misses[k] + other.misses[k] for k in self.misses})
 
 
-def play_paired_blocks(plan: TrialPlan, stress: Stress, seed: int, task: Task) -> PairedTotals:
-    """Blocks [first, last) of the run, each drawn once and played without and with the stress."""
+def play_paired_blocks(plan: TrialPlan, stress: Stress, seed: int, task: Task,
+                       kernel: str | None = None) -> PairedTotals:
+    """Blocks [first, last) of the run, each drawn once and played without and with the stress.
+    The kernel is chosen where the run starts, so every Dask worker plays the same formulas."""
     total = PairedTotals()
     for b in range(task.first_block, task.last_block):
         keep = min(task.trials - b * BLOCK, BLOCK)
         draws = sample_block(plan, block_random(seed, b), BLOCK)
-        total = total + PairedTotals.of(play(plan, draws).head(keep),
-                                        play(stress.plan_for(plan), with_stress(stress, draws)).head(keep))
+        total = total + PairedTotals.of(
+            play(plan, draws, kernel=kernel).head(keep),
+            play(stress.plan_for(plan), with_stress(stress, draws), kernel=kernel).head(keep))
     return total
 
 
@@ -69,8 +72,9 @@ def run_paired_local(plan: TrialPlan, stress: Stress, trials: int, seed: int, *,
                      batch_blocks: int = DEFAULT_BATCH_BLOCKS, progress: Progress | None = None
                      ) -> PairedTotals:
     total = PairedTotals()
+    kernel = kernel_name()
     for task in tasks(trials, batch_blocks):
-        total = total + play_paired_blocks(plan, stress, seed, task)
+        total = total + play_paired_blocks(plan, stress, seed, task, kernel)
         if progress:
             progress(total.stressed)
     return total
@@ -84,7 +88,8 @@ def run_paired_dask(plan: TrialPlan, stress: Stress, trials: int, seed: int, *, 
     distributed = import_distributed()
     with _client(distributed, workers, address) as client:
         shared = client.scatter(plan, broadcast=True)
-        futures = [client.submit(play_paired_blocks, shared, stress, seed, task, pure=False)
+        kernel = kernel_name()
+        futures = [client.submit(play_paired_blocks, shared, stress, seed, task, kernel, pure=False)
                    for task in tasks(trials, batch_blocks)]
         total = PairedTotals()
         for future in distributed.as_completed(futures):
