@@ -157,3 +157,20 @@ def test_the_forward_iss_answers_within_its_limit_with_a_plan():
     assert time.monotonic() - started < 20 + SLACK
     assert result.status == "planned" and not result.new_violations
     assert not check(result.plan, start=s.scenario.horizon).violations
+
+
+def test_a_crew_era_that_starts_inside_a_docking_range_holds_by_the_docking_date(tiny_with):
+    """Up to 4 aboard before 2023-05-10 (the two crews there), 10 from then: Soyuz-2 (window
+    from 2023-05-01) docks from 2023-05-10 on; the strictest era over its whole range would
+    have made the station unplannable."""
+    from datetime import UTC, datetime
+
+    s = tiny_with(('crew = [{ from = 2020-01-01, nominal = 7, maximum = 10, handover_days = 10 }]',
+                   'crew = [{ from = 2020-01-01, nominal = 4, maximum = 4, handover_days = 10 },\n'
+                   '        { from = 2023-05-10, nominal = 7, maximum = 10, handover_days = 10 }]'),
+                  # crews of any size: the tiny pool cannot fill both flights otherwise
+                  ('[scenario]', '[planning]\ncrew = "any"\n\n[scenario]'))
+    result = plan_scenario(s, options=SolveOptions(time_limit=20))
+    assert result.status == "planned", [str(f) for f in result.facts]
+    assert not result.new_violations
+    assert result.plan.flight_by_id["S2"].dock >= datetime(2023, 5, 10, tzinfo=UTC)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 
 from ortools.sat.python import cp_model
 
-from mixedcrew.domain import Agreement, Damage, EarlyReturn, Flight, Grounding, Quota, SiteOutage
+from mixedcrew.domain import Agreement, CrewEra, Damage, EarlyReturn, Flight, Grounding, Quota, SiteOutage
 from mixedcrew.instants import format_day
 from mixedcrew.plan.context import Context, Rider
 from mixedcrew.plan.scope import docked_limits_over
@@ -336,32 +336,45 @@ def capacity_constraints(ctx: Context) -> None:
         for p in points:
             if not (p.arrival or p.era):
                 continue
-            bounds = _era_bounds(state, p.t)
-            if bounds is None:
-                continue
-            nominal, maximum, handover = bounds
             crew = state.crew(p.t)
-            ctx.require(crew, None, maximum, [], guard, ("CAPACITY", f"{st.id} above maximum"))
-            if isinstance(crew, int) and crew <= nominal:
-                continue
-            above = ctx.model.new_bool_var("")
-            ctx.require(crew, None, nominal, [above.negated()], [])
-            limit = p.t.shift(handover)
-            options = [ctx.cmp.le(ctx.horizon, limit)]
-            for q in leaves:
-                if q.t.hi <= p.t.lo or q.t.lo > limit.hi:
+            for era, in_era in _eras_at(state, p.t):
+                # each era's numbers hold where the instant falls in it (dated, as the checker)
+                handover = int(era.handover_days * DAY)
+                ctx.require(crew, None, era.maximum, [in_era], guard, ("CAPACITY", f"{st.id} above maximum"))
+                if isinstance(crew, int) and crew <= era.nominal:
                     continue
-                key = id(q)
-                if key not in below:
-                    qb = _era_bounds(state, q.t)
-                    lit = ctx.model.new_bool_var("")
-                    ctx.require(state.crew(q.t), None, qb[0] if qb else nominal, [lit], [])
-                    below[key] = lit
-                options.append(ctx.cmp.all(ctx.cmp.lt(p.t, q.t), ctx.cmp.le(q.t, limit), below[key]))
-            if all(o is False for o in options) and isinstance(crew, int):
-                ctx.preexisting.append(("CAPACITY", f"{st.id} handover"))
-                continue
-            ctx.implies([above], guard, options)
+                above = ctx.model.new_bool_var("")
+                ctx.require(crew, None, era.nominal, [above.negated(), in_era], [])
+                limit = p.t.shift(handover)
+                options = [ctx.cmp.le(ctx.horizon, limit)]
+                for q in leaves:
+                    if q.t.hi <= p.t.lo or q.t.lo > limit.hi:
+                        continue
+                    key = id(q)
+                    if key not in below:
+                        qb = _era_bounds(state, q.t)  # the strictest over the departure's range
+                        lit = ctx.model.new_bool_var("")
+                        ctx.require(state.crew(q.t), None, qb[0] if qb else era.nominal, [lit], [])
+                        below[key] = lit
+                    options.append(ctx.cmp.all(ctx.cmp.lt(p.t, q.t), ctx.cmp.le(q.t, limit), below[key]))
+                if all(o is False for o in options) and isinstance(crew, int) and in_era is True:
+                    ctx.preexisting.append(("CAPACITY", f"{st.id} handover"))
+                    continue
+                ctx.implies([above, in_era], guard, options)
+
+
+def _eras_at(state: StationState, t: Time) -> list[tuple[CrewEra, Lit]]:
+    """The crew eras an instant may fall in, each with the literal that it does."""
+    scope, cmp = state.ctx.scope, state.ctx.cmp
+    eras = list(state.station.crew)
+    out: list[tuple[CrewEra, Lit]] = []
+    for i, e in enumerate(eras):
+        start = Time.at(scope.seconds(e.start))
+        end = Time.at(scope.seconds(eras[i + 1].start)) if i + 1 < len(eras) else None
+        lit = cmp.all(cmp.le(start, t), True if end is None else cmp.lt(t, end))
+        if lit is not False:
+            out.append((e, lit))
+    return out
 
 
 def coverage_constraints(ctx: Context) -> None:
