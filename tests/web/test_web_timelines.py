@@ -87,6 +87,9 @@ def check_filter(page: Page, s: Any, tl: Timeline) -> None:
     page.get_by_label("Name", exact=True).fill("kikina")
     rows = page.evaluate("() => document.getElementById('chart-stays').layout.yaxis.categoryarray")
     assert rows == ["ROSCOSMOS · Kikina"]
+    page.get_by_label("Name", exact=True).fill("no such astronaut")
+    rows = page.evaluate("() => document.getElementById('chart-stays').layout.yaxis.categoryarray")
+    assert rows == ["(no one in this range matches the filter)"]
     page.get_by_label("Name", exact=True).fill("")
 
 

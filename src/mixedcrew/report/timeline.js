@@ -7,6 +7,7 @@
 (function () {
   const DAY_MS = 86400e3;
   const MARK = {today: "#009E73", date: "#0072B2"};  // Okabe-Ito green and blue
+  const NOBODY = "(no one in this range matches the filter)";
 
   // Plotly writes dates without a zone ("2023-01-01 12:00"); ours are all UTC.
   function parse(x) {
@@ -137,7 +138,8 @@
       const rows = visibleRows();
       ctl.rows = rows.length;
       const all = rows.length === whole.rows.length;
-      return {"yaxis.categoryarray": rows.length ? rows : whole.rows,
+      // an empty row says so, rather than an axis of every row or none
+      return {"yaxis.categoryarray": rows.length ? rows : [NOBODY],
               "yaxis.range": [-0.5, Math.max(rows.length, 1) - 0.5],
               height: all ? whole.height : Math.max(320, 24 * rows.length + 180)};
     }
