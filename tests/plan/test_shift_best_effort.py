@@ -169,3 +169,101 @@ def test_best_effort_focus_falls_back_to_every_rule_when_its_facts_do_not_help(p
     helpful = best_effort_plan(s, UNTIL, FAST, now=now, reference=reference_of(planned), previous=planned,
                                focus=(Fact("GROUNDED", "sg", "Soyuz MS is out of service"),))
     assert helpful.plan is not None and [f.rule for f in helpful.broken] == ["GROUNDED"]
+
+
+def _record_solver_seconds(monkeypatch) -> list[float]:
+    """Every solver budget best_effort.py asks for, in seconds."""
+    import mixedcrew.plan.best_effort as be_module
+
+    asked: list[float] = []
+    real = be_module.solver_for
+
+    def recording(opts, seconds):
+        asked.append(seconds)
+        return real(opts, seconds)
+
+    monkeypatch.setattr(be_module, "solver_for", recording)
+    return asked
+
+
+def test_best_effort_is_never_given_more_than_its_clock_has_left(monkeypatch):
+    """Issue 16 §1: best effort shares the one clock of the command. With 600 s of time_limit
+    but 3 s left on the clock it is handed, no solver call gets more than those 3 s (with a
+    focus: its first step at most half of them)."""
+    from tests.plan.conftest import tiny_text
+
+    from mixedcrew.io.scenario_file import loads_scenario
+    from mixedcrew.plan.result import Clock, Fact
+
+    asked = _record_solver_seconds(monkeypatch)
+    s = loads_scenario(tiny_text(), "tiny.toml")
+    big = SolveOptions(time_limit=600, workers=1)
+    clock = Clock(3.0)
+    be = best_effort_plan(s, None, big, clock=clock,
+                          focus=(Fact("CAPACITY", "ST", "ST holds 7 people"),))
+    assert be.plan is not None and be.broken == []
+    assert asked and all(0 < x <= 3.0 for x in asked), asked
+    assert asked[0] <= 1.5  # the focus step: half the time left
+    spent = Clock(0.0)  # nothing left: each call gets the solver's floor, not the 600 s
+    asked.clear()
+    best_effort_plan(s, None, big, clock=spent)
+    assert asked and all(x <= 0.05 for x in asked), asked
+
+
+def test_replan_best_effort_runs_inside_the_one_time_limit(monkeypatch, planned):
+    """replan --best-effort: the full plan attempt gets half the limit and the best effort the
+    clock it left, not a fresh budget of its own: the best effort's clock ends no later than
+    the command's start plus time_limit."""
+    import time
+
+    import mixedcrew.plan.best_effort as be_module
+    import mixedcrew.plan.replan as replan_module
+
+    deadlines: dict[str, float] = {}
+    real_plan, real_be = replan_module.plan_scenario, be_module.best_effort_plan
+
+    def plan_recording(*args, clock, **kwargs):
+        deadlines["plan"] = clock.deadline
+        return real_plan(*args, clock=clock, **kwargs)
+
+    def be_recording(*args, clock, **kwargs):
+        deadlines["best effort"] = clock.deadline
+        return real_be(*args, clock=clock, **kwargs)
+
+    monkeypatch.setattr(replan_module, "plan_scenario", plan_recording)
+    monkeypatch.setattr(be_module, "best_effort_plan", be_recording)
+    asked = _record_solver_seconds(monkeypatch)
+    limit = 20.0
+    started = time.monotonic()
+    done = replan(planned, [grounding(None)], SolveOptions(time_limit=limit, workers=1), UNTIL,
+                  shift_days=10, best_effort=True)
+    assert done.best_effort is not None and done.best_effort.plan is not None
+    assert deadlines["plan"] <= started + limit / 2 + 0.5
+    assert deadlines["best effort"] <= started + limit + 0.5
+    assert asked and max(asked) <= limit, asked
+
+
+def test_cli_plan_best_effort_shares_the_time_limit(cli, tmp_path, monkeypatch):
+    """`plan --best-effort --time-limit 20`: the best effort gets the clock the full plan
+    attempt ran on (ending 20 s after the command began), not 60% of another 20 s."""
+    import time
+
+    from tests.plan.conftest import tiny_text
+
+    import mixedcrew.plan.best_effort as be_module
+
+    deadlines: list[float] = []
+    real_be = be_module.best_effort_plan
+
+    def be_recording(*args, clock, **kwargs):
+        deadlines.append(clock.deadline)
+        return real_be(*args, clock=clock, **kwargs)
+
+    monkeypatch.setattr(be_module, "best_effort_plan", be_recording)
+    scenario = tmp_path / "grounded.toml"
+    scenario.write_text(tiny_text() + '\n[[events]]\nid = "sg"\nkind = "grounding"\nvehicle_type = "soyuz"\n'
+                        'at = 2023-04-01T00:00:00Z\nuntil = 2023-07-01T00:00:00Z\n', encoding="utf-8")
+    started = time.monotonic()
+    r = cli("plan", scenario, "-o", tmp_path / "plan.toml", "--time-limit", "20", "--best-effort")
+    assert r.exit_code == 1 and "BEST-EFFORT PLAN" in r.output, r.output
+    assert len(deadlines) == 1 and deadlines[0] <= started + 20.5

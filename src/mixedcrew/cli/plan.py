@@ -157,20 +157,25 @@ def plan_cmd(
 ) -> None:
     """Fill every open flight: launch, port and crew. Exit 0 planned, 1 impossible, 2 bad input."""
     def run() -> None:
+        from mixedcrew.plan.result import BEST_EFFORT_PLAN_SHARE, Clock
         from mixedcrew.plan.solve import plan_scenario
 
         require_output(output)
         t = parse_instant(until, "--until")
         _options(time_limit, seed, workers, work_limit, deterministic)  # checked before any work
         s = load(scenario)
+        # one clock for the whole command: with --best-effort, the full plan gets half the
+        # time left and the best effort the rest, so --time-limit bounds both
+        clock = Clock(time_limit)
         with _progress(not as_json) as progress:
             opts = _options(time_limit, seed, workers, work_limit, deterministic, progress)
-            result = plan_scenario(s, t, opts)
+            result = plan_scenario(s, t, opts,
+                                   clock=clock.part(BEST_EFFORT_PLAN_SHARE) if best_effort else clock)
         header = f"Planned by `mixedcrew plan {scenario.name}` (seed {seed}, {workers} workers)."
         if best_effort and result.status in ("infeasible", "unknown"):
             from mixedcrew.plan.best_effort import best_effort_plan
 
-            done = best_effort_plan(s, t, opts, focus=tuple(result.explanation.facts))
+            done = best_effort_plan(s, t, opts, focus=tuple(result.explanation.facts), clock=clock)
             done.result = replace(done.result, explanation=result.explanation)
             if done.plan is not None:
                 _finish_best_effort(done, output, as_json, header.replace("Planned", "Best-effort plan"))

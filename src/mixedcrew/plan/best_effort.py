@@ -15,7 +15,7 @@ violation that remains with its span and sentence.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from ortools.sat.python import cp_model
@@ -26,7 +26,7 @@ from mixedcrew.plan.context import Context, Guard
 from mixedcrew.plan.extract import to_scenario
 from mixedcrew.plan.hints import evaluate
 from mixedcrew.plan.model import build
-from mixedcrew.plan.result import Fact, PlanResult, SolveOptions, Status
+from mixedcrew.plan.result import Clock, Fact, PlanResult, SolveOptions, Status
 from mixedcrew.plan.scope import Reference, make_scope
 from mixedcrew.plan.tactics import solver_for
 from mixedcrew.plan.variables import Expr
@@ -48,6 +48,7 @@ WEIGHTS: dict[str, int] = {
     "CREW": 1,
 }
 DEFAULT_WEIGHT = 10
+FIND_SHARE = 0.6  # of the time left: the search for the cheapest plan; the rest tightens it
 
 
 @dataclass
@@ -73,7 +74,8 @@ class BestEffort:
 
 def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveOptions | None = None, *,
                      now: datetime | None = None, reference: Reference | None = None,
-                     previous: Scenario | None = None, focus: tuple[Fact, ...] = ()) -> BestEffort:
+                     previous: Scenario | None = None, focus: tuple[Fact, ...] = (),
+                     clock: Clock | None = None) -> BestEffort:
     """The plan breaking the fewest weighted facts (ORDER, SEATS and PORTS kept), then the least
     changed and moved; status "infeasible" only when the physical rules alone clash.
 
@@ -81,24 +83,26 @@ def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveO
     plans of the same cost the one with the fewest changed assignments wins.
     focus: the facts an explanation proved to conflict. First only they may be given up, every
     other rule held (a model little harder than planning, so it answers fast); when that has
-    no plan, every rule but the physical ones may be given up."""
+    no plan, every rule but the physical ones may be given up.
+    clock: the time left of the whole answer (`plan --best-effort` and `replan --best-effort`
+    pass the one their full-plan attempt ran on); every solver call here gets at most what it
+    has left. Default: options.time_limit from now."""
     opts = options or SolveOptions()
+    clock = Clock(opts.time_limit) if clock is None else clock
     started = time.monotonic()
     if focus:
-        first = _best_effort(s, until, replace(opts, time_limit=opts.time_limit / 2), now, reference,
-                             previous, {(f.rule, f.subject) for f in focus}, started)
+        first = _best_effort(s, until, opts, now, reference, previous,
+                             {(f.rule, f.subject) for f in focus}, started, clock.part(0.5))
         if first.plan is not None:
             return first
-        opts = replace(opts, time_limit=max(opts.time_limit - (time.monotonic() - started), 1.0))
-    return _best_effort(s, until, opts, now, reference, previous, None, started)
+    return _best_effort(s, until, opts, now, reference, previous, None, started, clock)
 
 
 def _best_effort(s: Scenario, until: datetime | None, opts: SolveOptions, now: datetime | None,
                  reference: Reference | None, previous: Scenario | None,
-                 focus: set[tuple[str, str]] | None, started: float) -> BestEffort:
+                 focus: set[tuple[str, str]] | None, started: float, clock: Clock) -> BestEffort:
     from mixedcrew.plan.objective import disruption
 
-    t0 = time.monotonic()
     scope = make_scope(s, until, now=now, reference=reference, explain=True)
     ctx = build(scope, explain=True)
     model = ctx.model
@@ -114,7 +118,8 @@ def _best_effort(s: Scenario, until: datetime | None, opts: SolveOptions, now: d
     changed = disruption(ctx)
     scale = 1 + len(ctx.scope.returns) + sum(len(v) for v in (reference.riders.values() if reference else []))
     model.minimize(scale * cost + changed)
-    solver = solver_for(opts, opts.time_limit * 0.6)
+    # most of the time left finds the cheapest plan; the rest moves it least (_tighten)
+    solver = solver_for(opts, clock.share(FIND_SHARE))
     status = solver.solve(model)
     if status == cp_model.INFEASIBLE:
         return BestEffort(PlanResult(Status.INFEASIBLE, None, scope,
@@ -123,7 +128,7 @@ def _best_effort(s: Scenario, until: datetime | None, opts: SolveOptions, now: d
         return BestEffort(PlanResult(Status.UNKNOWN, None, scope, seconds=time.monotonic() - started))
     values = _values(solver, model)
     best_cost = evaluate(cost, values)
-    values = _tighten(ctx, cost, best_cost, values, opts, opts.time_limit - (time.monotonic() - t0))
+    values = _tighten(ctx, cost, best_cost, values, opts, clock.left())
     plan = to_scenario(ctx, lambda e: evaluate(e, values))
     result = PlanResult(Status.PLANNED, plan, scope, report=check(plan),
                         seconds=time.monotonic() - started)

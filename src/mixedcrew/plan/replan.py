@@ -14,7 +14,6 @@ then the scenario's usual levels.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -22,7 +21,7 @@ from typing import TYPE_CHECKING
 from mixedcrew.domain import Damage, EarlyReturn, Event, Flight, Grounding, Scenario, Window
 from mixedcrew.instants import format_day
 from mixedcrew.plan.names import person_names
-from mixedcrew.plan.result import PlanResult, SolveOptions
+from mixedcrew.plan.result import BEST_EFFORT_PLAN_SHARE, Clock, PlanResult, SolveOptions
 from mixedcrew.plan.scope import Reference
 from mixedcrew.plan.shift import Blocked, blocked_windows
 
@@ -175,18 +174,18 @@ def replan(plan: Scenario, events: list[Event], options: SolveOptions | None = N
     if horizon is not None and horizon <= now:
         horizon = None
     opts = options or SolveOptions()
-    started = time.monotonic()
-    # with best effort asked, --time-limit bounds both: half for the full plan (or the proof
-    # that none exists), the rest for the best effort
-    first = replace(opts, time_limit=opts.time_limit / 2) if best_effort else opts
-    result = plan_scenario(s, horizon, first, now=now, reference=reference_of(plan))
+    # one clock for the whole re-plan: with best effort asked, the full plan (or the proof that
+    # none exists) runs on half the time left, and the best effort on whatever it leaves
+    clock = Clock(opts.time_limit)
+    result = plan_scenario(s, horizon, opts, now=now, reference=reference_of(plan),
+                           clock=clock.part(BEST_EFFORT_PLAN_SHARE) if best_effort else clock)
     out = ReplanResult(result, now, reopened, added, blocked=blocked)
     if best_effort and result.status in ("infeasible", "unknown"):
         from mixedcrew.plan.best_effort import best_effort_plan
 
-        left = replace(opts, time_limit=max(opts.time_limit - (time.monotonic() - started), 1.0))
-        out.best_effort = best_effort_plan(s, horizon, left, now=now, reference=reference_of(plan),
-                                           previous=plan, focus=tuple(result.explanation.facts))
+        out.best_effort = best_effort_plan(s, horizon, opts, now=now, reference=reference_of(plan),
+                                           previous=plan, focus=tuple(result.explanation.facts),
+                                           clock=clock)
         # why no full plan exists
         out.best_effort.result = replace(out.best_effort.result, explanation=result.explanation)
         if out.best_effort.plan is not None:

@@ -30,6 +30,12 @@ class SolveOptions:
     progress: Progress | None = None
 
 
+# With best effort asked (plan/replan --best-effort), the share of the time limit the full plan
+# (or the proof that none exists) may take; the best effort runs on what it leaves, so the
+# whole command stays within its one limit.
+BEST_EFFORT_PLAN_SHARE = 0.5
+
+
 class Clock:
     """The time left of one answer: every step asks it instead of keeping its own budget."""
 
@@ -46,6 +52,11 @@ class Clock:
     def share(self, fraction: float) -> float:
         """A fraction of the time left (seconds)."""
         return self.left() * fraction
+
+    def part(self, fraction: float) -> Clock:
+        """A clock for one step of a longer answer: a fraction of the time left, ending no later
+        than this one, so the steps after it keep the rest."""
+        return Clock(self.share(fraction))
 
 
 class Status(StrEnum):

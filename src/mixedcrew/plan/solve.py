@@ -48,13 +48,16 @@ RESUME_AT_LEAST = 1.0  # seconds left after an undecided explanation worth searc
 
 def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOptions | None = None, *,
                   now: datetime | None = None, reference: Reference | None = None,
-                  explain: bool = True, warm_start: bool = True) -> PlanResult:
+                  explain: bool = True, warm_start: bool = True,
+                  clock: Clock | None = None) -> PlanResult:
     """Fill the scenario's open parts; on infeasibility, explain why (explain.py).
 
     warm_start: for more than WARM_ABOVE open flights, start from a plan (warm.py).
+    clock: the time left of a longer answer this is one step of (plan --best-effort keeps
+    the rest of its --time-limit for the best effort); default: options.time_limit from now.
     """
     opts = options or SolveOptions()
-    clock = Clock(opts.time_limit)
+    clock = Clock(opts.time_limit) if clock is None else clock
     scope = make_scope(s, until, now=now, reference=reference)
     if not scope.planned and not scope.partial and not scope.returns:
         return PlanResult(Status.NOTHING, s, scope, report=check(s))
