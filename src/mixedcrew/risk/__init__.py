@@ -65,23 +65,8 @@ def assess_risk(
     progress: Callable[[Totals], None] | None = None,
 ) -> RiskResult:
     """Play `trials` trials of `scenario`'s manifest; the same seed gives the same numbers."""
-    if compare is not None and compare not in COMPARISONS:
-        raise RiskInputError(f"unknown comparison {compare!r}: choose {', '.join(COMPARISONS)}",
-                             parameter="compare")
-    if engine not in ENGINES:
-        raise RiskInputError(f"unknown engine {engine!r}: choose {', '.join(ENGINES)}", parameter="engine")
-    if backend not in BACKENDS:
-        raise RiskInputError(f"unknown backend {backend!r}: choose {', '.join(BACKENDS)}",
-                             parameter="backend")
-    if engine == "reference" and backend != "local":
-        raise RiskInputError("backend must be local: the reference engine runs only locally",
-                             parameter="backend")
-    if seed < 0:
-        raise RiskInputError(f"seed must be 0 or more, got {seed}", parameter="seed")
-    variants, moved = {}, 0
-    if compare == "segregated":
-        variants["segregated"], moved = segregated(scenario)
-    plan = compile_plan(scenario, station=station, start=start, end=end, variants=variants)
+    plan, moved = _compiled(scenario, station=station, start=start, end=end, compare=compare,
+                            engine=engine, backend=backend, seed=seed)
     if engine == "reference":
         if trials < 1:
             raise RiskInputError(f"trials must be at least 1, got {trials}", parameter="trials")
