@@ -156,6 +156,40 @@ def test_the_assumptions_are_settings(history):
     assert s.agreements[0].end == datetime(2028, 1, 1, tzinfo=UTC)
     assert s.flight_by_id["SPXC14"].seats == 3 and s.flight_by_id["SPXC13"].seats is None
     assert s.stations[0].crew[-1].nominal == 6
+    # min_aboard follows the nominal crew: 6 - 1
+    assert s.planning.min_aboard == 5
+
+
+def test_handovers_and_a_least_crew_are_asked_by_default(fw, history):
+    """Issue 16 §5: the forward plan asks direct handovers of at least 6 days (the record's
+    shortest usual one) until the deorbit vehicle docks, and the nominal crew minus one aboard;
+    each a setting a user can flip (off: the planner's defaults)."""
+    assert fw.planning.handover_days == 6.0
+    assert fw.planning.handover_until == ForwardSettings().deorbit_vehicle_dock
+    assert fw.planning.min_aboard == fw.stations[0].crew[-1].nominal - 1 == 6
+    off = build_forward(history, CORPS, ANNOUNCED, ForwardSettings(
+        handover_days=None, min_aboard=0)).scenario
+    assert off.planning.handover_days is None and off.planning.handover_until is None
+    assert off.planning.min_aboard is None
+    later = build_forward(history, CORPS, ANNOUNCED, ForwardSettings(
+        deorbit_vehicle_dock=datetime(2030, 1, 1, tzinfo=UTC), handover_days=3, min_aboard=4)).scenario
+    assert later.planning.handover_until == datetime(2030, 1, 1, tzinfo=UTC)
+    assert (later.planning.handover_days, later.planning.min_aboard) == (3.0, 4)
+
+
+def test_the_handover_default_is_the_records_shortest_usual_handover(history):
+    """The 6-day default, from the dates: every direct handover between rotations of one
+    vehicle type since Crew-1 and Soyuz MS-15 lasted at least 6.3 days, but Crew-9 to Crew-10."""
+    since = datetime(2019, 9, 1, tzinfo=UTC)  # from Soyuz MS-15's docking
+    short = []
+    for vt in ("crew-dragon", "soyuz-ms"):
+        rot = sorted((f for f in history.flights if f.vehicle_type == vt and f.kind == "rotation"
+                      and f.dock and f.dock >= since and f.undock), key=lambda f: f.dock)
+        for a, b in zip(rot, rot[1:], strict=False):
+            days = (a.undock - b.dock).total_seconds() / 86400
+            if 0 < days < ForwardSettings().handover_days:
+                short.append((a.id, b.id, round(days, 1)))
+    assert short == [("SPXC9", "SPXC10", 2.0)]
 
 
 def test_outages_end_where_the_sources_say(fw):
@@ -245,3 +279,10 @@ def test_the_command_refuses_bad_input_with_exit_2_and_writes_nothing(tmp_path):
     r = runner.invoke(app, ["forward", str(ROOT / "examples" / "iss.toml"), "--corps", str(CORPS),
                             "--announced", str(ANNOUNCED), "--until", "2026-01-01", "-o", str(out)])
     assert r.exit_code == 2 and not out.exists() and r.output.startswith("--until: ")
+    r = runner.invoke(app, ["forward", str(ROOT / "examples" / "iss.toml"), "--corps", str(CORPS),
+                            "--announced", str(ANNOUNCED), "--min-aboard", "-1", "-o", str(out)])
+    assert r.exit_code == 2 and not out.exists() and r.output.startswith("--min-aboard: ")
+    r = runner.invoke(app, ["forward", str(ROOT / "examples" / "iss.toml"), "--corps", str(CORPS),
+                            "--announced", str(ANNOUNCED), "--no-handover", "--handover-days", "3",
+                            "-o", str(out)])
+    assert r.exit_code == 2 and not out.exists() and r.output.startswith("--no-handover: ")

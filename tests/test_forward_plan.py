@@ -89,3 +89,30 @@ def test_partner_shares_hold_within_their_tolerance(plan):
     for s in sh.shares:
         assert share_off(per_mille(s.percent), counts[s.agency], total) <= 1000 * sh.tolerance
     assert counts["JAXA"] >= 2 and counts["ESA"] >= 1
+
+
+def test_rotations_hand_over_directly_and_the_crew_stays_at_six_or_more(forward, plan):
+    """Issue 16 §5 on the real station: every rotation leaving before the deorbit vehicle docks
+    is relieved by a crew of its vehicle type docked at least handover_days before; never fewer
+    than min_aboard (nominal minus one) aboard after the horizon; and the deorbit vehicle, once
+    docked, stays to the end (it is not moved away to make room for handovers)."""
+    from datetime import timedelta
+
+    from mixedcrew.timeline import Timeline
+
+    st = forward.planning
+    assert st.handover_days is not None and st.handover_until is not None and st.min_aboard
+    opened = {f.id for f in forward.flights if f.open}
+    rotations = [f for f in plan.flights if f.kind == "rotation" and f.dock is not None]
+    leaving = [f for f in rotations if f.id in opened and f.undock is not None
+               and f.undock < st.handover_until]
+    assert len(leaving) >= 8
+    gap = timedelta(days=st.handover_days)
+    for d in leaving:
+        assert any(a.vehicle_type == d.vehicle_type and d.dock < a.dock and a.dock + gap <= d.undock
+                   for a in rotations if a.id != d.id), f"{d.label} leaves without a handover"
+    end = max(f.undock for f in plan.flights if f.id in opened and f.undock is not None)
+    spans = list(Timeline(plan).spans(None, start=forward.scenario.horizon, end=end))
+    assert spans and min(sp.crew for sp in spans) >= st.min_aboard
+    usdv = plan.flight_by_id["USDV"]
+    assert usdv.dock is not None and (usdv.undock is None or usdv.undock >= plan.scenario.horizon)

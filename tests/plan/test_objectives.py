@@ -82,3 +82,21 @@ def test_rescue_launches_the_replacement_as_early_as_the_rules_allow(tiny_with):
     new = done.result.plan
     r = new.flight_by_id["D1-R"]
     assert r.launch - hit.at < timedelta(days=45)  # the window's middle is 45 days in
+
+
+def test_handover_until_asks_only_of_rotations_leaving_before_it():
+    """A handover longer than any stay cannot hold: explained by HANDOVER (the sentence names
+    the date it is asked to); asked only of rotations leaving before the horizon, it asks
+    nothing of the plan, which comes back."""
+    s = generate_scenario(1, 2, 40, seed=0)
+    impossible = _with(s, handover_days=400)
+    result = plan_scenario(impossible, options=FAST)
+    assert result.status == "infeasible"
+    assert "HANDOVER" in {f.rule for f in result.facts}
+    until = s.scenario.horizon
+    dated = _with(s, handover_days=400, handover_until=until)
+    result = plan_scenario(_with(s, handover_days=400, handover_until=until + timedelta(days=400)),
+                           options=FAST)
+    assert result.status == "infeasible"
+    assert any(f.rule == "HANDOVER" and "rotations leaving before" in f.sentence for f in result.facts)
+    _planned(dated)

@@ -40,6 +40,17 @@ def forward(
         help="Private missions' docked days (default 14).")] = None,
     share_tolerance: Annotated[float | None, typer.Option(
         help="US-segment share tolerance in seats (default 1).")] = None,
+    handover_days: Annotated[float | None, typer.Option(
+        help="Planner rule HANDOVER: a rotation leaves only after the next crew of its vehicle "
+             "type docked this many days before (default 6).")] = None,
+    no_handover: Annotated[bool, typer.Option(
+        "--no-handover", help="Ask no direct handover (rule HANDOVER off).")] = False,
+    handover_until: Annotated[str | None, typer.Option(
+        help="Handovers asked of rotations leaving before this (default: the deorbit "
+             "vehicle's docking).")] = None,
+    min_aboard: Annotated[int | None, typer.Option(
+        help="Planner rule MIN_ABOARD: people aboard at least (default: nominal crew minus "
+             "one; 0: not asked).")] = None,
 ) -> None:
     """Build the forward ISS scenario: the history, the real corps, the announced flights, open
     rotations at the policy cadences (docs/forward.md)."""
@@ -51,7 +62,12 @@ def forward(
 
     require_output(output)
     given: dict[str, Any] = {"until": parse_instant(until, "--until")}
-    for name, text in (("agreement_until", agreement_until), ("deorbit_vehicle_dock", deorbit_vehicle_dock)):
+    if no_handover and handover_days is not None:
+        fail(["--no-handover: not with --handover-days"])
+    if no_handover:
+        given["handover_days"] = None
+    for name, text in (("agreement_until", agreement_until), ("deorbit_vehicle_dock", deorbit_vehicle_dock),
+                       ("handover_until", handover_until)):
         if text is not None:
             given[name] = parse_instant(text, "--" + name.replace("_", "-"))
     if us_crew is not None:
@@ -59,7 +75,8 @@ def forward(
     numbers = {"soyuz_every_days": soyuz_every_days, "dragon_every_days": dragon_every_days,
                "window_days": window_days, "rest_days": rest_days, "training_days": training_days,
                "candidate_days": candidate_days, "starliner_cargo_days": starliner_cargo_days,
-               "private_days": private_days, "share_tolerance": share_tolerance}
+               "private_days": private_days, "share_tolerance": share_tolerance,
+               "handover_days": handover_days, "min_aboard": min_aboard}
     given.update({k: v for k, v in numbers.items() if v is not None})
     try:
         settings = ForwardSettings(**given)

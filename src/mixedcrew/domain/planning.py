@@ -61,6 +61,11 @@ class PlanningSettings(Model):
         description="rule HANDOVER: a crew rotation the planner undocks leaves only after a "
                     "rotation of the same vehicle type has docked at least this many days "
                     "before (a direct handover); none: not asked")
+    handover_until: Instant | None = Field(
+        default=None,
+        description="rule HANDOVER asks only of rotations undocking before this instant (e.g. "
+                    "once a deorbit vehicle holds a port the relieving crew would need); none: "
+                    "of every rotation")
     min_aboard: int | None = Field(
         default=None, ge=1,
         description="rule MIN_ABOARD: at least this many people aboard each continuously "

@@ -34,6 +34,7 @@ from mixedcrew.domain import (
     Flight,
     Grounding,
     Person,
+    PlanningSettings,
     Scenario,
     Shares,
     SiteOutage,
@@ -142,6 +143,7 @@ class _Forward:
             "flights": tuple(flights),
             "assignments": tuple(self.assignments),
             "agreements": tuple(self._agreement(ag) for ag in self.base.agreements),
+            "planning": self._planning(),
             "shares": (Shares.model_validate({
                 "id": "us-segment-utilisation", "name": "US-segment utilisation shares",
                 "segment": "USOS", "from": self._day(self.h), "until": self.cfg.until,
@@ -422,6 +424,17 @@ class _Forward:
         return ag.model_copy(update={"end": self.cfg.agreement_until, "quotas": quotas,
                                      "closed_after": True})
 
+    def _planning(self) -> PlanningSettings:
+        """Direct handovers and a least crew aboard, the objectives operations hold (docs/forward.md).
+        Handovers are asked of rotations leaving before the deorbit vehicle docks: from then it
+        holds one of the two IDSS ports, so a Dragon crew can only arrive after the one it
+        relieves has left (asked later, the planner would undock the deorbit vehicle instead)."""
+        until = self.cfg.handover_until or self.cfg.deorbit_vehicle_dock
+        return self.base.planning.model_copy(update={
+            "handover_days": self.cfg.handover_days,
+            "handover_until": None if self.cfg.handover_days is None else until,
+            "min_aboard": self.cfg.planning_min_aboard})
+
     # -- station, events --------------------------------------------------------------
 
     def _station(self, st: Station) -> Station:
@@ -490,7 +503,7 @@ def _new_id(row: CorpsMember) -> str:
 
 def _header(corps: Path, announced: Path, cfg: ForwardSettings) -> str:
     defaults = ForwardSettings()
-    changed = [f"--{k.replace('_', '-')} {_opt(v)}" for k, v in cfg.model_dump().items()
+    changed = [_flag(k, v) for k, v in cfg.model_dump().items()
                if k != "until" and v != getattr(defaults, k)]
     cmd = (f"mixedcrew forward examples/iss.toml --corps data/corps-2026.csv --announced "
            f"data/announced-2026.csv --until {format_day(cfg.until)}")
@@ -503,6 +516,13 @@ def _header(corps: Path, announced: Path, cfg: ForwardSettings) -> str:
         "data/announced-2026.csv, one public source per row. Assumptions and their defaults:",
         "docs/forward.md.",
     ])
+
+
+def _flag(name: str, v: Any) -> str:
+    """The option that sets a changed setting (handover_days none: --no-handover)."""
+    if name == "handover_days" and v is None:
+        return "--no-handover"
+    return f"--{name.replace('_', '-')} {_opt(v)}"
 
 
 def _opt(v: Any) -> str:

@@ -85,3 +85,30 @@ class ForwardSettings(BaseModel):
         default=1.0, ge=0,
         description="seats a US-segment partner's count may differ from its share of the US "
                     "vehicles' partner seats (a planning choice)")
+    handover_days: float | None = Field(
+        default=6.0, ge=0,
+        description="planner rule HANDOVER ([planning] handover_days): a crew rotation leaves "
+                    "only after the next crew of its vehicle type has docked at least this many "
+                    "days before. Every direct handover of the record since Crew-1 and Soyuz "
+                    "MS-15 lasted 6.3 days or more (Dragon 6.3-8.0, Soyuz 7.5-11.5 days; GCAT "
+                    "dates in examples/iss.toml) but one: Crew-9 to Crew-10, 2.0 days in March "
+                    "2025. none (--no-handover): not asked")
+    handover_until: Instant | None = Field(
+        default=None,
+        description="handovers are asked of rotations leaving before this instant. Default "
+                    "(none): the deorbit vehicle's docking, from which it holds one of the two "
+                    "IDSS ports, so a Dragon crew can only dock after the one it relieves has "
+                    "undocked")
+    min_aboard: int | None = Field(
+        default=None, ge=0,
+        description="planner rule MIN_ABOARD ([planning] min_aboard): at least this many people "
+                    "aboard wherever the planner decides. Default (none): the nominal crew minus "
+                    "one (us_crew + 2), as the station flew between a departure and the next "
+                    "arrival; 0: not asked")
+
+    @property
+    def planning_min_aboard(self) -> int | None:
+        """[planning] min_aboard as set: the nominal crew (us_crew + 3) minus one by default."""
+        if self.min_aboard is None:
+            return self.us_crew + 2
+        return self.min_aboard or None

@@ -784,12 +784,14 @@ def choices(ctx: Context) -> None:
 
 
 def handover_constraints(ctx: Context) -> None:
-    """With `[planning] handover_days`: a rotation the planner undocks leaves only after a
-    rotation of its vehicle type docked at least that many days before (a direct handover)."""
+    """With `[planning] handover_days`: a rotation the planner undocks (before
+    `handover_until`, when set) leaves only after a rotation of its vehicle type docked at
+    least that many days before (a direct handover)."""
     days = ctx.s.planning.handover_days
     if days is None:
         return
     gap = round(days * DAY)
+    until = ctx.s.planning.handover_until
     rotations = [f for f in ctx.s.flights if f.kind == "rotation" and f.id in ctx.v.times
                  and (f.dock is not None or f.id in ctx.variable)]
     for fid in sorted(ctx.variable):
@@ -799,8 +801,11 @@ def handover_constraints(ctx: Context) -> None:
         t = ctx.v.times[fid]
         guard = ctx.when("HANDOVER", fid, (
             f"{_label(ctx, d)} leaves only after the next {_vt_name(ctx, d.vehicle_type)} crew "
-            f"has docked, at least {days:g} days before"))
+            f"has docked, at least {days:g} days before"
+            + (f" (rotations leaving before {format_day(until)})" if until is not None else "")))
         options = [ctx.cmp.le(ctx.horizon, t.undock)]  # still docked at the plan's end
+        if until is not None:  # leaving from then on is not asked for a handover
+            options.append(ctx.cmp.le(Time.at(ctx.scope.seconds(until)), t.undock))
         for a in rotations:
             if a.id == fid or a.station != d.station or a.vehicle_type != d.vehicle_type:
                 continue
