@@ -170,10 +170,37 @@ def aboard_figure(s: Scenario, tl: Timeline) -> go.Figure:
     return fig
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
+def html_table(head: list[str], rows: list[list[str]]) -> str:
+    """A plain table, every cell escaped (shared by the report and the what-if page)."""
     th = "".join(f"<th scope='col'>{html.escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+PAGE_CSS = """body { font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1400px; color: #111;
+        padding: 0 1rem; }
+table { border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0 1.5rem; }
+th, td { border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
+th { background: #eee; }
+"""
+
+
+REPORT_CSS = """.facts li { margin: 0.2rem 0; }
+footer { font-size: 0.8rem; color: #444; margin-top: 2rem; }
+"""
+
+
+def page_head(title: str, extra_css: str = "") -> str:
+    """The standalone page's head: plotly inlined (nothing loads from another host) and the
+    shared style; `title` is already escaped."""
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<script>{get_plotlyjs()}</script>
+<style>
+{PAGE_CSS}{extra_css}</style></head>
+"""
 
 
 def render_report(s: Scenario, tl: Timeline, report: Report, summary: Summary) -> str:
@@ -189,7 +216,7 @@ def render_report(s: Scenario, tl: Timeline, report: Report, summary: Summary) -
         facts.append(f"peak aboard {summary.peak[0]} on {format_day(summary.peak[1])}")
     if summary.minimum:
         facts.append(f"minimum aboard {summary.minimum[0]} (latest on {format_day(summary.minimum[1])})")
-    violations = _table(
+    violations = html_table(
         ["rule", "from", "until", "flights", "people", "what"],
         [[v.rule, format_instant(v.start), format_instant(v.end), ", ".join(v.flights),
           ", ".join(s.person_by_id[p].short_name if p in s.person_by_id else p for p in v.people),
@@ -201,26 +228,13 @@ def render_report(s: Scenario, tl: Timeline, report: Report, summary: Summary) -
         rows = [[str(y), str(r[a]), str(r[b])] for y, r in ledger.per_year.items()]
         tot = ledger.totals()
         rows.append(["total", str(tot[a]), str(tot[b])])
-        ledgers += f"<h3>{html.escape(ledger.agreement)}</h3>" + _table(
+        ledgers += f"<h3>{html.escape(ledger.agreement)}</h3>" + html_table(
             ["year", f"{a} seats on {b} vehicles", f"{b} seats on {a} vehicles"], rows)
     by_rule = ", ".join(f"{r} {n}" for r, n in summary.violations.items() if n) or "none"
     title = html.escape(summary.name or "mixedcrew report")
     attribution = html.escape(s.scenario.attribution)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<script>{get_plotlyjs()}</script>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1400px; color: #111;
-        padding: 0 1rem; }}
-table {{ border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0 1.5rem; }}
-th, td {{ border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }}
-th {{ background: #eee; }}
-.facts li {{ margin: 0.2rem 0; }}
-footer {{ font-size: 0.8rem; color: #444; margin-top: 2rem; }}
-</style></head>
-<body>
+    head = page_head(title, REPORT_CSS)
+    return f"""{head}<body>
 <header><h1>{title}</h1>
 <ul class="facts">{"".join(f"<li>{html.escape(f)}</li>" for f in facts)}
 <li>violations: {html.escape(by_rule)}</li></ul></header>

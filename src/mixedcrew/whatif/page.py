@@ -15,11 +15,10 @@ from datetime import datetime
 
 import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.offline import get_plotlyjs
 
 from mixedcrew.domain import Scenario
 from mixedcrew.instants import format_day, format_instant
-from mixedcrew.report.html import PALETTE
+from mixedcrew.report.html import PALETTE, html_table, page_head
 from mixedcrew.timeline import Timeline
 from mixedcrew.whatif.diff import ManifestDiff
 
@@ -95,40 +94,22 @@ def timeline_figure(a: Scenario, b: Scenario, diff: ManifestDiff, since: datetim
     return fig
 
 
-def _table(head: list[str], rows: list[list[str]]) -> str:
-    th = "".join(f"<th>{html.escape(h)}</th>" for h in head)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
-
-
 def render_page(title: str, a: Scenario, b: Scenario, diff: ManifestDiff, *, since: datetime | None = None,
                 names: tuple[str, str] = ("before", "after"), summary: list[str] | None = None,
                 figures: list[tuple[str, list[str]]] | None = None, columns: list[str] | None = None) -> str:
     """The page as a string (the caller writes it atomically)."""
     chart = pio.to_html(timeline_figure(a, b, diff, since, names), full_html=False, include_plotlyjs=False,
                         config={"responsive": True})
-    changes = _table(["change"], [[line] for line in diff.lines(names)])
-    violations = _table(["in", "rule", "from", "until", "what"],
+    changes = html_table(["change"], [[line] for line in diff.lines(names)])
+    violations = html_table(["in", "rule", "from", "until", "what"],
                         [[names[1], v.rule, format_instant(v.start), format_instant(v.end), v.message]
                          for v in diff.violations_added()]
                         + [[names[0], v.rule, format_instant(v.start), format_instant(v.end), v.message]
                            for v in diff.violations_gone()])
-    risk = _table(["figure", *(columns or [])], [[k, *v] for k, v in figures]) if figures else ""
+    risk = html_table(["figure", *(columns or [])], [[k, *v] for k, v in figures]) if figures else ""
     intro = "".join(f"<li>{html.escape(line)}</li>" for line in (summary or []))
     t = html.escape(title)
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{t}</title>
-<script>{get_plotlyjs()}</script>
-<style>
-body {{ font-family: system-ui, sans-serif; margin: 1.5rem auto; max-width: 1400px; color: #111;
-        padding: 0 1rem; }}
-table {{ border-collapse: collapse; font-size: 0.9rem; margin: 0.5rem 0 1.5rem; }}
-th, td {{ border: 1px solid #bbb; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }}
-th {{ background: #eee; }}
-</style></head>
-<body>
+    return f"""{page_head(t)}<body>
 <header><h1>{t}</h1><ul>{intro}</ul></header>
 <main>
 <section><h2>Both manifests on one time axis</h2>{chart}</section>
