@@ -171,6 +171,8 @@ def test_handovers_and_a_least_crew_are_asked_by_default(fw, history):
         handover_days=None, min_aboard=0)).scenario
     assert off.planning.handover_days is None and off.planning.handover_until is None
     assert off.planning.min_aboard is None
+    header = build_forward(history, CORPS, ANNOUNCED, ForwardSettings(handover_days=None)).header
+    assert "--no-handover -o examples/iss-2030.toml" in header
     later = build_forward(history, CORPS, ANNOUNCED, ForwardSettings(
         deorbit_vehicle_dock=datetime(2030, 1, 1, tzinfo=UTC), handover_days=3, min_aboard=4)).scenario
     assert later.planning.handover_until == datetime(2030, 1, 1, tzinfo=UTC)

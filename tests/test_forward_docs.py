@@ -49,11 +49,12 @@ def workdir(tmp_path_factory) -> Path:
 
 def test_the_page_has_the_commands_it_promises():
     names = [shlex.split(c)[1] for c, _ in doc_commands()]
-    assert names.count("forward") == 3 and "plan" in names and "manifest" in names
+    assert names.count("forward") == 4 and "plan" in names and "manifest" in names
 
 
 def test_every_command_on_the_page_runs_as_documented(workdir, monkeypatch):
-    """forward (twice), check, plan, check after the horizon, manifest, and the bad input."""
+    """forward (shipped, flipped assumptions, no handovers, bad input), check, plan, check
+    after the horizon, manifest."""
     monkeypatch.chdir(workdir)
     runner = CliRunner()
     for command, expected in doc_commands():
@@ -72,6 +73,11 @@ def test_every_command_on_the_page_runs_as_documented(workdir, monkeypatch):
         if args[0] == "forward" and "-o" in args:
             written = args[args.index("-o") + 1]
             assert (workdir / written).is_file()
+        if args[0] == "forward" and "--no-handover" in args:
+            from mixedcrew.io.scenario_file import load_scenario
+
+            planning = load_scenario(workdir / written).planning
+            assert planning.handover_days is None and planning.min_aboard is None
         if args[0] == "forward" and args[-1] == "examples/iss-2030.toml":
             assert (workdir / written).read_bytes() == (ROOT / written).read_bytes()
         if args[0] == "check" and "--from" in args:
