@@ -32,7 +32,7 @@ from typing import Any
 
 from mixedcrew.instants import to_instant
 from mixedcrew.io.scenario_file import load_scenario
-from mixedcrew.risk.arrays import TrialPlan, compile_plan
+from mixedcrew.risk.arrays import TrialArrays, compile_plan
 from mixedcrew.risk.backends import run_dask, run_local, worker_allocator
 from mixedcrew.risk.fast import kernel_name
 from mixedcrew.risk.reference import run_reference
@@ -66,7 +66,7 @@ def load() -> str:
     return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
-def engines(plan: TrialPlan, args: argparse.Namespace) -> None:
+def engines(plan: TrialArrays, args: argparse.Namespace) -> None:
     run_local(plan, 4096, seed=0, kernel="numpy")  # warm-up (and the Numba kernel's cache)
     run_local(plan, 4096, seed=0, kernel="numba")
     n_ref, n_fast = args.reference_trials, args.fast_trials
@@ -88,7 +88,7 @@ def engines(plan: TrialPlan, args: argparse.Namespace) -> None:
           f"the engine plays '{kernel_name()}' here   (goal: fast >= 300x reference)")
 
 
-def dask(plan: TrialPlan, args: argparse.Namespace) -> None:
+def dask(plan: TrialArrays, args: argparse.Namespace) -> None:
     from distributed import Client, LocalCluster
 
     rates: dict[int, float] = {}
@@ -128,7 +128,7 @@ def dask(plan: TrialPlan, args: argparse.Namespace) -> None:
               f"totals identical to the 2-worker run: {local.same_as(many)}")
 
 
-def _warm_up(plan: TrialPlan) -> None:
+def _warm_up(plan: TrialArrays) -> None:
     from mixedcrew.risk.backends import BLOCK, Task, play_blocks
 
     play_blocks(plan, 0, Task(0, 1, BLOCK))

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mixedcrew.domain import Scenario
 from mixedcrew.errors import BackendError, RiskInputError, StressError
-from mixedcrew.risk.arrays import TrialPlan, compile_plan
+from mixedcrew.risk.arrays import TrialArrays, compile_plan
 from mixedcrew.risk.backends import DEFAULT_BATCH_BLOCKS, run_dask, run_local
 from mixedcrew.risk.fast import no_disruptions, play
 from mixedcrew.risk.metrics import Estimate, Totals
@@ -33,7 +33,7 @@ __all__ = [
     "RiskInputError",
     "RiskResult",
     "Totals",
-    "TrialPlan",
+    "TrialArrays",
     "Stress",
     "StressError",
     "assess",
@@ -82,7 +82,7 @@ def assess_risk(
 
 
 def _compiled(scenario: Scenario, *, station: str | None, start: datetime | None, end: datetime | None,
-              compare: str | None, engine: str, backend: str, seed: int) -> tuple[TrialPlan, int]:
+              compare: str | None, engine: str, backend: str, seed: int) -> tuple[TrialArrays, int]:
     if compare is not None and compare not in COMPARISONS:
         raise RiskInputError(f"unknown comparison {compare!r}: choose {', '.join(COMPARISONS)}",
                              parameter="compare")
@@ -126,7 +126,7 @@ def stress_of_scenario(scenario: Scenario, filename: str = "scenario", text: str
     return events
 
 
-def _check_window(plan: TrialPlan, events: Sequence[Any]) -> None:
+def _check_window(plan: TrialArrays, events: Sequence[Any]) -> None:
     from mixedcrew.risk.stress import window_problems
 
     w = plan.window

@@ -47,14 +47,14 @@ class Window:
         return f"{format_day(self.start)} .. {format_day(self.end)}"
 
 
-# eq=False, as for TrialPlan: numpy arrays do not compare to one bool
+# eq=False, as for TrialArrays: numpy arrays do not compare to one bool
 @dataclass(frozen=True, eq=False)
 class FlightArrays:
     """Each flight: planned instants in days since the window start; `fixed` ones had
     launched before the window opens."""
 
     ids: tuple[str, ...]
-    type: np.ndarray  # index into TrialPlan.types, -1 if it cannot be grounded here
+    type: np.ndarray  # index into TrialArrays.types, -1 if it cannot be grounded here
     site: np.ndarray  # -1: no site named and the type has several (never held by an outage)
     launch: np.ndarray
     dock: np.ndarray
@@ -89,7 +89,7 @@ class StayArrays:
 
 
 @dataclass(frozen=True, eq=False)
-class TrialPlan:
+class TrialArrays:
     """Flights, lines and stays of one station over one window, as arrays."""
 
     station: str
@@ -152,7 +152,7 @@ def resolve_window(scenario: Scenario, timeline: Timeline, station: str,
 
 def compile_plan(scenario: Scenario, *, station: str | None = None, start: datetime | None = None,
                  end: datetime | None = None, variants: dict[str, Scenario] | None = None,
-                 timeline: Timeline | None = None) -> TrialPlan:
+                 timeline: Timeline | None = None) -> TrialArrays:
     """The plan of `scenario` at `station` over [start, end).
 
     variants: other scenarios with the same flights and stays but other people
@@ -176,7 +176,7 @@ class _Compiler:
         self.s, self.tl, self.station, self.w = s, tl, station, w
         self.notes: list[str] = []
 
-    def build(self, variants: dict[str, Scenario]) -> TrialPlan:
+    def build(self, variants: dict[str, Scenario]) -> TrialArrays:
         s, w = self.s, self.w
         stays = [x for x in self.tl.stays
                  if x.station == self.station and x.start < w.end and x.end > w.start]
@@ -214,7 +214,7 @@ class _Compiler:
                  if datetime(y, 1, 1, tzinfo=UTC) < w.end and datetime(y + 1, 1, 1, tzinfo=UTC) > w.start]
         edges = [max(0.0, min(w.days, _days(datetime(y, 1, 1, tzinfo=UTC), w.start))) for y in years]
         edges.append(w.days)
-        return TrialPlan(
+        return TrialArrays(
             station=self.station, window=w, years=tuple(years), year_edges=np.array(edges),
             types=tuple(types), type_rates=tuple(s.risk.vehicle(t) for t in types),
             sites=tuple(sites), site_rates=tuple(s.risk.site(x) for x in sites),

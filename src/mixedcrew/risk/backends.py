@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from mixedcrew.errors import BackendError, InputError
-from mixedcrew.risk.arrays import TrialPlan
+from mixedcrew.risk.arrays import TrialArrays
 from mixedcrew.risk.fast import kernel_name, play, sample_block
 from mixedcrew.risk.metrics import Totals
 
@@ -51,7 +51,7 @@ class Task:
     trials: int  # trials of the whole run (the last block may be cut)
 
 
-def play_blocks(plan: TrialPlan, seed: int, task: Task, kernel: str | None = None) -> Totals:
+def play_blocks(plan: TrialArrays, seed: int, task: Task, kernel: str | None = None) -> Totals:
     """Totals of the run's trials in blocks [first, last), played one block at a time
     (a block's arrays fit in cache; a task of several blocks keeps scheduling cheap)."""
     total = Totals()
@@ -71,7 +71,7 @@ def tasks(trials: int, batch_blocks: int) -> list[Task]:
     return [Task(b, min(b + batch_blocks, blocks), trials) for b in range(0, blocks, batch_blocks)]
 
 
-def run_local(plan: TrialPlan, trials: int, seed: int, *, batch_blocks: int = DEFAULT_BATCH_BLOCKS,
+def run_local(plan: TrialArrays, trials: int, seed: int, *, batch_blocks: int = DEFAULT_BATCH_BLOCKS,
               progress: Progress | None = None, kernel: str | None = None) -> Totals:
     total = Totals()
     kernel = kernel or kernel_name()
@@ -82,7 +82,7 @@ def run_local(plan: TrialPlan, trials: int, seed: int, *, batch_blocks: int = DE
     return total
 
 
-def run_dask(plan: TrialPlan, trials: int, seed: int, *, workers: int | None = None,
+def run_dask(plan: TrialArrays, trials: int, seed: int, *, workers: int | None = None,
              address: str | None = None,
              batch_blocks: int = DEFAULT_BATCH_BLOCKS, progress: Progress | None = None,
              kernel: str | None = None) -> Totals:

@@ -31,12 +31,12 @@ import numpy as np
 
 from mixedcrew.domain.risk import Distribution
 from mixedcrew.errors import RiskInputError
-from mixedcrew.risk.arrays import DAYS_PER_YEAR, TrialPlan
+from mixedcrew.risk.arrays import DAYS_PER_YEAR, TrialArrays
 from mixedcrew.risk.draws import BatchDraws, sample_days
 from mixedcrew.risk.outcomes import Outcomes, count_by_year, to_minutes
 
 
-def sample_block(plan: TrialPlan, rng: np.random.Generator, n: int) -> BatchDraws:
+def sample_block(plan: TrialArrays, rng: np.random.Generator, n: int) -> BatchDraws:
     """n trials of disruptions: Poisson counts of groundings and outages, uniform starts."""
     g = [_poisson_intervals(rng, n, plan.days, r.groundings_per_year, r.grounding_days)
          for r in plan.type_rates]
@@ -51,7 +51,7 @@ def sample_block(plan: TrialPlan, rng: np.random.Generator, n: int) -> BatchDraw
     return BatchDraws(*_stack(g, n), *_stack(o, n), slips, damage, medical)
 
 
-def no_disruptions(plan: TrialPlan, n: int = 1) -> BatchDraws:
+def no_disruptions(plan: TrialArrays, n: int = 1) -> BatchDraws:
     """Trials in which nothing goes wrong: the manifest as planned."""
     def none(k: int) -> np.ndarray:
         return np.full((n, k, 0), inf)
@@ -150,7 +150,7 @@ def kernel_name() -> str:
     return "numba" if kernel.JIT else "numpy"
 
 
-def play(plan: TrialPlan, d: BatchDraws, *, kernel: str | None = None) -> Outcomes:
+def play(plan: TrialArrays, d: BatchDraws, *, kernel: str | None = None) -> Outcomes:
     """Play a batch of trials through the manifest under the recovery policy.
 
     kernel: "numba" or "numpy"; by default the fastest one installed (kernel_name()).
@@ -161,7 +161,7 @@ def play(plan: TrialPlan, d: BatchDraws, *, kernel: str | None = None) -> Outcom
     return play_loops(plan, d) if chosen == "numba" else play_arrays(plan, d)
 
 
-def play_loops(plan: TrialPlan, d: BatchDraws) -> Outcomes:
+def play_loops(plan: TrialArrays, d: BatchDraws) -> Outcomes:
     """`play_arrays` as per-trial loops (kernel.py): compiled by Numba, or plain Python without it."""
     from mixedcrew.risk import kernel
 
@@ -186,7 +186,7 @@ def play_loops(plan: TrialPlan, d: BatchDraws) -> Outcomes:
     return out
 
 
-def play_arrays(plan: TrialPlan, d: BatchDraws) -> Outcomes:
+def play_arrays(plan: TrialArrays, d: BatchDraws) -> Outcomes:
     """Play a batch of trials as NumPy array formulas, one per step of the policy."""
     p = plan
     # 1. launches and dockings
@@ -228,7 +228,7 @@ def play_arrays(plan: TrialPlan, d: BatchDraws) -> Outcomes:
     return score(p, a, e, r_launch, contingency, [(E, medical_line), (m, alone)], (dep, forced))
 
 
-def score(p: TrialPlan, a: np.ndarray, e: np.ndarray, contingency_at: np.ndarray, contingency: np.ndarray,
+def score(p: TrialArrays, a: np.ndarray, e: np.ndarray, contingency_at: np.ndarray, contingency: np.ndarray,
           medical: list[tuple[np.ndarray, np.ndarray]], forced: tuple[np.ndarray, np.ndarray]) -> Outcomes:
     """Outcomes from each stay's [arrival, departure) and the instants of what happened."""
     T, edges = p.days, p.year_edges
@@ -258,7 +258,7 @@ def score(p: TrialPlan, a: np.ndarray, e: np.ndarray, contingency_at: np.ndarray
     )
 
 
-def _planned_order(p: TrialPlan, stays: np.ndarray) -> np.ndarray:
+def _planned_order(p: TrialArrays, stays: np.ndarray) -> np.ndarray:
     """The arrivals then departures of `stays`, ordered by their planned instants.
 
     Trials move these instants only a little, so rows laid out in this order are

@@ -53,7 +53,7 @@ MINUTES_PER_DAY = 1440.0
 
 @compiled
 def play_block(
-    # the plan (TrialPlan's arrays)
+    # the plan (TrialArrays's arrays)
     f_launch: np.ndarray, f_dock: np.ndarray, f_fixed: np.ndarray, f_type: np.ndarray, f_site: np.ndarray,
     l_flight: np.ndarray, l_relief: np.ndarray, l_handover: np.ndarray, l_undock: np.ndarray,
     l_limit: np.ndarray, l_type: np.ndarray, l_site: np.ndarray, l_lead: np.ndarray,

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from rich.table import Table
 
-from mixedcrew.risk.arrays import TrialPlan
+from mixedcrew.risk.arrays import TrialArrays
 from mixedcrew.risk.backends import BLOCK, DEFAULT_BATCH_BLOCKS, Progress, Task, block_random, tasks
 from mixedcrew.risk.fast import kernel_name, no_disruptions, play, sample_block
 from mixedcrew.risk.metrics import FIELDS, Estimate, Totals, _square_sum, paired_difference
@@ -54,7 +54,7 @@ class PairedTotals:
                             {k: self.misses[k] + other.misses[k] for k in self.misses})
 
 
-def play_paired_blocks(plan: TrialPlan, stress: Stress, seed: int, task: Task,
+def play_paired_blocks(plan: TrialArrays, stress: Stress, seed: int, task: Task,
                        kernel: str | None = None) -> PairedTotals:
     """Blocks [first, last) of the run, each drawn once and played without and with the stress.
     The kernel is chosen where the run starts, so every Dask worker plays the same formulas."""
@@ -68,7 +68,7 @@ def play_paired_blocks(plan: TrialPlan, stress: Stress, seed: int, task: Task,
     return total
 
 
-def run_paired_local(plan: TrialPlan, stress: Stress, trials: int, seed: int, *,
+def run_paired_local(plan: TrialArrays, stress: Stress, trials: int, seed: int, *,
                      batch_blocks: int = DEFAULT_BATCH_BLOCKS, progress: Progress | None = None
                      ) -> PairedTotals:
     total = PairedTotals()
@@ -80,7 +80,7 @@ def run_paired_local(plan: TrialPlan, stress: Stress, trials: int, seed: int, *,
     return total
 
 
-def run_paired_dask(plan: TrialPlan, stress: Stress, trials: int, seed: int, *, workers: int | None,
+def run_paired_dask(plan: TrialArrays, stress: Stress, trials: int, seed: int, *, workers: int | None,
                     address: str | None, batch_blocks: int = DEFAULT_BATCH_BLOCKS,
                     progress: Progress | None = None) -> PairedTotals:
     from mixedcrew.risk.backends import _client, import_distributed
@@ -99,7 +99,7 @@ def run_paired_dask(plan: TrialPlan, stress: Stress, trials: int, seed: int, *, 
         return total
 
 
-def run_paired_reference(plan: TrialPlan, stress: Stress, trials: int, seed: int) -> PairedTotals:
+def run_paired_reference(plan: TrialArrays, stress: Stress, trials: int, seed: int) -> PairedTotals:
     """The SimPy reference on its own sampler: trial i drawn once, played twice."""
     base, hit = [], []
     for i in range(trials):
@@ -134,7 +134,7 @@ class StressResult:
     notes: tuple[str, ...] = ()
 
     @property
-    def plan(self) -> TrialPlan:
+    def plan(self) -> TrialArrays:
         return self.without.plan
 
     @property
@@ -251,5 +251,5 @@ def _fmt(unit: str):  # type: ignore[no-untyped-def]
     return count
 
 
-def as_planned_with(plan: TrialPlan, stress: Stress) -> Outcomes:
+def as_planned_with(plan: TrialArrays, stress: Stress) -> Outcomes:
     return play(stress.plan_for(plan), with_stress(stress, no_disruptions(plan)))

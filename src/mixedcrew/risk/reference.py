@@ -20,7 +20,7 @@ import numpy as np
 import simpy
 
 from mixedcrew.domain.risk import Distribution
-from mixedcrew.risk.arrays import DAYS_PER_YEAR, MINUTES_PER_DAY, TrialPlan
+from mixedcrew.risk.arrays import DAYS_PER_YEAR, MINUTES_PER_DAY, TrialArrays
 from mixedcrew.risk.draws import Intervals, TrialDraws
 from mixedcrew.risk.outcomes import Outcomes
 
@@ -32,7 +32,7 @@ def trial_random(seed: int, trial: int) -> random.Random:
     return random.Random(int(np.random.SeedSequence([seed, trial, 7]).generate_state(1, np.uint64)[0]))
 
 
-def sample_trial(plan: TrialPlan, rnd: random.Random) -> TrialDraws:
+def sample_trial(plan: TrialArrays, rnd: random.Random) -> TrialDraws:
     return TrialDraws(
         groundings=tuple(_arrivals(rnd, plan.days, r.groundings_per_year, r.grounding_days)
                          for r in plan.type_rates),
@@ -102,7 +102,7 @@ class Shortfall:
 class Trial:
     """One trial of one station: build it, then `run()` returns its Outcomes."""
 
-    def __init__(self, plan: TrialPlan, draws: TrialDraws):
+    def __init__(self, plan: TrialArrays, draws: TrialDraws):
         self.p, self.d = plan, draws
         self.env = env = simpy.Environment()
         p = plan
@@ -301,11 +301,11 @@ class Trial:
         return out
 
 
-def play_trial(plan: TrialPlan, draws: TrialDraws) -> Outcomes:
+def play_trial(plan: TrialArrays, draws: TrialDraws) -> Outcomes:
     return Trial(plan, draws).run()
 
 
-def run_reference(plan: TrialPlan, trials: int, seed: int) -> Outcomes:
+def run_reference(plan: TrialArrays, trials: int, seed: int) -> Outcomes:
     """`trials` trials with the reference's own sampler (trial i always draws the same)."""
     return Outcomes.concat([play_trial(plan, sample_trial(plan, trial_random(seed, i)))
                             for i in range(trials)])

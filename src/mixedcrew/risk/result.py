@@ -8,7 +8,7 @@ from typing import Any
 from rich.table import Table
 
 from mixedcrew.instants import format_instant
-from mixedcrew.risk.arrays import MINUTES_PER_DAY, TrialPlan
+from mixedcrew.risk.arrays import MINUTES_PER_DAY, TrialArrays
 from mixedcrew.risk.metrics import Estimate, Totals, mean, paired_difference, probability, quantile
 from mixedcrew.risk.outcomes import Outcomes
 
@@ -18,7 +18,7 @@ ANY = "any segment"
 
 @dataclass(frozen=True)
 class RiskResult:
-    plan: TrialPlan
+    plan: TrialArrays
     totals: Totals
     seed: int
     engine: str

@@ -2,7 +2,7 @@
 
 A stress is an event in the scenario format (`--stress`, `[[risk.stress]]`,
 or an `[[events]]` entry the manifest does not reflect). It is compiled
-against a TrialPlan into fixed draws, and injected into every trial's draws
+against a TrialArrays into fixed draws, and injected into every trial's draws
 before playing: a grounding or outage is one more interval of its type or
 site, a damage caps the line's docked days until damage, an early return
 caps each named rider's days aboard until a medical return. The engines
@@ -26,13 +26,13 @@ import numpy as np
 from mixedcrew.domain import ContingencySeat, Damage, EarlyReturn, Grounding, Scenario, SiteOutage
 from mixedcrew.errors import StressError
 from mixedcrew.instants import DAY, format_day, format_instant
-from mixedcrew.risk.arrays import TrialPlan
+from mixedcrew.risk.arrays import TrialArrays
 from mixedcrew.risk.draws import BatchDraws, Intervals, TrialDraws
 
 
 @dataclass(frozen=True)
 class Stress:
-    """Fixed draws of one or more events, in the index space of one TrialPlan."""
+    """Fixed draws of one or more events, in the index space of one TrialArrays."""
 
     events: tuple[str, ...]
     groundings: tuple[Intervals, ...]  # per plan type
@@ -43,25 +43,25 @@ class Stress:
     # Capsule groundings: the flights of a grounded capsule launch from a site of their own
     # ("capsule@site"), whose outages are their real site's drawn ones plus the grounding.
     # `played` is the plan with those sites; `site_from` the real site each copies (-1: none).
-    played: TrialPlan | None = None
+    played: TrialArrays | None = None
     site_from: tuple[int, ...] = ()
 
     @property
     def empty(self) -> bool:
         return not self.events
 
-    def plan_for(self, plan: TrialPlan) -> TrialPlan:
+    def plan_for(self, plan: TrialArrays) -> TrialArrays:
         """The plan the stressed draws are played on."""
         return self.played or plan
 
 
-def no_stress(plan: TrialPlan) -> Stress:
+def no_stress(plan: TrialArrays) -> Stress:
     return Stress((), tuple(() for _ in plan.types), tuple(() for _ in plan.sites),
                   tuple(inf for _ in plan.lines.flight), tuple(inf for _ in plan.stays.people))
 
 
 class _Builder:
-    def __init__(self, plan: TrialPlan, scenario: Scenario | None = None):
+    def __init__(self, plan: TrialArrays, scenario: Scenario | None = None):
         self.p, self.s = plan, scenario
         self.f_site = plan.flights.site.copy()
         self.extra_sites: list[tuple[str, int]] = []  # (name, real site index)
@@ -148,7 +148,7 @@ class _Builder:
                 self.medical[s] = min(self.medical[s], t - max(float(p.flights.dock[p.stays.up[s]]), 0.0))
 
 
-def compile_stress(plan: TrialPlan, events: Sequence[Any], scenario: Scenario | None = None) -> Stress:
+def compile_stress(plan: TrialArrays, events: Sequence[Any], scenario: Scenario | None = None) -> Stress:
     """The fixed draws of `events` on `plan`; raises StressError naming each event that cannot apply.
 
     scenario: the manifest `plan` was compiled from (capsule groundings need its capsules)."""
@@ -235,7 +235,7 @@ def _add_intervals(start: np.ndarray, end: np.ndarray, fixed: tuple[Intervals, .
 # -- events of the scenario itself ------------------------------------------------------
 
 
-def unreflected_events(s: Scenario, plan: TrialPlan) -> tuple[list[Any], list[str]]:
+def unreflected_events(s: Scenario, plan: TrialArrays) -> tuple[list[Any], list[str]]:
     """The scenario's `[[events]]` that the manifest does not reflect inside the window.
 
     Returns those to play as stresses, and one note per event saying what was done
@@ -268,7 +268,7 @@ def unreflected_events(s: Scenario, plan: TrialPlan) -> tuple[list[Any], list[st
     return apply, notes
 
 
-def capsule_flights(p: TrialPlan, e: Grounding, s: Scenario | None) -> list[int]:
+def capsule_flights(p: TrialArrays, e: Grounding, s: Scenario | None) -> list[int]:
     """The moving flights (by index) of the capsule a grounding names."""
     if s is None:
         return []
@@ -276,7 +276,7 @@ def capsule_flights(p: TrialPlan, e: Grounding, s: Scenario | None) -> list[int]
             and s.flight_by_id[p.flights.ids[f]].capsule == e.capsule]
 
 
-def _not_reflected(p: TrialPlan, e: Any, s: Scenario | None = None) -> str | None:
+def _not_reflected(p: TrialArrays, e: Any, s: Scenario | None = None) -> str | None:
     """Why the manifest does not reflect `e` (None: it does; "": the engine cannot play it)."""
     b = _Builder(p, s)
     if isinstance(e, Grounding | SiteOutage):
