@@ -162,3 +162,34 @@ def test_the_comparison_page_runs_the_risk_of_both_with_the_same_seed(client: An
     assert runs["base"]["figures"] == runs["branch"]["figures"]  # the same manifest, the same trials
     page = client.get(f"/scenarios/{bid}/compare", headers=HTML).text
     assert 'id="risk-runs"' in page and "300 trials, seed 5" in page
+
+
+def test_a_best_effort_plan_job_runs_inside_its_one_time_limit(monkeypatch: pytest.MonkeyPatch):
+    """A plan job with best effort: the best effort gets what the full attempt left of the job's
+    one clock (ending time_limit after the job began), not a fresh time limit of its own."""
+    import threading
+    import time
+
+    from tests.plan.conftest import tiny_text
+
+    import mixedcrew.plan.best_effort as be_module
+    from mixedcrew.io.scenario_file import loads_scenario
+    from mixedcrew.web.jobs.kinds import run_plan
+    from mixedcrew.web.jobs.runner import JobContext
+
+    deadlines: list[float] = []
+    real_be = be_module.best_effort_plan
+
+    def be_recording(*args: Any, clock: Any, **kwargs: Any) -> Any:
+        deadlines.append(clock.deadline)
+        return real_be(*args, clock=clock, **kwargs)
+
+    monkeypatch.setattr(be_module, "best_effort_plan", be_recording)
+    grounded = loads_scenario(tiny_text() + '\n[[events]]\nid = "sg"\nkind = "grounding"\n'
+                              'vehicle_type = "soyuz"\nat = 2023-04-01T00:00:00Z\n'
+                              'until = 2023-07-01T00:00:00Z\n', "grounded.toml")
+    ctx = JobContext(1, lambda fraction, message: False, threading.Event())
+    started = time.monotonic()
+    outcome = run_plan(grounded, {"time_limit": 20, "best_effort": True}, ctx)
+    assert outcome.result["best_effort"] is True and outcome.result["given_up"]
+    assert len(deadlines) == 1 and deadlines[0] <= started + 20.5

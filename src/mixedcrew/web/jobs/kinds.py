@@ -10,7 +10,7 @@ import importlib
 import importlib.util
 import sys
 from datetime import datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -23,6 +23,9 @@ from mixedcrew.io.scenario_file import dump_scenario
 from mixedcrew.rules import RULES, Violation
 from mixedcrew.timeline import Timeline
 from mixedcrew.web.jobs.runner import JobContext, JobKind, JobOutcome, Kinds
+
+if TYPE_CHECKING:  # the planner loads OR-Tools: only a plan job imports it, at run time
+    from mixedcrew.plan.result import Clock
 
 
 class Params(BaseModel):
@@ -133,6 +136,7 @@ def run_plan(scenario: Scenario, params: dict[str, Any], ctx: JobContext) -> Job
     It stops on request at its next solution or level, at the latest at its time limit.
     """
     from mixedcrew.plan import SolveOptions, plan_scenario
+    from mixedcrew.plan.result import BEST_EFFORT_PLAN_SHARE, Clock
 
     p = PlanParams.model_validate(params)
     order = list(scenario.planning.order)
@@ -146,11 +150,15 @@ def run_plan(scenario: Scenario, params: dict[str, Any], ctx: JobContext) -> Job
     ctx.progress(0.0, "building the model", force=True)
     options = SolveOptions(time_limit=p.time_limit, seed=p.seed, workers=p.workers, work_limit=p.work_limit,
                            progress=progress)
-    r = plan_scenario(scenario, p.until, options)
+    # one clock for the whole job, as on the command line: with best effort the full plan gets
+    # half of it and the best effort what is left, so the job never outlasts its time limit
+    clock = Clock(p.time_limit)
+    r = plan_scenario(scenario, p.until, options,
+                      clock=clock.part(BEST_EFFORT_PLAN_SHARE) if p.best_effort else clock)
     result = r.as_json()
     result["explanations"] = [f.sentence for f in r.facts]
     if p.best_effort and r.status in ("infeasible", "unknown"):
-        return _best_effort(scenario, p, options, result, ctx)
+        return _best_effort(scenario, p, options, result, ctx, clock)
     if r.status == "infeasible":
         if not r.facts:
             result["explanations"] = ["The solver proved that no plan exists but could not name a "
@@ -170,11 +178,11 @@ def run_plan(scenario: Scenario, params: dict[str, Any], ctx: JobContext) -> Job
 
 
 def _best_effort(scenario: Scenario, p: PlanParams, options: Any, result: dict[str, Any],
-                 ctx: JobContext) -> JobOutcome:
+                 ctx: JobContext, clock: Clock) -> JobOutcome:
     from mixedcrew.plan.best_effort import best_effort_plan
 
     ctx.progress(0.5, "no plan keeps every rule: looking for the one that breaks the fewest", force=True)
-    done = best_effort_plan(scenario, p.until, options)
+    done = best_effort_plan(scenario, p.until, options, clock=clock)
     if done.plan is None:
         return JobOutcome(result, "no plan exists, not even one breaking rules")
     out = done.as_json()
