@@ -204,9 +204,18 @@ def test_crew_picker_move_and_audit_sentences(page: Page, live: Any, as_nasa: di
     page.locator("#cannot-fly summary").click()
     expect(page.locator("#cannot-fly")).to_contain_text("TRAINED: Cassada rides Soyuz MS-24")
     page.get_by_label("Person for Soyuz MS-24").select_option("ohara")
+    page.get_by_role("button", name="List the flights down for this person").press("Enter")  # GET, no script
+    page.wait_for_url("**person=ohara**")
+    downs = page.locator("#assign-down option").evaluate_all("os => os.map(o => o.value)")
+    assert "SPXC8" in downs and "SPXC5" not in downs  # Crew-5 lands before MS-24 launches
+    expect(page.locator("#cannot-come-down")).to_contain_text("before Soyuz MS-24 launches")
     page.get_by_role("button", name="Assign", exact=True).click()
     expect(page.locator("#change-done")).to_contain_text("Applied as revision 2")
     page.get_by_label("Who (and the flight they ride up on now)").select_option("ohara@MS24")
+    page.get_by_role("button", name="List the flights for this person").press("Enter")
+    page.wait_for_url("**ride=ohara%40MS24**")
+    tos = page.locator("#move-up option").evaluate_all("os => os.map(o => o.value)")
+    assert "SPXC8" in tos and "MS24" not in tos  # not the flight she is taken off
     page.get_by_label("To", exact=True).select_option("SPXC8")
     page.get_by_role("button", name="Move", exact=True).click()
     expect(page.locator("#change-done")).to_contain_text("Applied as revision 3")  # NASA's own seats

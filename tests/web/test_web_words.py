@@ -113,7 +113,8 @@ def test_the_picker_offers_who_could_ride_and_says_why_not_for_the_others(world:
 def test_the_move_form_makes_one_proposal(world: Agencies):
     assert world.change("ros", assign("borisov", "SPXC7")).status_code == 201
     page = picker(world, "admin", "SPXC7")
-    assert '<option value="borisov@SPXC7">Borisov, Konstantin (ROSCOSMOS), up on Crew-7</option>' in page
+    assert ('<option value="borisov@SPXC7" selected>Borisov, Konstantin (ROSCOSMOS), up on Crew-7</option>'
+            in page)  # the first ride: the To list is his
     r = world.c.post(f"/scenarios/{world.sid}/crew", headers=world.as_("nasa"), follow_redirects=True,
                      data={"op": "move", "ride": "borisov@SPXC7", "up": "SPXC8", "down": "",
                            "window_from": "2023", "window_until": "2024"})
@@ -121,3 +122,50 @@ def test_the_move_form_makes_one_proposal(world: Agencies):
     open_ = world.c.get(f"/api/scenarios/{world.sid}/proposals", params={"state": "open"},
                         headers=world.as_("ros")).json()
     assert [p["change"]["ops"][0]["op"] for p in open_] == ["move"]
+
+
+def _options(page: str, select_id: str) -> list[str]:
+    body = page.split(f'id="{select_id}"')[1].split("</select>")[0]
+    return [o.split('"')[1] for o in body.split("<option value=")[1:]]
+
+
+def _violations(world: Agencies, person: str) -> list[str]:
+    found = world.c.get(f"/api/scenarios/{world.sid}/check", headers=world.as_("admin")).json()["violations"]
+    return [v["rule"] for v in found
+            if person in v["people"] and v["rule"] in ("CERT", "TRAINED", "AVAILABLE")]
+
+
+def test_the_flights_down_are_those_the_person_could_come_down_on(world: Agencies):
+    """Up on Soyuz MS-24, O'Hara could come down on a later flight, not on one that landed before it
+    launched; the list is the chosen person's, asked for by the form's own button (no script)."""
+    window = {"from": "2023", "until": "2024", "list": "down", "up": "MS24", "person": "ohara"}
+    page = world.c.get(f"/scenarios/{world.sid}/crew", params=window, headers=world.as_("nasa")).text
+    downs = _options(page, "assign-down")
+    assert downs[:2] == ["MS24", ""] and "SPXC8" in downs and "MS22" not in downs and "SPXC5" not in downs
+    cannot = page.split('id="cannot-come-down"')[1].split("</details>")[0]
+    assert "Crew-5</strong>: Crew-5 comes down on 2023-03-12, before Soyuz MS-24 launches" in cannot
+    assert '<option value="ohara" selected>' in page and 'formmethod="get"' in page
+    # The checker agrees with what is offered: O'Hara up on MS-24 and down on Crew-8 breaks none of its rules.
+    r = world.change("nasa", {"op": "assign", "person": "ohara", "up": "MS24", "down": "SPXC8"})
+    if r.status_code == 202:  # a seat of another agency's: it approves
+        assert world.decide("ros", r.json()["proposal"]["id"]).status_code == 200
+    assert r.status_code in (201, 202) and _violations(world, "ohara") == []
+
+
+def test_the_move_lists_the_flights_the_person_could_go_to(world: Agencies):
+    """Cassada (Dragon-trained only) moved off Crew-5: the Dragons are offered, the Soyuz are not,
+    with the checker's TRAINED reason; a move to an offered flight breaks none of its rules."""
+    window = {"from": "2023", "until": "2024", "list": "to", "ride": "cassada@SPXC5"}
+    page = world.c.get(f"/scenarios/{world.sid}/crew", params=window, headers=world.as_("nasa")).text
+    assert '<option value="cassada@SPXC5" selected>' in page
+    tos = _options(page, "move-up")
+    assert "SPXC8" in tos and "SPXC5" not in tos and not [t for t in tos if t.startswith("MS")]
+    cannot = page.split('id="cannot-move"')[1].split("</details>")[0]
+    assert "<strong>Soyuz MS-24</strong>: TRAINED: Cassada rides Soyuz MS-24" in cannot
+    rubio = world.c.get(f"/scenarios/{world.sid}/crew", headers=world.as_("nasa"),
+                        params={**window, "ride": "rubio@MS22"}).text
+    assert '<option value="rubio@MS22" selected>' in rubio and _options(rubio, "move-up") != tos
+    r = world.change("nasa", move("cassada", "SPXC5", "SPXC8"))
+    if r.status_code == 202:
+        assert world.decide("ros", r.json()["proposal"]["id"]).status_code == 200
+    assert r.status_code in (201, 202) and _violations(world, "cassada") == []

@@ -23,7 +23,7 @@ from mixedcrew.web.deps import (
 )
 from mixedcrew.web.editing.api import ProposalId, editing
 from mixedcrew.web.editing.changes import ChangeIn
-from mixedcrew.web.editing.eligibility import candidates
+from mixedcrew.web.editing.eligibility import candidates, moves, ways_down
 from mixedcrew.web.editing.seats import seat_maps
 from mixedcrew.web.editing.window import crew_window
 from mixedcrew.web.editing.words import audit_words, op_words, proposal_words
@@ -48,14 +48,27 @@ def crew(request: Request, who: Who, scenario_id: ScenarioId,
          done: Annotated[str | None, Query(max_length=300)] = None,
          start: Annotated[str | None, Query(alias="from", max_length=10)] = None,
          until: Annotated[str | None, Query(max_length=10)] = None,
-         seat: Annotated[str | None, Query(max_length=80)] = None) -> HTMLResponse:
-    """`?seat=FLIGHT` chooses the flight whose seat the picker fills (default: the first shown)."""
-    return _crew(request, who, scenario_id, done=done, start=start, until=until, seat=seat)
+         seat: Annotated[str | None, Query(max_length=80)] = None,
+         listing: Annotated[str | None, Query(alias="list", max_length=10)] = None,
+         up: Annotated[str | None, Query(max_length=80)] = None,
+         person: Annotated[str | None, Query(max_length=80)] = None,
+         ride: Annotated[str | None, Query(max_length=170)] = None,
+         window_from: Annotated[str | None, Query(max_length=10)] = None,
+         window_until: Annotated[str | None, Query(max_length=10)] = None) -> HTMLResponse:
+    """`?seat=FLIGHT` chooses the flight whose seat the picker fills (default: the first shown).
+    The assign and move forms' "List" buttons send the form itself by GET (no script needed):
+    `list=down` with the form's `up` and `person` lists the flights that person could come down on,
+    `list=to` with its `ride` the flights the one moved could go to; `window_*` keep the window."""
+    start, until = start or window_from, until or window_until
+    if listing == "down":
+        seat = seat or up
+    return _crew(request, who, scenario_id, done=done, start=start, until=until, seat=seat,
+                 rider=person if listing == "down" else None, ride=ride if listing == "to" else None)
 
 
 def _crew(request: Request, who: Any, scenario_id: int, status: int = 200, problems: list[str] | None = None,
           done: str | None = None, start: str | None = None, until: str | None = None,
-          seat: str | None = None) -> HTMLResponse:
+          seat: str | None = None, rider: str | None = None, ride: str | None = None) -> HTMLResponse:
     """The seats of the flights in a window (default: open and future ones), grouped by flight, and
     the people who fly in it: a whole station history would be a page of megabytes."""
     svc = library(request)
@@ -79,12 +92,21 @@ def _crew(request: Request, who: Any, scenario_id: int, status: int = 200, probl
     ours = [p for p in scenario.people if who.is_admin or p.agency == who.agency]
     chosen = next((f for f in flights if f.id == seat), flights[0] if flights else None)
     picks = candidates(scenario, chosen, ours) if chosen else []
-    rides = [(a, scenario.person_by_id[a.person]) for a in scenario.assignments
-             if a.up in shown and a.person in scenario.person_by_id
-             and (who.is_admin or scenario.person_by_id[a.person].agency == who.agency)]
+    # the way down, listed for one person: the one asked for, else the first the picker offers
+    able = [c.person for c in picks if c.can]
+    down_for = next((p for p in able if p.id == rider), able[0] if able else None)
+    downs = ways_down(scenario, down_for, chosen, flights) if chosen and down_for else []
+    rides = sorted([(a, scenario.person_by_id[a.person]) for a in scenario.assignments
+                    if a.up in shown and a.person in scenario.person_by_id
+                    and (who.is_admin or scenario.person_by_id[a.person].agency == who.agency)],
+                   key=lambda r: (r[1].name, r[0].up))
+    # the move's flights, listed for one ride: the one asked for, else the first
+    moving = next((r for r in rides if f"{r[1].id}@{r[0].up}" == ride), rides[0] if rides else None)
+    tos = moves(scenario, moving[1], moving[0].up, flights) if moving else []
     return render(request, "crew.html", status, stored=stored, scenario=scenario, head=head, maps=maps,
                   flights=flights, window=window, mine=mine, done=done, problems=problems,
-                  chosen=chosen, picks=picks, rides=sorted(rides, key=lambda r: (r[1].name, r[0].up)))
+                  chosen=chosen, picks=picks, rides=rides, down_for=down_for, downs=downs,
+                  moving=moving, tos=tos)
 
 
 def _window_of(form: dict[str, str]) -> tuple[str | None, str | None]:
