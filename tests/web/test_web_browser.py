@@ -234,6 +234,11 @@ def test_a_plan_job_runs_to_completion(page: Page, live: Any):
     page.wait_for_url("**/jobs/*")
     expect(page.locator("#levels tbody tr")).to_have_count(4, timeout=60_000)
     expect(page.locator("#job-status .state")).to_have_text("done")
+    # The differences highlighted on the job page's own chart: the comparison page's, outlined in red.
+    page.wait_for_selector("body[data-charts-ready=true]", timeout=30_000)
+    outlines = page.evaluate("""() => document.getElementById('chart-compare').data
+        .filter(t => t.type === 'bar' && t.marker.line.color === '#D00000').length""")
+    assert outlines > 0  # the planned flight's docking (and the crews it carries) differ from the input
     page.get_by_role("link", name="open it").click()
     page.wait_for_selector("body[data-charts-ready=true]", timeout=30_000)
     assert page.locator("#chart-ports .barlayer .point").count() == 4  # three flown, one planned

@@ -90,6 +90,14 @@ def test_a_plan_job_shows_the_planned_flights_with_their_crews_and_the_differenc
     compared = client.get(f"/api/scenarios/{out}/compare", params={"with": sid}).json()
     assert any("Crew-6" in line for line in compared["lines"])  # the planned flight, marked as a change
     assert client.get(f"/scenarios/{out}/compare", params={"with": sid}, headers=HTML).status_code == 200
+    # The job page's own chart is the comparison page's (the same figure, drawn by compare.js), and in it
+    # the planned flight's docking is outlined as a difference.
+    assert f'data-figure="/api/scenarios/{out}/compare/figure?with={sid}"' in page
+    assert '<script src="/static/compare.js" defer></script>' in page
+    fig = client.get(f"/api/scenarios/{out}/compare/figure", params={"with": sid}).json()
+    outlined = [t["y"][0] for t in fig["data"]
+                if t["type"] == "bar" and t["marker"]["line"]["color"] == "#D00000"]
+    assert "flight · Crew-6" in outlined
 
 
 def test_best_effort_from_the_form_saves_the_plan_that_breaks_the_fewest(client: Any):

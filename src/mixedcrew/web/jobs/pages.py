@@ -21,7 +21,7 @@ from mixedcrew.web.deps import (
     library,
     render,
 )
-from mixedcrew.web.errors import FieldError, Invalid
+from mixedcrew.web.errors import FieldError, Forbidden, Invalid, NotFound
 from mixedcrew.web.jobs.api import JobId, service
 
 router = APIRouter(include_in_schema=False)
@@ -110,7 +110,14 @@ def job_page(request: Request, who: Who, job_id: JobId) -> HTMLResponse:
     svc = service(request)
     job = svc.job(who, job_id)
     kind = svc.kinds.get(job.kind)
-    return render(request, "job.html", job=job, stored=library(request).scenario(who, job.scenario_id),
+    lib = library(request)
+    output = None  # the scenario a plan (or what-if) saved: its differences from the input on the chart
+    if job.output_scenario_id is not None:
+        try:
+            output = lib.scenario(who, job.output_scenario_id)
+        except (NotFound, Forbidden):  # removed since, or not shared with `who`: no chart
+            output = None
+    return render(request, "job.html", job=job, stored=lib.scenario(who, job.scenario_id), output=output,
                   title=kind.title if kind else job.kind, params=effective_params(kind, job.params))
 
 
