@@ -66,7 +66,7 @@ class BestEffort:
     def as_json(self) -> dict[str, object]:
         data = self.result.as_json()
         data["best_effort"] = True
-        data["facts_given_up"] = [f.as_json() | {"weight": WEIGHTS.get(f.rule, DEFAULT_WEIGHT)}
+        data["facts_given_up"] = [f.as_json() | {"weight": weight(f.rule)}
                                   for f in self.broken]
         data["cost"] = self.cost
         return data
@@ -82,20 +82,35 @@ def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveO
     previous: the plan before the events (a re-plan): the search starts from it, and among
     plans of the same cost the one with the fewest changed assignments wins.
     focus: the facts an explanation proved to conflict. First only they may be given up, every
-    other rule held (a model little harder than planning, so it answers fast); when that has
-    no plan, every rule but the physical ones may be given up.
+    other rule held (a model little harder than planning, so it answers fast). That plan is kept
+    when it gives up only the focus's cheapest fact (no plan can do better); otherwise every rule
+    but the physical ones may be given up, and the cheaper of the two plans is returned.
     clock: the time left of the whole answer (`plan --best-effort` and `replan --best-effort`
     pass the one their full-plan attempt ran on); every solver call here gets at most what it
     has left. Default: options.time_limit from now."""
     opts = options or SolveOptions()
     clock = Clock(opts.time_limit) if clock is None else clock
     started = time.monotonic()
-    if focus:
-        first = _best_effort(s, until, opts, now, reference, previous,
-                             {(f.rule, f.subject) for f in focus}, started, clock.part(0.5))
-        if first.plan is not None:
-            return first
-    return _best_effort(s, until, opts, now, reference, previous, None, started, clock)
+    if not focus:
+        return _best_effort(s, until, opts, now, reference, previous, None, started, clock)
+    first = _best_effort(s, until, opts, now, reference, previous,
+                         {(f.rule, f.subject) for f in focus}, started, clock.part(0.5))
+    if first.plan is not None and first.cost <= min(weight(f.rule) for f in focus):
+        # the focus is a proven conflict, so every plan gives up one of its facts at least:
+        # giving up only its cheapest one is the best any plan can do
+        return first
+    # Otherwise a plan giving up other, cheaper facts may exist (the explanation names one
+    # conflict; keeping its costly facts may clash with rules outside it): search every rule
+    # on what the clock has left, and keep the focused plan if that finds nothing cheaper.
+    every = _best_effort(s, until, opts, now, reference, previous, None, started, clock)
+    if first.plan is not None and (every.plan is None or every.cost >= first.cost):
+        return first
+    return every
+
+
+def weight(rule: str) -> int:
+    """What giving up one fact of `rule` costs a best-effort plan (WEIGHTS, DEFAULT_WEIGHT)."""
+    return WEIGHTS.get(rule, DEFAULT_WEIGHT)
 
 
 def _best_effort(s: Scenario, until: datetime | None, opts: SolveOptions, now: datetime | None,
@@ -112,7 +127,7 @@ def _best_effort(s: Scenario, until: datetime | None, opts: SolveOptions, now: d
             model.add(g.literal == 1)
         else:
             soft.append(g)
-    cost = sum(WEIGHTS.get(g.rule, DEFAULT_WEIGHT) * (1 - g.literal) for g in soft)
+    cost = sum(weight(g.rule) * (1 - g.literal) for g in soft)
     _hint(ctx, previous, soft)
     # lexicographic in one objective: a fact given up outweighs every change of assignment
     changed = disruption(ctx)
