@@ -20,7 +20,7 @@ from mixedcrew.web.deps import (
     attachment,
 )
 from mixedcrew.web.errors import FieldError, Invalid, NotFound
-from mixedcrew.web.manifest import FIGURES, violation_json
+from mixedcrew.web.manifest import FIGURES, ManifestView, violation_json
 from mixedcrew.web.scenarios.exports import CSV_FILES, agency_calendar, manifest_json, person_calendar
 from mixedcrew.web.scenarios.schemas import (
     CheckOut,
@@ -33,6 +33,7 @@ from mixedcrew.web.scenarios.schemas import (
     ScenarioOut,
 )
 from mixedcrew.web.scenarios.service import Scenarios, sent_filename
+from mixedcrew.web.storage.records import StoredRevision
 
 router = APIRouter(prefix="/api", responses=API_REFUSALS)
 
@@ -180,6 +181,13 @@ def export_csv(request: Request, who: Who, scenario_id: ScenarioId, name: str) -
                     headers=attachment(f"scenario-{scenario_id}-{name}.csv"))
 
 
+def _feed(request: Request, who: Who, scenario_id: int) -> tuple[StoredRevision, ManifestView]:
+    """The revision and view a calendar feed reads, in the feed's scope (one read path for both feeds)."""
+    svc = service(request)
+    scope = feed_scope(who)
+    return svc.revision(who, scenario_id, scope=scope), svc.view(who, scenario_id, scope=scope)
+
+
 def _calendar_response(body: bytes, name: str) -> Response:
     return Response(body, media_type="text/calendar; charset=utf-8", headers=attachment(name))
 
@@ -188,9 +196,7 @@ def _calendar_response(body: bytes, name: str) -> Response:
             response_class=Response, summary="iCalendar feed of an agency's flights",
             responses={200: {"content": {"text/calendar": {}}}})
 def agency_feed(request: Request, who: Who, scenario_id: ScenarioId, agency: str) -> Response:
-    svc = service(request)
-    scope = feed_scope(who)
-    rev, view = svc.revision(who, scenario_id, scope=scope), svc.view(who, scenario_id, scope=scope)
+    rev, view = _feed(request, who, scenario_id)
     if agency not in view.scenario.agency_by_id:
         raise NotFound("agency", agency)
     body = agency_calendar(view, agency, stamp=rev.created_at, sequence=rev.number)
@@ -201,9 +207,7 @@ def agency_feed(request: Request, who: Who, scenario_id: ScenarioId, agency: str
             response_class=Response, summary="iCalendar feed of one person's rides",
             responses={200: {"content": {"text/calendar": {}}}})
 def person_feed(request: Request, who: Who, scenario_id: ScenarioId, person: str) -> Response:
-    svc = service(request)
-    scope = feed_scope(who)
-    rev, view = svc.revision(who, scenario_id, scope=scope), svc.view(who, scenario_id, scope=scope)
+    rev, view = _feed(request, who, scenario_id)
     if person not in view.scenario.person_by_id:
         raise NotFound("person", person)
     body = person_calendar(view, person, stamp=rev.created_at, sequence=rev.number)
