@@ -47,6 +47,15 @@ def test_bad_planning_section_is_located(tiny_with):
         tiny_with(('[scenario]', '[planning]\norder = ["speed"]\n\n[scenario]'))
 
 
+def test_a_weight_too_large_for_the_solver_is_located(tiny_with):
+    """A weight that could overflow the solver's 64-bit objective is refused with its bound,
+    where it is written, before any model is built."""
+    from mixedcrew.errors import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"tiny.toml:\d+: planning.weights.stay: .*1000000"):
+        tiny_with(('[scenario]', '[planning]\nweights = { stay = 10000000 }\n\n[scenario]'))
+
+
 def test_settings_refuse_a_level_twice():
     with pytest.raises(ValueError, match="names a level twice"):
         PlanningSettings(order=("timing", "timing"))

@@ -28,18 +28,25 @@ LevelName = Literal["rescue", "balance", "timing", "fairness", "overlap"]
 DEFAULT_ORDER: tuple[LevelName, ...] = ("rescue", "balance", "timing", "fairness", "overlap")
 
 
+# Terms count seconds over horizons of decades (about 1e9 s) and up to thousands of terms: a
+# weight above this could overflow the solver's 64-bit objective, and weights only trade terms
+# within one level, so a million to one is more than any ratio a planner needs.
+MAX_WEIGHT = 1_000_000
+
+
 class Weights(Model):
     """Weight of each objective term inside its level (0 switches a term off)."""
 
-    rescue: int = Field(default=1, ge=0,
+    rescue: int = Field(default=1, ge=0, le=MAX_WEIGHT,
                         description="per second an answer to damage or an early return launches "
                                     "after the event")
-    balance: int = Field(default=1, ge=0, description="per seat of exchange imbalance")
-    stay: int = Field(default=1, ge=0, description="per second a stay is off its target")
-    launch: int = Field(default=1, ge=0, description="per second a launch is off its preferred date")
-    fairness: int = Field(default=1, ge=0,
+    balance: int = Field(default=1, ge=0, le=MAX_WEIGHT, description="per seat of exchange imbalance")
+    stay: int = Field(default=1, ge=0, le=MAX_WEIGHT, description="per second a stay is off its target")
+    launch: int = Field(default=1, ge=0, le=MAX_WEIGHT,
+                        description="per second a launch is off its preferred date")
+    fairness: int = Field(default=1, ge=0, le=MAX_WEIGHT,
                           description="per flight between an agency's busiest and idlest candidate")
-    overlap: int = Field(default=1, ge=0,
+    overlap: int = Field(default=1, ge=0, le=MAX_WEIGHT,
                          description="per second two crewed flights of a type are docked together")
 
 
