@@ -35,7 +35,8 @@ bench: $(STAMP_RUN)
 # Regenerate the shipped ISS example from the shipped GCAT lists.
 example: $(STAMP_RUN)
 	$(BIN)/mixedcrew import-gcat data/gcat --station ISS --since 2000-10-31 \
-		--supplement data/iss-rides-supplement.csv --dockings data/iss-dockings -o examples/iss.toml
+		--supplement data/iss-rides-supplement.csv --dockings data/iss-dockings \
+		--corps data/corps-2026.csv -o examples/iss.toml
 	$(BIN)/mixedcrew import-gcat data/gcat --station Mir -o examples/mir.toml
 	$(BIN)/mixedcrew import-gcat data/gcat --station Tiangong \
 		--supplement data/tiangong-rides-supplement.csv -o examples/tiangong.toml

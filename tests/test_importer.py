@@ -21,7 +21,8 @@ SHARED = ROOT.parent / "shared" / "data"
 @pytest.fixture(scope="module")
 def imported():
     return import_gcat(DATA / "gcat", station="ISS", since=datetime(2000, 10, 31, tzinfo=UTC),
-                       supplement=DATA / "iss-rides-supplement.csv", dockings=DATA / "iss-dockings")
+                       supplement=DATA / "iss-rides-supplement.csv", dockings=DATA / "iss-dockings",
+                       corps=DATA / "corps-2026.csv")
 
 
 def ride(s, person_name: str, up: str):
@@ -43,6 +44,34 @@ def test_shipped_data_is_the_shared_data():
         assert (DATA / "gcat" / name).read_bytes() == (SHARED / "gcat" / name).read_bytes()
     supplement = "iss-rides-supplement.csv"
     assert (DATA / supplement).read_bytes() == (SHARED / supplement).read_bytes()
+
+
+def _available_until(s, name: str) -> datetime | None:
+    return next(p for p in s.people if p.name.startswith(name)).available.end
+
+
+def day(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def test_people_who_left_flight_status_are_available_until_they_left(imported):
+    """The corps list's status and date bound availability: retired with a date (Shkaplerov,
+    2023-03-14), gone without one (Kononenko, management: the horizon), listed under two
+    agencies (Wakata: Axiom, active, no end), active (Kud'-Sverchkov, no end); someone not in
+    the list 10 years after their last landing (Shepherd, down 2001-03-21) or at the horizon
+    (Misurkin, down 2021-12-20). Nobody's end falls before their last landing, so the history
+    still holds (the check's three real violations, no AVAILABLE)."""
+    s = imported.scenario
+    horizon = s.scenario.horizon
+    assert _available_until(s, "Shkaplerov") == day("2023-03-14")
+    assert _available_until(s, "Kononenko") == horizon
+    assert _available_until(s, "Wakata") is None
+    assert _available_until(s, "Kud'-Sverchkov") is None
+    assert _available_until(s, "Shepherd").date().isoformat() == "2011-03-21"
+    assert _available_until(s, "Misurkin") == horizon
+    from mixedcrew.check import check
+
+    assert [v.rule for v in check(s).violations if v.rule == "AVAILABLE"] == []
 
 
 def test_came_home_on_another_vehicle(imported):

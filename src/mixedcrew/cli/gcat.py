@@ -24,6 +24,8 @@ def import_gcat(
     facts: Annotated[Path | None, typer.Option(help="Facts file (default: the one shipped).")] = None,
     dockings: Annotated[Path | None, typer.Option(
         help="Folder with the ISS docking record (soyuz.csv, us-crew.csv, uncrewed.csv).")] = None,
+    corps: Annotated[Path | None, typer.Option(
+        help="Astronaut-corps CSV (data/corps-2026.csv): who had left flight status, and when.")] = None,
 ) -> None:
     """Build a scenario from Jonathan McDowell's human spaceflight lists (CC BY 4.0)."""
     from mixedcrew.io.importer import import_gcat as run_import
@@ -37,7 +39,7 @@ def import_gcat(
         fail([f"--station: unknown station {station!r}: known stations are "
               f"{', '.join(station_names(known))} (or their names, aliases and GCAT tags)"])
     result = run_import(directory, station=station, since=parse_instant(since, "--since"),
-                        supplement=supplement, facts=facts, dockings=dockings)
+                        supplement=supplement, facts=facts, dockings=dockings, corps=corps)
     save_scenario(result.scenario, output, header=result.header)
     s = result.scenario
     out.print(f"wrote {output}: {len(s.flights)} flights, {len(s.people)} people, "

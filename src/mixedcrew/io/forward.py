@@ -55,13 +55,13 @@ from mixedcrew.io.corps import (
     read_corps,
 )
 from mixedcrew.io.forward_settings import ForwardSettings
-from mixedcrew.io.matching import Match, match_people, person_key
+from mixedcrew.io.leavers import ABLE, current_rows
+from mixedcrew.io.matching import Match, match_people
 
 STATION = "ISS"
 SOYUZ, DRAGON, STARLINER, USDV = "soyuz-ms", "crew-dragon", "starliner", "usdv"
 # Vehicle names of the lists -> vehicle types of the scenario; Orion never flies to the ISS.
 VEHICLE_TYPES = {"Soyuz": SOYUZ, "Soyuz MS": SOYUZ, "Crew Dragon": DRAGON, "Starliner": STARLINER}
-ABLE = ("active", "assigned")
 SHARES_SOURCE = ("NASA OIG, 'NASA's Management and Utilization of the International Space "
                  "Station' (2018): NASA 76.6%, JAXA 12.8%, ESA 8.3%, CSA 2.3% of the US segment's "
                  "utilisation (shared data README)")
@@ -157,7 +157,7 @@ class _Forward:
 
     def _people(self) -> None:
         self.matches = match_people(self.corps, list(self.base.people))
-        current = _current_rows(self.corps)
+        current = current_rows(self.corps)
         for m in self.matches:
             row = m.row
             if row is not current[m.key]:
@@ -484,17 +484,6 @@ def _number(name: str) -> int:
 def _is_candidate(row: CorpsMember) -> bool:
     note = row.note.lower()
     return "not flight-eligible until" in note or "candidate" in note
-
-
-def _current_rows(corps: list[CorpsMember]) -> dict[str, CorpsMember]:
-    """For a person listed under two agencies, the row they fly under now (the later status)."""
-    out: dict[str, CorpsMember] = {}
-    for row in corps:
-        key = person_key(row)
-        was = out.get(key)
-        if was is None or (was.status not in ABLE and row.status in ABLE):
-            out[key] = row
-    return out
 
 
 def _new_id(row: CorpsMember) -> str:

@@ -19,9 +19,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from mixedcrew.domain import Scenario
+from mixedcrew.domain import Person, Scenario
 from mixedcrew.errors import DataError, Problem
 from mixedcrew.instants import format_instant, to_instant
+from mixedcrew.io.corps import read_corps
 from mixedcrew.io.dockings import DockingRecord, RecordedVisit, RecordRow, read_docking_record
 from mixedcrew.io.gcat import (
     Astronaut,
@@ -33,6 +34,7 @@ from mixedcrew.io.gcat import (
     read_rides,
     read_supplement,
 )
+from mixedcrew.io.leavers import RETURN_YEARS, availability_ends
 from mixedcrew.io.scenario_file import parse_toml, read_input
 
 ATTRIBUTION = (
@@ -181,8 +183,11 @@ class _Builder:
 
 def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = None,
                 supplement: Path | None = None, facts: Path | None = None,
-                dockings: Path | None = None) -> ImportResult:
-    """The station's flights, people and rides as a Scenario, checked by the loader's rules."""
+                dockings: Path | None = None, corps: Path | None = None) -> ImportResult:
+    """The station's flights, people and rides as a Scenario, checked by the loader's rules.
+
+    corps: the astronaut-corps list (data/corps-2026.csv): people who had left flight status
+    get the matching end of their availability (io/leavers.py)."""
     directory = Path(directory)
     if not directory.is_dir():
         raise DataError([Problem(str(directory), None, "", "not a folder")])
@@ -210,6 +215,8 @@ def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = 
     if b.problems:
         raise DataError(b.problems)
     data = _assemble(b, flights, chosen, astros, horizon)
+    if corps is not None:
+        _bound_availability(data, Path(corps), horizon)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
@@ -222,12 +229,13 @@ def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = 
         raise DataError([Problem(facts_name, None, ".".join(map(str, p)), m) for p, m in found])
     mismatches = cross_check_durations(scenario, chosen, astros, missions, rides, horizon,
                                        b.supplement_downs)
-    header = _header(directory, since, supplement, facts_name, horizon, station, dockings)
+    header = _header(directory, since, supplement, facts_name, horizon, station, dockings, corps)
     return ImportResult(scenario, header, mismatches)
 
 
 def _header(directory: Path, since: datetime | None, supplement: Path | None, facts: str,
-            horizon: datetime | None, station: str = "ISS", dockings: Path | None = None) -> str:
+            horizon: datetime | None, station: str = "ISS", dockings: Path | None = None,
+            corps: Path | None = None) -> str:
     cmd = f"mixedcrew import-gcat data/gcat --station {station}"
     if since:
         cmd += f" --since {since.date().isoformat()}"
@@ -235,6 +243,8 @@ def _header(directory: Path, since: datetime | None, supplement: Path | None, fa
         cmd += f" --supplement data/{Path(supplement).name}"
     if dockings:
         cmd += " --dockings data/iss-dockings"
+    if corps:
+        cmd += f" --corps data/{Path(corps).name}"
     where = ("Dock and undock instants, ports and relocations come from the ISS docking record",
              "(data/iss-dockings) where it has them, else from defaults (docs/import.md).") \
         if dockings else (
@@ -246,8 +256,30 @@ def _header(directory: Path, since: datetime | None, supplement: Path | None, fa
         "",
         ATTRIBUTION,
         *where,
+        *(("Availability ends: the corps list's status and date for who had left flight status",
+           f"(data/{Path(corps).name}, a source per row); people not in it: "
+           f"{RETURN_YEARS} years after their last landing,",
+           "at the latest the data's horizon (docs/import.md).") if corps else ()),
         f"Data horizon: {format_instant(horizon) if horizon else 'none'} (the lists' update stamp).",
     ])
+
+
+def _bound_availability(data: dict[str, Any], corps_path: Path, horizon: datetime | None) -> None:
+    """Each person the corps list shows gone (or who is missing from it) gets an availability end."""
+    if horizon is None:
+        return
+    corps = read_corps(corps_path, [a["id"] for a in data["agencies"]])
+    flights = {f["id"]: f for f in data["flights"]}
+    last: dict[str, datetime] = {}
+    for a in data["assignments"]:
+        down = flights.get(a.get("down", ""))
+        end = (down.get("land") or down.get("undock") or horizon) if down else horizon
+        last[a["person"]] = max(last.get(a["person"], end), end)
+    people = [Person.model_validate(p) for p in data["people"]]
+    ends = {e.person: e.until for e in availability_ends(corps, people, last, horizon)}
+    for p in data["people"]:
+        if p["id"] in ends:
+            p["available"] = {"until": ends[p["id"]]}
 
 
 # --- flights -----------------------------------------------------------------------------
