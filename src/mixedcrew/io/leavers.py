@@ -13,8 +13,8 @@ the people who could fly from 2026; the matched history people get:
   had left by then, not when);
 - active, assigned or unknown: no end (the list says nothing against them);
 - not in the list: until RETURN_YEARS after their last landing, at the latest
-  the data's horizon. 95% of the 203 returns to the station in the record
-  (2000-2026) came within 10 years of the person's previous landing, and no
+  the data's horizon. 192 of the 203 returns to the station in the record
+  (2000-2026, 95%) came within 10 years of the person's previous landing, and no
   one missing from the 2026 list came back after more than 11.6 (Hadfield,
   2001 to 2012); someone absent from the list and last down more than ten
   years before is taken as gone (docs/plan.md, docs/import.md).
