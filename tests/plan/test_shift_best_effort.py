@@ -133,6 +133,34 @@ def test_the_iss_soyuz_grounding_explains_in_a_handful_of_facts():
     assert {f.rule for f in facts} == {"EXCHANGE", "GROUNDED"}
 
 
+def test_the_iss_soyuz_grounding_over_the_full_horizon_explains_in_five_facts_at_most():
+    """The same grounding re-planned to the data's horizon (2026-07-03): people who had left
+    flight status (the corps list's retirements, and those missing from it 10 years after their
+    last landing) are no candidates, so the first conflicting set holds only the people who
+    could still fly (Shkaplerov retired 2023, Noguchi 2022; Suraev and Tyurin last landed in
+    2014), and the explanation is a handful of facts about flights and the ledger."""
+    from pathlib import Path
+
+    from mixedcrew.io.events import load_events
+    from mixedcrew.plan.scope import make_scope
+
+    iss = load_scenario(Path(__file__).resolve().parents[2] / "examples" / "iss.toml")
+    event = ('{ id = "soyuz-down", kind = "grounding", vehicle_type = "soyuz-ms", '
+             'at = 2025-03-01T00:00:00Z, until = 2025-09-01T00:00:00Z }')
+    horizon = iss.scenario.horizon
+    done = replan(iss, list(load_events([event], iss)), SolveOptions(time_limit=120, workers=1), horizon)
+    assert done.result.status == "infeasible"
+    facts = done.result.facts
+    assert 1 <= len(facts) <= 5, [str(f) for f in facts]
+    assert not {f.rule for f in facts} & {"TRAINED", "AVAILABLE", "CERT"}
+    scope = make_scope(iss, horizon, now=at("2025-03-01"), explain=True)
+    names = {p.id: p.name for p in iss.people}
+    for flight, people in scope.candidates.items():
+        said = {names[p] for p in people}
+        assert not any(n.startswith(("Shkaplerov", "Noguchi", "Suraev", "Tyurin"))
+                       for n in said), (flight, said)
+
+
 def test_cli_plan_best_effort_when_a_grounding_covers_a_window(cli, tmp_path):
     """`plan --best-effort`: Soyuz grounded over Soyuz-2's whole window; the plan is written,
     says it is a best effort, and the checker finds the grounding broken."""

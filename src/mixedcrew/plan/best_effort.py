@@ -1,15 +1,25 @@
-"""Best effort: when no plan keeps every rule, the plan that breaks the fewest, least.
+"""Best effort: when no plan keeps every rule, the plan that breaks the fewest, for the shortest time.
 
 Built on the explanation model (explain.py): every rule family is enforced
 for each subject only under its guard literal. Here the physical rules stay
 hard (their guards are fixed true: ORDER, SEATS, PORTS), and the solver
-chooses which of the other guards to give up, minimising the weighted count
-of facts given up (WEIGHTS, per rule; docs/plan.md lists them). A second
-step keeps that count and, among plans that reach it, minimises how far
-launches and undockings move from the previous plan (re-plans) and how far
-stays are off their targets: given up or not, a fact's span is as short as
-the rest of the plan allows. The checker, the oracle, then lists every
-violation that remains with its span and sentence.
+chooses which of the other guards to give up. Lexicographically:
+
+1. the weighted count of facts given up (WEIGHTS, per rule; docs/plan.md
+   lists them), and at equal count the fewest changed assignments;
+2. with those facts given up and every other held, the weighted time they
+   stay broken: each fact's broken hours (spans.py) times its rule's
+   weight, so that a plan breaking a rule for 2 days wins over one breaking
+   it for 60;
+3. with both kept, how far launches and undockings move from the previous
+   plan (re-plans) and how far stays are off their targets.
+
+Count first, not weight x (1 + days): a fact given up is a decision someone
+must sign (a waiver, a crew kept up past its vehicle's limit), and the
+weights rank those decisions by safety; priced by the day, a short lifeboat
+shortfall (100 a fact) would win over a seat ledger left out of balance for
+months (5 a fact), which is the wrong trade. The checker, the oracle, then
+lists every violation that remains with its span and sentence.
 """
 
 from __future__ import annotations
@@ -48,7 +58,8 @@ WEIGHTS: dict[str, int] = {
     "CREW": 1,
 }
 DEFAULT_WEIGHT = 10
-FIND_SHARE = 0.6  # of the time left: the search for the cheapest plan; the rest tightens it
+FIND_SHARE = 0.6  # of the time left: the search for the cheapest plan; the rest shortens and tightens it
+SHORTEN_SHARE = 0.5  # of what is left then: shortening the broken spans; the rest tightens the plan
 
 
 @dataclass
@@ -58,6 +69,13 @@ class BestEffort:
     result: PlanResult
     broken: list[Fact] = field(default_factory=list)
     cost: int = 0
+    hours: dict[tuple[str, str], int] = field(default_factory=dict)  # broken hours of each fact
+    weighted_hours: int | None = None  # step 2's objective; None when it found no plan in time
+
+    @property
+    def rank(self) -> tuple[int, float]:
+        """What best effort minimises, in order: weighted count, then weighted broken time."""
+        return self.cost, float("inf") if self.weighted_hours is None else self.weighted_hours
 
     @property
     def plan(self) -> Scenario | None:
@@ -66,9 +84,12 @@ class BestEffort:
     def as_json(self) -> dict[str, object]:
         data = self.result.as_json()
         data["best_effort"] = True
-        data["facts_given_up"] = [f.as_json() | {"weight": weight(f.rule)}
-                                  for f in self.broken]
+        data["facts_given_up"] = [f.as_json() | {"weight": weight(f.rule)} | (
+            {"days_broken": round(self.hours[f.rule, f.subject] / 24, 1)}
+            if (f.rule, f.subject) in self.hours else {}) for f in self.broken]
         data["cost"] = self.cost
+        data["weighted_days"] = (None if self.weighted_hours is None
+                                 else round(self.weighted_hours / 24, 1))
         return data
 
 
@@ -103,7 +124,7 @@ def best_effort_plan(s: Scenario, until: datetime | None = None, options: SolveO
     # conflict; keeping its costly facts may clash with rules outside it): search every rule
     # on what the clock has left, and keep the focused plan if that finds nothing cheaper.
     every = _best_effort(s, until, opts, now, reference, previous, None, started, clock)
-    if first.plan is not None and (every.plan is None or every.cost >= first.cost):
+    if first.plan is not None and (every.plan is None or every.rank >= first.rank):
         return first
     return every
 
@@ -143,12 +164,21 @@ def _best_effort(s: Scenario, until: datetime | None, opts: SolveOptions, now: d
         return BestEffort(PlanResult(Status.UNKNOWN, None, scope, seconds=time.monotonic() - started))
     values = _values(solver, model)
     best_cost = evaluate(cost, values)
-    values = _tighten(ctx, cost, best_cost, values, opts, clock.left())
+    model.add(cost <= best_cost)
+    values, hours, spans = _shorten(ctx, soft, values, opts, clock.share(SHORTEN_SHARE))
+    weighted = None
+    if spans is not None:
+        weighted = evaluate(spans, values)
+        model.add(spans <= weighted)
+    values = _tighten(ctx, values, opts, clock.left())
     plan = to_scenario(ctx, lambda e: evaluate(e, values))
     result = PlanResult(Status.PLANNED, plan, scope, report=check(plan),
                         seconds=time.monotonic() - started)
-    broken = [Fact(g.rule, g.subject, g.sentence) for g in soft if not evaluate(g.literal, values)]
-    return BestEffort(result, broken, best_cost)
+    broken = [g for g in soft if not evaluate(g.literal, values)]
+    return BestEffort(result, [Fact(g.rule, g.subject, g.sentence) for g in broken], best_cost,
+                      {(g.rule, g.subject): evaluate(hours[g.rule, g.subject], values)
+                       for g in broken if (g.rule, g.subject) in hours and spans is not None},
+                      weighted)
 
 
 def _hint(ctx: Context, previous: Scenario | None, soft: list[Guard]) -> None:
@@ -168,15 +198,47 @@ def _values(solver: cp_model.CpSolver, model: cp_model.CpModel) -> list[int]:
     return [solver.value(model.get_int_var_from_proto_index(k)) for k in range(len(model.proto.variables))]
 
 
-def _tighten(ctx: Context, cost: Expr, best_cost: int, values: list[int], opts: SolveOptions,
-             seconds: float) -> list[int]:
-    """Keep the cost; minimise movement from the previous plan and days off target."""
+def _shorten(ctx: Context, soft: list[Guard], values: list[int], opts: SolveOptions, seconds: float
+             ) -> tuple[list[int], dict[tuple[str, str], Expr], Expr | None]:
+    """With the facts the cheapest plan gave up still given up and every other fact held, the
+    plan whose facts stay broken for the fewest weighted hours: (every variable's value, each
+    fact's broken hours, their weighted sum, or None when no plan came back in time and the
+    first one stands).
+
+    The set is held because the measures are not alike (spans.py: a fact with no span of its
+    own counts one day): with the set free, a plan could trade a ledger out of balance for
+    months for a quota missed on one flight, "one day", at the same count."""
+    from mixedcrew.plan.spans import broken_hours
+
+    model = ctx.model
+    hours: dict[tuple[str, str], Expr] = {}
+    for g in soft:
+        if evaluate(g.literal, values):
+            model.add(g.literal == 1)
+        else:
+            hours[g.rule, g.subject] = broken_hours(ctx, g)
+    spans = sum(weight(rule) * h for (rule, _), h in hours.items())
+    values = values + [0] * (len(model.proto.variables) - len(values))  # the spans' own: a hint
+    if isinstance(spans, int):
+        return values, hours, spans
+    model.clear_hints()
+    for k, v in enumerate(values):
+        model.add_hint(model.get_int_var_from_proto_index(k), v)
+    model.minimize(spans)
+    solver = solver_for(opts, seconds)
+    if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _values(solver, model), hours, spans
+    return values, hours, None
+
+
+def _tighten(ctx: Context, values: list[int], opts: SolveOptions, seconds: float) -> list[int]:
+    """Keep the cost and the broken time (bounds in the model); minimise movement from the
+    previous plan and days off target."""
     from mixedcrew.plan.objective import disruption, movement, timing
 
     if seconds < 0.5:
         return values
     model = ctx.model
-    model.add(cost <= best_cost)
     # a changed assignment weighs as ten days of moved instants
     terms = [x for x in (10 * 86400 * disruption(ctx), movement(ctx), timing(ctx)[0])
              if not isinstance(x, int)]
@@ -194,9 +256,16 @@ def _tighten(ctx: Context, cost: Expr, best_cost: int, values: list[int], opts: 
 
 def describe(done: BestEffort) -> list[str]:
     """The plain words a best-effort plan comes with."""
-    lines = ["BEST-EFFORT PLAN: no plan keeps every rule; this one breaks the fewest "
-             f"(weighted cost {done.cost}; ORDER, SEATS and PORTS kept)."]
-    lines += [f"  gives up {f.rule:<12} {f.sentence}" for f in done.broken]
+    from mixedcrew.plan.spans import has_span
+
+    said = "" if done.weighted_hours is None else f", {_days(done.weighted_hours)} weighted days broken"
+    lines = ["BEST-EFFORT PLAN: no plan keeps every rule; this one breaks the fewest, for the "
+             f"shortest time (weighted cost {done.cost}{said}; ORDER, SEATS and PORTS kept)."]
+    for f in done.broken:
+        hours = done.hours.get((f.rule, f.subject))
+        span = (f" (for {_days(hours)} day{'' if hours == 24 else 's'})"
+                if hours is not None and has_span(f.rule, f.subject) else "")
+        lines.append(f"  gives up {f.rule:<12} {f.sentence}{span}")
     report = done.result.report
     if report is not None:
         scope = done.result.scope
@@ -207,3 +276,7 @@ def describe(done: BestEffort) -> list[str]:
                      + (f" from {now:%Y-%m-%d} on (and {old} in the history before)" if now else "") + ":")
         lines += [f"  {v.rule:<12} {v.start:%Y-%m-%d} .. {v.end:%Y-%m-%d}  {v.message}" for v in new]
     return lines
+
+
+def _days(hours: int) -> str:
+    return f"{hours // 24:,}" if hours % 24 == 0 else f"{hours / 24:,.1f}"

@@ -18,7 +18,7 @@ from mixedcrew.domain import Agreement, CrewEra, Damage, EarlyReturn, Flight, Gr
 from mixedcrew.instants import format_day
 from mixedcrew.plan.context import Context, Rider
 from mixedcrew.plan.scope import docked_limits_over
-from mixedcrew.plan.state import FAR_PAST, StationState, seat_profile
+from mixedcrew.plan.state import FAR_PAST, Point, StationState, seat_profile
 from mixedcrew.plan.variables import Expr, Lit, Time
 from mixedcrew.rules import flew_to
 
@@ -333,9 +333,7 @@ def capacity_constraints(ctx: Context) -> None:
         points = state.points()
         leaves = [p for p in points if p.departure]
         below: dict[int, Lit] = {}
-        for p in points:
-            if not (p.arrival or p.era):
-                continue
+        for p, began in [(p, p.t) for p in points if p.arrival or p.era] + _under_way(state):
             crew = state.crew(p.t)
             for era, in_era in _eras_at(state, p.t):
                 # each era's numbers hold where the instant falls in it (dated, as the checker)
@@ -345,7 +343,7 @@ def capacity_constraints(ctx: Context) -> None:
                     continue
                 above = ctx.model.new_bool_var("")
                 ctx.require(crew, None, era.nominal, [above.negated(), in_era], [])
-                limit = p.t.shift(handover)
+                limit = began.shift(handover)
                 options = [ctx.cmp.le(ctx.horizon, limit)]
                 for q in leaves:
                     if q.t.hi <= p.t.lo or q.t.lo > limit.hi:
@@ -361,6 +359,22 @@ def capacity_constraints(ctx: Context) -> None:
                     ctx.preexisting.append(("CAPACITY", f"{st.id} handover"))
                     continue
                 ctx.implies([above, in_era], guard, options)
+
+
+def _under_way(state: StationState) -> list[tuple[Point, Time]]:
+    """A handover under way when planning starts: the instant planning starts, as an arrival
+    whose handover began at the last arrival before it (history, fixed). The points checked
+    are the arrivals after it, so without this a re-plan could keep a crew that arrived just
+    before `now` aboard past the allowed days (the checker counts from that arrival)."""
+    ctx = state.ctx
+    now = ctx.scope.now
+    if now is None:
+        return []
+    before = [x.lo for x in [g.start for g in state.groups] + [d.dock for d in state.docked]
+              if x.fixed and x.lo <= now]
+    if not before:
+        return []
+    return [(Point(Time.at(now), arrival=True), Time.at(max(before)))]
 
 
 def _eras_at(state: StationState, t: Time) -> list[tuple[CrewEra, Lit]]:
@@ -610,6 +624,8 @@ def _balance(ctx: Context, ag: Agreement, entries: list[Entry]) -> None:
     for e in entries:
         final = final + ctx.times_lit(e[3], e[4], ctx.seats(e[1])) * (1 if e[2] == a_id else -1)
     ctx.balance[ag.id] = final
+    launches, checked = ctx.ledgers.setdefault(ag.id, ([], []))
+    launches += [(ctx.v.times[e[1].id].launch, e[3]) for e in entries]
     for e in entries:
         idx, f, party, counted, n = e
         moving = f.id in ctx.variable or any(o[1].id in ctx.variable for o in entries)
@@ -631,6 +647,7 @@ def _balance(ctx: Context, ag: Agreement, entries: list[Entry]) -> None:
             got = ctx.model.new_bool_var("")
             ctx.require(n, None, 0, [got.negated()], [])
         ctx.require(gap, -ag.tolerance, ag.tolerance, [counted, got], guard, ("EXCHANGE", ag.id))
+        checked.append((t.launch, gap, [counted, got]))
 
 
 # --- COMMANDER ------------------------------------------------------------------

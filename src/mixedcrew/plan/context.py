@@ -51,6 +51,9 @@ class Context:
         self.guards: dict[tuple[str, str], Guard] = {}
         self.preexisting: list[tuple[str, str]] = []  # (rule, what) already broken by fixed data
         self.balance: dict[str, Expr] = {}  # agreement -> final seat gap (objective)
+        # agreement -> (launch, counted) of each ledger entry, and (launch, seat gap after it,
+        # when the tolerance applies) where it is checked: how long a given-up ledger is out
+        self.ledgers: dict[str, tuple[list[tuple[Time, Lit]], list[tuple[Time, Expr, list[Lit]]]]] = {}
         self.names = person_names(self.s)  # as sentences print them: unambiguous
         self.states: list[Any] | None = None  # per-station state, built once
         self._one: dict[Any, Lit] = {}

@@ -1,0 +1,50 @@
+"""CAPACITY across the instant planning starts: a handover under way then (a visit docked just
+before it, above the nominal crew) ends within its allowed days of the arrival, as the checker
+counts them; the planner used to check only the arrivals after that instant."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from mixedcrew.check import check
+from mixedcrew.io.scenario_file import loads_scenario
+from mixedcrew.plan import SolveOptions, plan_scenario
+
+HERE = Path(__file__).resolve().parent
+VISIT = '''
+[[flights]]
+id = "V"
+vehicle_type = "cap"
+station = "ST"
+port = "p2"
+launch_site = "pad"
+kind = "visit"
+launch = 2023-01-24T21:00:00Z
+dock = 2023-01-25T00:00:00Z
+target_days = 30
+
+[[assignments]]
+person = "b4"
+up = "V"
+role = "commander"
+[[assignments]]
+person = "b5"
+up = "V"
+[[assignments]]
+person = "b6"
+up = "V"
+'''
+
+
+def test_a_visit_docked_before_planning_starts_leaves_within_the_handover_days():
+    """Six aboard (nominal 3, handovers of 10 days) from 2023-01-25, planning from 2023-02-01: the
+    visit wants 30 days (its target) but undocks by 2023-02-04, and the checker agrees."""
+    text = (HERE / "overrun.toml").read_text(encoding="utf-8")
+    text = text.replace('window = { from = 2023-04-12T21:00:00Z, until = 2023-06-11T21:00:00Z }',
+                        'window = { from = 2023-03-01T00:00:00Z, until = 2023-03-20T00:00:00Z }')
+    s = loads_scenario(text + VISIT, "visit.toml")
+    r = plan_scenario(s, None, SolveOptions(time_limit=20, workers=1))
+    assert r.status == "planned" and r.plan is not None, r.facts
+    assert r.plan.flight_by_id["V"].undock <= datetime(2023, 1, 25, tzinfo=UTC) + timedelta(days=10)
+    assert [v.rule for v in check(r.plan).violations] == []
