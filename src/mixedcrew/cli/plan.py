@@ -152,7 +152,7 @@ def plan_cmd(
                                        "run, slower) or let them race.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     best_effort: Annotated[bool, typer.Option(
-        "--best-effort", help="When no plan keeps every rule, write the one that breaks the fewest "
+        "--best-effort", help="When no plan keeps every rule, write the one that breaks the fewest, shortest "
                               "(ORDER, SEATS, PORTS kept; exit 1, the checker's findings listed).")] = False,
 ) -> None:
     """Fill every open flight: launch, port and crew. Exit 0 planned, 1 impossible, 2 bad input."""
@@ -244,7 +244,7 @@ def replan_cmd(
         "--shift", help="Days a launch an event blocks may move past its old date (default: it "
                         "waits for the grounding or outage to end, plus 30 days).")] = None,
     best_effort: Annotated[bool, typer.Option(
-        "--best-effort", help="When no plan keeps every rule, write the one that breaks the fewest "
+        "--best-effort", help="When no plan keeps every rule, write the one that breaks the fewest, shortest "
                               "(ORDER, SEATS, PORTS kept; exit 1, the checker's findings listed).")] = False,
 ) -> None:
     """Re-plan after events: the past pinned, fewest changes first. Exit 0, 1 impossible, 2 bad input."""
