@@ -17,16 +17,31 @@ adds 120, 160 and 200 open flights (2 stations, 15/20/25 years), the
 the forward ISS scenario (examples/iss-2030.toml) when it exists. At the
 end, a Markdown table for docs/plan.md.
 
+`--baseline REV` measures, in the same run, the planner of commit REV on each
+generated instance: `git archive REV src` unpacked in a temporary folder, and
+plan_baseline.py run there in a subprocess (PYTHONPATH on that src/) just before
+today's planner plans the same instance. Both sides time plan_scenario alone
+(wall seconds). It prints whether both planned the same instance (the
+fingerprint of the generator's data), whether they reached the same level
+values, and `speed-up = baseline s / now s`. An instance REV cannot make (its
+generator knows no third station, its loader not the forward file) says so.
+The issue's "today" is 7e6a2be, the first landing.
+
     .venv/bin/python benchmarks/plan_scale.py [--time-limit 60] [--workers 1] [--quick]
-                                              [--large] [--only N]
+                                              [--large] [--only N] [--baseline REV]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import multiprocessing as mp
 import os
 import resource
+import subprocess
+import sys
+import tarfile
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -47,18 +62,20 @@ def _shown(unit: str, value: float) -> str:
 
 def run(args: tuple[int, int, int, float, int], out: Any) -> None:
     stations, years, candidates, limit, workers = args
+    from plan_baseline import generated  # beside this script (the spawned child has its path)
+
     from mixedcrew.check import check
     from mixedcrew.io.scenario_file import load_scenario
     from mixedcrew.plan import SolveOptions, plan_scenario
-    from mixedcrew.plan.generate import generate_scenario
     from mixedcrew.plan.greedy import greedy_plan
     from mixedcrew.plan.solve import plan_levels
 
+    data = None
     if stations == 0:
         s = load_scenario(FORWARD)
         name = "forward ISS (examples/iss-2030.toml)"
     else:
-        s = generate_scenario(stations, years, candidates, seed=0)
+        s, data = generated(stations, years, candidates)
         name = f"{stations} station{'s' if stations > 1 else ''}, {years} years, {candidates} people"
     t0 = time.monotonic()
     g = greedy_plan(s)
@@ -73,10 +90,12 @@ def run(args: tuple[int, int, int, float, int], out: Any) -> None:
 
     opts = SolveOptions(time_limit=limit, workers=workers, deterministic=workers == 1,
                         progress=progress)
+    t0 = time.monotonic()
     result = plan_scenario(s, options=opts)
+    wall = time.monotonic() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out.put({
-        "instance": name, "open": len(result.scope.planned),
+        "instance": name, "open": len(result.scope.planned), "data": data, "wall": wall,
         "greedy_s": greedy_s, "greedy_violations": greedy_bad, "greedy_levels": greedy_levels,
         "status": str(result.status), "seconds": result.seconds,
         "levels": [(lv.name, lv.unit, lv.value, lv.bound, lv.optimal, lv.seconds)
@@ -84,6 +103,54 @@ def run(args: tuple[int, int, int, float, int], out: Any) -> None:
         "memory": memory, "tried": list(result.tried),
         "violations": len(result.new_violations) if result.report else None, "peak_mb": peak_mb,
     })
+
+
+def unpack(rev: str) -> Path:
+    """REV's src/ in a new temporary folder (git archive: the commit's files, no checkout)."""
+    where = Path(tempfile.mkdtemp(prefix="plan-baseline-"))
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev, "src"],
+                             check=True, capture_output=True).stdout
+    with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
+        tar.extractall(where, filter="data")
+    return where / "src"
+
+
+def baseline(src: Path, stations: int, years: int, candidates: int, limit: float,
+             workers: int) -> dict[str, Any] | str:
+    """plan_baseline.py's answer with REV's planner, or why there is none (one line)."""
+    if stations == 0:
+        return "not measured: the forward file needs today's loader"
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    cmd = [sys.executable, str(Path(__file__).with_name("plan_baseline.py")),
+           str(stations), str(years), str(candidates), str(limit), str(workers)]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3 * limit + 120)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"not measured: {last}"
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
+
+
+def _speed_line(b: dict[str, Any] | str | None, r: dict[str, Any], rev: str) -> list[str]:
+    if b is None:
+        return []
+    if isinstance(b, str):
+        return [f"  baseline {rev}: {b}"]
+    same = "yes" if b["data"] == r["data"] else f"NO ({b['data']} vs {r['data']})"
+    ours = [(n, v) for n, _, v, _, _, _ in r["levels"]]
+    theirs = [(n, v) for n, v, _, _ in b["levels"]]
+    shared = [n for n, _ in theirs if n in dict(ours)]
+    equal = all(dict(ours)[n] == dict(theirs)[n] for n in shared)
+    proven = all(o for _, _, o, _ in b["levels"])
+    unit = {n: u for n, u, _, _, _, _ in r["levels"]}
+    levels = "; ".join(f"{n} {_shown(unit.get(n, ''), v)} ({'optimal' if o else 'not proven'}, {t:.1f} s)"
+                       for n, v, o, t in b["levels"])
+    return [f"  baseline {rev}: {b['wall']:7.2f} s  {b['status']}, {b['violations']} violation(s), "
+            f"peak {b['peak_mb']:.0f} MB",
+            f"           {levels}",
+            f"  same instance: {same}; same level values: {'yes' if equal else 'NO'}"
+            f"{'' if proven else ' (baseline not proven optimal on every level)'}",
+            f"  speed-up = {b['wall']:.2f} s / {r['wall']:.2f} s = {b['wall'] / r['wall']:.2f}x"]
 
 
 def _gap(value: float, bound: float, optimal: bool) -> str:
@@ -117,7 +184,10 @@ def main() -> None:
                         help="the large instances (120-200 open flights, 3 stations) and the forward ISS")
     parser.add_argument("--only", type=int, action="append",
                         help="run only the N-th instance (1-based; repeatable)")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also plan each instance with commit REV's planner, in the same run")
     a = parser.parse_args()
+    old_src = unpack(a.baseline) if a.baseline else None
     ctx = mp.get_context("spawn")
     instances = QUICK if a.quick else LARGE if a.large else INSTANCES
     if not FORWARD.exists():
@@ -126,8 +196,11 @@ def main() -> None:
         instances = [instances[i - 1] for i in a.only]
     print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
           f"time limit {a.time_limit:g} s, {a.workers} worker(s)")
-    rows = []
+    rows, bases = [], []
     for stations, years, candidates in instances:
+        b = None if old_src is None else baseline(old_src, stations, years, candidates,
+                                                   a.time_limit, a.workers)
+        bases.append(b)
         q = ctx.Queue()
         p = ctx.Process(target=run, args=((stations, years, candidates, a.time_limit, a.workers), q))
         p.start()
@@ -151,6 +224,8 @@ def main() -> None:
         for note in r.get("tried", []):
             print(f"           {note}")
         print(f"  CP-SAT never worse than greedy: {_verdict(r)}")
+        for line in _speed_line(b, r, a.baseline or ""):
+            print(line)
     print("\n| instance | open flights | greedy: time, violations | greedy levels | CP-SAT: time, "
           "violations | CP-SAT levels (value, status) | never worse | peak memory |")
     print("|---|---|---|---|---|---|---|---|")
@@ -162,6 +237,23 @@ def main() -> None:
         print(f"| {r['instance']} | {r['open']} | {r['greedy_s']:.2f} s, "
               f"{len(r['greedy_violations'])} | {glv} | {r['seconds']:.1f} s, {r['violations']} | "
               f"{ours} | {_verdict(r)} | {r['peak_mb']:.0f} MB |")
+    if old_src is not None:
+        _speed_table(rows, bases, a.baseline)
+
+
+def _speed_table(rows: list[dict[str, Any]], bases: list[dict[str, Any] | str | None], rev: str) -> None:
+    print(f"\n| instance | open flights | {rev}: time, memory | now: time, memory | speed-up | "
+          "now: seconds per level |")
+    print("|---|---|---|---|---|---|")
+    for r, b in zip(rows, bases, strict=True):
+        per = ", ".join(f"{SHORT.get(n, n)} {t:.1f}" for n, _, _, _, _, t in r["levels"])
+        now = f"{r['wall']:.1f} s, {r['peak_mb']:.0f} MB"
+        if isinstance(b, dict):
+            old = f"{b['wall']:.1f} s, {b['peak_mb']:.0f} MB"
+            ratio = f"{b['wall'] / r['wall']:.2f}x"
+        else:
+            old, ratio = "-", "-"
+        print(f"| {r['instance']} | {r['open']} | {old} | {now} | {ratio} | {per} |")
 
 
 if __name__ == "__main__":

@@ -114,3 +114,67 @@ def test_pinned_timing_terms_get_floors_every_plan_keeps():
     floors = [list(ctx.model.proto.variables[v.index].domain)[0] for v, _ in timing.terms]
     assert all(f <= full[v.index] for f, (v, _) in zip(floors, timing.terms, strict=True))
     assert sum(1 for f in floors if f > 0) >= 2
+
+
+def test_a_level_the_starting_plan_holds_at_its_floor_is_proven_without_the_solver(monkeypatch):
+    """Balance at 0 in greedy's plan is the least its expression can take (a sum of absolute
+    gaps): the level is optimal with no solver call; timing above its floor is not."""
+    import mixedcrew.plan.search as search
+
+    _, ctx, _, full = _fixed_up_to("balance")
+    pending = {p.name: p for p in pending_levels(ctx)}
+    balance, timing = pending["balance"].build(ctx), pending["timing"].build(ctx)
+    full = complete_hint(ctx, {ctx.model.get_int_var_from_proto_index(k): v
+                               for k, v in enumerate(full)}, 10, 0)
+    assert evaluate(balance.expr, full) == span(ctx, balance.expr)[0] == 0
+    result = search._at_floor(ctx, balance, full)
+    assert result is not None and result.optimal and result.value == result.bound == 0
+    assert evaluate(timing.expr, full) > span(ctx, timing.expr)[0]
+    assert search._at_floor(ctx, timing, full) is None
+
+
+def test_fairness_left_unproven_by_the_default_strategy_goes_to_the_portfolio(monkeypatch):
+    """Fairness is a portfolio level: when its first call (the default strategy) ends without
+    a proof, the second is CP-SAT's interleaved portfolio on one worker, from the first's
+    plan; other levels make one default call. The plan is still optimal on every level, keeps
+    every rule, and comes out the same twice."""
+    import mixedcrew.plan.tactics as tactics
+    from mixedcrew.plan import plan_scenario
+
+    calls: list[tuple[str, bool, list[int] | None]] = []
+    plans: list[list[int] | None] = []
+    real = tactics._minimise
+
+    def spy(ctx, level, opts, seconds, hint, started, portfolio):
+        calls.append((level.name, portfolio, hint))
+        status, values, bound = real(ctx, level, opts, seconds, hint, started, portfolio)
+        plans.append(values)
+        if level.name == "fairness" and not portfolio and values is not None:
+            # as on the 2-station instances: a plan, no proof (a lower bound is still a bound)
+            return cp_model.FEASIBLE, values, bound - 1
+        return status, values, bound
+
+    monkeypatch.setattr(tactics, "_minimise", spy)
+    s = generate_scenario(2, 2, 60, seed=0)
+    opts = SolveOptions(time_limit=60, workers=1)
+    first = plan_scenario(s, options=opts)
+    fair = [(p, hint, plans[i]) for i, (name, p, hint) in enumerate(calls) if name == "fairness"]
+    assert [p for p, _, _ in fair[:2]] == [False, True]
+    assert fair[1][1] == fair[0][2], "the portfolio starts from the default call's plan"
+    assert all(not p for name, p, _ in calls if name != "fairness")
+    assert first.status == "planned" and not first.new_violations
+    assert all(lv.optimal for lv in first.levels)
+    calls.clear()
+    plans.clear()
+    assert plan_scenario(s, options=opts).plan == first.plan
+
+
+def test_a_portfolio_solver_interleaves_on_one_worker_only_when_asked():
+    """One worker searches with CP-SAT's single default strategy unless the level asks for the
+    portfolio; more workers interleave when deterministic, as before."""
+    from mixedcrew.plan.tactics import solver_for
+
+    assert not solver_for(SolveOptions(workers=1), 1.0).parameters.interleave_search
+    assert solver_for(SolveOptions(workers=1), 1.0, portfolio=True).parameters.interleave_search
+    assert solver_for(SolveOptions(workers=2), 1.0).parameters.interleave_search
+    assert solver_for(SolveOptions(workers=1), 1.0, portfolio=True).parameters.num_workers == 1

@@ -16,7 +16,7 @@ from ortools.sat.python import cp_model
 
 from mixedcrew.plan.context import Context
 from mixedcrew.plan.hints import evaluate, extend
-from mixedcrew.plan.objective import Level, Pending
+from mixedcrew.plan.objective import Level, Pending, span
 from mixedcrew.plan.result import Clock, LevelResult, SolveOptions, Status
 from mixedcrew.plan.tactics import PINNED, narrow_instants, pin_terms, solve_level
 
@@ -57,6 +57,13 @@ def solve_levels(ctx: Context, pending: list[Pending], opts: SolveOptions, clock
                 return Outcome(Status.PLANNED, best, tuple(results), clock.elapsed() - started,
                                tuple(q.name for q in pending[i:]))
             best = full
+        floor = None if best is None else _at_floor(ctx, level, best)
+        if floor is not None:
+            results.append(floor)  # the incumbent is at the level's least value: no solve
+            _fix(ctx, level, floor)
+            if opts.progress:
+                opts.progress(level.name, clock.elapsed(), floor.value, floor.bound)
+            continue
         share = clock.left() / (len(pending) - i)
         if best is None:
             share = max(share, clock.share(FIRST_PLAN_SHARE))
@@ -81,6 +88,16 @@ def solve_levels(ctx: Context, pending: list[Pending], opts: SolveOptions, clock
             # while the model is no harder than this level: later levels only add bounds
             pin_terms(ctx, [level], best, opts, clock.left() / (len(pending) - i - 1) / 2)
     return Outcome(Status.PLANNED, best, tuple(results), clock.elapsed() - started)
+
+
+def _at_floor(ctx: Context, level: Level, best: list[int]) -> LevelResult | None:
+    """The level proven optimal without the solver when the incumbent reaches the least value
+    its expression takes over the variables' domains (disruption or balance at 0: a starting
+    plan often has it), else None."""
+    value = evaluate(level.expr, best)
+    if value > span(ctx, level.expr)[0]:
+        return None
+    return LevelResult(level.name, level.unit, value, value, True, 0.0)
 
 
 def _fix(ctx: Context, level: Level, result: LevelResult) -> None:
