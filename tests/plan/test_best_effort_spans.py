@@ -63,6 +63,14 @@ def test_the_words_say_for_how_long():
     assert any(line.startswith("  gives up DOCKED_LIMIT") and "(for 2" in line for line in lines)
 
 
+def test_the_json_carries_the_days_broken():
+    """--json: each fact given up with its weight and days broken, and the weighted total."""
+    data = best_effort_plan(overrun(), None, FAST).as_json()
+    (fact,) = data["facts_given_up"]
+    assert fact["rule"] == "DOCKED_LIMIT" and fact["weight"] == 50 and 2 <= fact["days_broken"] <= 2.1
+    assert data["cost"] == 50 and data["weighted_days"] == round(50 * fact["days_broken"], 1)
+
+
 def test_an_empty_station_is_left_empty_for_the_fewest_days():
     """F1 leaves at its limit (fixed), F2 may dock 2 to 61 days later: the station is empty
     until it docks, and the plan docks it first thing (COVERAGE for about 2 days, not 30)."""
