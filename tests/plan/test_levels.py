@@ -178,3 +178,34 @@ def test_a_portfolio_solver_interleaves_on_one_worker_only_when_asked():
     assert solver_for(SolveOptions(workers=1), 1.0, portfolio=True).parameters.interleave_search
     assert solver_for(SolveOptions(workers=2), 1.0).parameters.interleave_search
     assert solver_for(SolveOptions(workers=1), 1.0, portfolio=True).parameters.num_workers == 1
+
+
+def test_group_floors_bound_timing_and_never_pass_its_optimum():
+    """Timing's terms fall in one group per station; probing each station's sum one second
+    below greedy's gives floors whose sum never passes the optimum (CP-SAT's, solved here),
+    keeps a plan no worse than greedy's, and records each proven floor."""
+    import math
+    import time
+
+    from mixedcrew.plan.tactics import by_groups
+
+    _, ctx, pending, full = _fixed_up_to("timing")
+    level = pending.build(ctx)
+    assert len(level.groups) == 2, "one group of terms per station"
+    full = complete_hint(ctx, {ctx.model.get_int_var_from_proto_index(k): v
+                               for k, v in enumerate(full)}, 10, 0)
+    greedy = evaluate(level.expr, full)
+    values, bound = by_groups(ctx, level, SolveOptions(), full, -math.inf, time.monotonic() + 20)
+    assert evaluate(level.expr, values) <= greedy
+    assert ctx.floors, "at least one station's sum is proven at its value"
+    for key, floor in ctx.floors.items():
+        group = next(g for g in level.groups
+                     if tuple(sorted(level.terms[i][0].index for i in g)) == key)
+        assert floor == evaluate(sum(level.terms[i][1] * level.terms[i][0] for i in group), values)
+    ctx.model.minimize(level.expr)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.solve(ctx.model) == cp_model.OPTIMAL, "the proven floors keep every plan"
+    assert bound <= solver.objective_value <= evaluate(level.expr, values)
+    assert bound > 0, "some station's timing is proven above zero"

@@ -56,6 +56,9 @@ class Context:
         self.ledgers: dict[str, tuple[list[tuple[Time, Lit]], list[tuple[Time, Expr, list[Lit]]]]] = {}
         self.names = person_names(self.s)  # as sentences print them: unambiguous
         self.states: list[Any] | None = None  # per-station state, built once
+        # proven floors of sums of a level's terms (keyed by their variables' indices): a
+        # probe that proved one is not asked again
+        self.floors: dict[tuple[int, ...], int] = {}
         self._one: dict[Any, Lit] = {}
         self.variable = scope.variable_ids
         self.ups: dict[str, list[Rider]] = {f: [] for f in self.variable}

@@ -97,16 +97,58 @@ def _pin_groups(ctx: Context, level: Level, best: list[int], opts: SolveOptions,
         return
     sums = []
     for group in level.groups:
+        key = tuple(sorted(level.terms[i][0].index for i in group))
         expr = sum(level.terms[i][1] * level.terms[i][0] for i in group)
-        sums.append((expr, evaluate(expr, best)))
-    live = [(expr, value) for expr, value in sums if value > span(ctx, expr)[0]]
-    for i, (expr, value) in enumerate(live):
+        sums.append((key, expr, evaluate(expr, best)))
+    live = [(key, expr, value) for key, expr, value in sums
+            if value > max(span(ctx, expr)[0], ctx.floors.get(key, -math.inf))]
+    for i, (key, expr, value) in enumerate(live):
         left = deadline - time.monotonic()
         if left < 0.2:
             return
         _, status, _ = probe(ctx, expr, [(expr, value - 1)], opts, best, left * 2 / 3 / (len(live) - i))
         if status == cp_model.INFEASIBLE:
             ctx.model.add(expr >= value)
+            ctx.floors[key] = value
+
+
+def by_groups(ctx: Context, level: Level, opts: SolveOptions, values: list[int], bound: float,
+              deadline: float) -> tuple[list[int], float]:
+    """Bound a level whose terms fall in groups (timing: one per station) by the floors of
+    the groups' sums: for each group the best plan has above its least value, a probe for a
+    plan with that sum one lower, every level before still fixed. None proves the sum at its
+    value in every plan (kept as a constraint, and in ctx.floors); else the probe's bound is
+    the sum's floor. A sum of floors is a bound of the level; when it reaches the best plan's
+    value, that plan is optimal, as on the large instances, where the minimisation keeps the
+    starting plan and cannot raise its bound. A plan a probe finds that is better on the
+    level becomes the best. Returns the best plan's values and the level's bound."""
+    offset = 0 if isinstance(level.expr, int) else cp_model_helper.FlatIntExpr(level.expr).offset
+    grouped = {i for group in level.groups for i in group}
+    floors = sum(w * list(ctx.model.proto.variables[v.index].domain)[0]
+                 for i, (v, w) in enumerate(level.terms) if i not in grouped)
+    sums = []
+    for group in level.groups:
+        key = tuple(sorted(level.terms[i][0].index for i in group))
+        expr = sum(level.terms[i][1] * level.terms[i][0] for i in group)
+        sums.append((key, expr))
+    for i, (key, expr) in enumerate(sums):
+        value = evaluate(expr, values)
+        least = max(span(ctx, expr)[0], ctx.floors.get(key, -math.inf))
+        left = deadline - time.monotonic()
+        if value <= least or left < 0.2:
+            floors += min(value, least)
+            continue
+        found, status, found_bound = probe(ctx, expr, [(expr, value - 1)], opts, values,
+                                           left / (len(sums) - i))
+        if status == cp_model.INFEASIBLE:
+            ctx.model.add(expr >= value)
+            ctx.floors[key] = value
+            floors += value
+            continue
+        floors += max(least, math.ceil(found_bound - 1e-6) if math.isfinite(found_bound) else least)
+        if found is not None and evaluate(level.expr, found) < evaluate(level.expr, values):
+            values = found
+    return values, max(bound, offset + floors)
 
 
 def narrow_instants(ctx: Context, best: list[int], seed: int, seconds: float = 5.0) -> None:
@@ -185,6 +227,10 @@ def solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
     optimal = status == cp_model.OPTIMAL or bound >= value
     if not optimal and few:
         values, bound = by_terms(ctx, level, opts, values, bound, t0 + seconds * 3 / 4)
+        value = evaluate(level.expr, values)
+        optimal = bound >= value
+    if not optimal and level.groups:
+        values, bound = by_groups(ctx, level, opts, values, bound, t0 + seconds * 3 / 4)
         value = evaluate(level.expr, values)
         optimal = bound >= value
     while not optimal and deadline - time.monotonic() > 0.2:
