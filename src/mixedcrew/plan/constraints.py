@@ -750,6 +750,16 @@ def shares_constraints(ctx: Context) -> None:
 # --- GROUNDED -------------------------------------------------------------------
 
 
+def grounding_hit(ctx: Context, e: Grounding | SiteOutage, f: Flight) -> Lit:
+    """Whether the planned flight f is one the grounding or site outage e stops from launching:
+    its vehicle type or capsule, or its launch site (a literal where the planner picks the site)."""
+    if isinstance(e, Grounding):
+        return e.vehicle_type == f.vehicle_type or bool(e.capsule and e.capsule == f.capsule)
+    if f.launch_site is not None:
+        return f.launch_site == e.site
+    return ctx.v.site.get(f.id, {}).get(e.site, False)
+
+
 def grounded_constraints(ctx: Context) -> None:
     """No launch while the vehicle or site is out of service; no ride home on a grounded vehicle."""
     s = ctx.s
@@ -764,12 +774,7 @@ def grounded_constraints(ctx: Context) -> None:
         guard = ctx.when("GROUNDED", e.id, f"{what} is out of service {span} ({e.note or e.id})")
         for f in ctx.scope.planned:
             t = ctx.v.times[f.id]
-            if isinstance(e, Grounding):
-                hit: Lit = e.vehicle_type == f.vehicle_type or bool(e.capsule and e.capsule == f.capsule)
-            elif f.launch_site is not None:
-                hit = f.launch_site == e.site
-            else:
-                hit = ctx.v.site.get(f.id, {}).get(e.site, False)
+            hit = grounding_hit(ctx, e, f)
             if hit is False:
                 continue
             during = [ctx.cmp.lt(t.launch, at)] + ([ctx.cmp.le(until, t.launch)] if until else [])

@@ -42,6 +42,7 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from mixedcrew.domain import Grounding, SiteOutage
+from mixedcrew.plan.constraints import grounding_hit
 from mixedcrew.plan.context import Context, Guard
 from mixedcrew.plan.scope import docked_limits_over
 from mixedcrew.plan.state import StationState
@@ -80,13 +81,7 @@ def _hours_var(ctx: Context, seconds: int) -> cp_model.IntVar:
 
 def _at_least(ctx: Context, hours: cp_model.IntVar, seconds: Expr, enforce: list[Lit]) -> None:
     """hours >= seconds / HOUR whenever every literal holds (folded)."""
-    live = []
-    for x in enforce:
-        if x is False:
-            return
-        if x is not True:
-            live.append(x)
-    ctx.model.add(HOUR * hours >= seconds).only_enforce_if(live)
+    ctx.require(HOUR * hours - seconds, 0, None, enforce, [])
 
 
 def _docked_limit(ctx: Context, fid: str, off: cp_model.BoolVarT) -> Expr:
@@ -110,12 +105,7 @@ def _grounded(ctx: Context, event_id: str, off: cp_model.BoolVarT) -> Expr:
     total: Expr = 0
     for f in ctx.scope.planned:
         t = ctx.v.times[f.id]
-        if isinstance(e, Grounding):
-            hit: Lit = e.vehicle_type == f.vehicle_type or bool(e.capsule and e.capsule == f.capsule)
-        elif f.launch_site is not None:
-            hit = f.launch_site == e.site
-        else:
-            hit = ctx.v.site.get(f.id, {}).get(e.site, False)
+        hit = grounding_hit(ctx, e, f)
         if hit is False or t.launch.lo >= end:
             continue
         hours = _hours_var(ctx, end - t.launch.lo)
