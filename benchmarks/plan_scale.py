@@ -34,10 +34,13 @@ The issue's "today" is 7e6a2be, the first landing.
 from __future__ import annotations
 
 import argparse
+import atexit
+import io
 import json
 import multiprocessing as mp
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -108,10 +111,14 @@ def run(args: tuple[int, int, int, float, int], out: Any) -> None:
 def unpack(rev: str) -> Path:
     """REV's src/ in a new temporary folder (git archive: the commit's files, no checkout)."""
     where = Path(tempfile.mkdtemp(prefix="plan-baseline-"))
+    atexit.register(shutil.rmtree, where, ignore_errors=True)
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", rev, "src"],
                              check=True, capture_output=True).stdout
-    with tarfile.open(fileobj=__import__("io").BytesIO(archive)) as tar:
-        tar.extractall(where, filter="data")
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4 on: plain files only
+            tar.extractall(where, filter="data")
+        else:  # our own repository's archive
+            tar.extractall(where)  # noqa: S202
     return where / "src"
 
 
