@@ -50,6 +50,24 @@ def test_json_export_holds_the_scenario_and_what_is_derived(client):
     assert [v["rule"] for v in data["violations"]] == ["LIFEBOAT"]
 
 
+def test_json_export_gives_every_port_a_relocated_flight_held(client):
+    """A docking lists its port holds in turn: on the ISS example, a flight that relocated holds
+    its ports in turn, each starting where the one before ends or later (a Cygnus moved out of the
+    way comes back to the same port)."""
+    sid = upload(client, ISS)
+    data = client.get(f"/api/scenarios/{sid}/export.json").json()
+    s = load_scenario(ISS)
+    moved = {f.id for f in s.flights if f.relocations}
+    assert moved
+    by_flight = {d["flight"]: d for d in data["dockings"]}
+    for fid in moved:
+        holds = by_flight[fid]["holds"]
+        assert len(holds) == len(s.flight_by_id[fid].relocations) + 1, holds
+        assert holds[0]["port"] == by_flight[fid]["port"]
+        assert all(a["end"] <= b["start"] for a, b in zip(holds, holds[1:], strict=False))
+    assert all(d["holds"] for d in data["dockings"] if d["port"])
+
+
 def test_agency_feed_has_launch_dock_undock_land_of_its_flights(client):
     sid = upload(client)
     nasa = events(client, f"/api/scenarios/{sid}/calendars/agency/NASA.ics")

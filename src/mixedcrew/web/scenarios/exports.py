@@ -35,8 +35,12 @@ def manifest_json(view: ManifestView) -> dict[str, Any]:
         "stays": [{"person": x.person, "station": x.station, "start": format_instant(x.start),
                    "end": format_instant(x.end), "up": x.up, "down": x.down,
                    "agency": s.agency_of(x.assignment)} for x in tl.stays],
+        # port: the first; holds: every port in turn (a relocation ends one hold, starts the next)
         "dockings": [{"flight": d.flight, "station": d.station, "port": d.port,
-                      "start": format_instant(d.start), "end": format_instant(d.end)} for d in tl.dockings],
+                      "start": format_instant(d.start), "end": format_instant(d.end),
+                      "holds": [{"port": h.port, "start": format_instant(h.start),
+                                 "end": format_instant(h.end)} for h in d.holds]}
+                     for d in tl.dockings],
         "violations": [violation_json(v) for v in view.violations],
         "by_rule": view.report.by_rule(),
     }
