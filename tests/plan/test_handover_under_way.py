@@ -48,3 +48,44 @@ def test_a_visit_docked_before_planning_starts_leaves_within_the_handover_days()
     assert r.status == "planned" and r.plan is not None, r.facts
     assert r.plan.flight_by_id["V"].undock <= datetime(2023, 1, 25, tzinfo=UTC) + timedelta(days=10)
     assert [v.rule for v in check(r.plan).violations] == []
+
+
+CARGO = '''
+[[vehicle_types]]
+id = "freighter"
+name = "Freighter"
+seats = 0
+max_docked_days = 200
+docking = ["X"]
+launch_sites = ["pad"]
+rendezvous_hours = 3
+undock_to_landing_hours = 3
+
+[[flights]]
+id = "C"
+vehicle_type = "freighter"
+station = "ST"
+port = "p3"
+launch_site = "pad"
+kind = "cargo"
+launch = 2023-01-29T21:00:00Z
+dock = 2023-01-30T00:00:00Z
+undock = 2023-02-20T00:00:00Z
+land = 2023-02-20T03:00:00Z
+'''
+
+
+def test_a_cargo_docking_inside_the_handover_does_not_restart_its_clock():
+    """The same visit, and a freighter docked five days after it (before planning starts): the
+    handover still began with the visit's arrival (the checker's count), so the visit undocks
+    by 2023-02-04, not ten days after the freighter."""
+    text = (HERE / "overrun.toml").read_text(encoding="utf-8")
+    text = text.replace('window = { from = 2023-04-12T21:00:00Z, until = 2023-06-11T21:00:00Z }',
+                        'window = { from = 2023-03-01T00:00:00Z, until = 2023-03-20T00:00:00Z }')
+    text = text.replace('{ id = "p2", interface = "X" }]',
+                        '{ id = "p2", interface = "X" }, { id = "p3", interface = "X" }]')
+    s = loads_scenario(text + VISIT + CARGO, "visit.toml")
+    r = plan_scenario(s, None, SolveOptions(time_limit=20, workers=1))
+    assert r.status == "planned" and r.plan is not None, r.facts
+    assert r.plan.flight_by_id["V"].undock <= datetime(2023, 1, 25, tzinfo=UTC) + timedelta(days=10)
+    assert [v.rule for v in check(r.plan).violations] == []

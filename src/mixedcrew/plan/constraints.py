@@ -363,15 +363,17 @@ def capacity_constraints(ctx: Context) -> None:
 
 def _under_way(state: StationState) -> list[tuple[Point, Time]]:
     """A handover under way when planning starts: the instant planning starts, as an arrival
-    whose handover began at the last arrival before it (history, fixed). The points checked
-    are the arrivals after it, so without this a re-plan could keep a crew that arrived just
-    before `now` aboard past the allowed days (the checker counts from that arrival)."""
+    whose handover began at the last crew arrival before it (history, fixed). The points
+    checked are the arrivals after it, so without this a re-plan could keep a crew that arrived
+    just before `now` aboard past the allowed days (the checker counts from that arrival). Only
+    crew arrivals count: a cargo docking inside the handover does not restart its clock. (Two
+    crew arrivals inside one run above the nominal crew would still restart it at the second:
+    lenient by the days between them.)"""
     ctx = state.ctx
     now = ctx.scope.now
     if now is None:
         return []
-    before = [x.lo for x in [g.start for g in state.groups] + [d.dock for d in state.docked]
-              if x.fixed and x.lo <= now]
+    before = [g.start.lo for g in state.groups if g.start.fixed and g.start.lo <= now]
     if not before:
         return []
     return [(Point(Time.at(now), arrival=True), Time.at(max(before)))]
