@@ -74,6 +74,19 @@ def test_people_who_left_flight_status_are_available_until_they_left(imported):
     assert [v.rule for v in check(s).violations if v.rule == "AVAILABLE"] == []
 
 
+def test_the_corps_list_serves_a_history_that_lacks_some_of_its_agencies():
+    """The lists alone (no supplement) from 2024-06 on: the ISS history has no ESA, JAXA or CSA
+    flyer (their agencies are left out of the scenario), yet the corps list names them: its rows
+    are checked against every agency the facts know, and a row that matches nobody bounds
+    nobody (it used to refuse 37 rows as unknown agencies)."""
+    r = import_gcat(DATA / "gcat", station="ISS", since=datetime(2024, 6, 1, tzinfo=UTC),
+                    corps=DATA / "corps-2026.csv")
+    agencies = {a.id for a in r.scenario.agencies}
+    assert not agencies & {"ESA", "JAXA", "CSA"}
+    assert any(p.available.end is not None for p in r.scenario.people)
+    assert "Availability ends" in r.header
+
+
 def test_came_home_on_another_vehicle(imported):
     """MS-22's crew on the uncrewed MS-23; MS-18/MS-19 swap; Starliner's crew on Crew-9;
     Expedition 1 on STS-102."""

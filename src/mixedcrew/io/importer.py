@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -215,10 +216,16 @@ def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = 
     if b.problems:
         raise DataError(b.problems)
     data = _assemble(b, flights, chosen, astros, horizon)
-    if corps is not None:
-        _bound_availability(data, Path(corps), horizon)
+    bounded = corps is not None and horizon is not None  # without a horizon there is no "gone by"
     try:
         scenario = Scenario.model_validate(data)
+        if bounded:
+            assert corps is not None and horizon is not None
+            # rows are checked against every agency the facts know: the list names agencies
+            # that never flew to this station (its rows then match no one)
+            _bound_availability(data, scenario.people, Path(corps), horizon,
+                                [str(a["id"]) for a in facts_data.get("agencies", [])])
+            scenario = Scenario.model_validate(data)
     except ValidationError as e:
         raise DataError([Problem(facts_name, None, ".".join(map(str, err["loc"])), err["msg"])
                          for err in e.errors()]) from None
@@ -229,7 +236,8 @@ def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = 
         raise DataError([Problem(facts_name, None, ".".join(map(str, p)), m) for p, m in found])
     mismatches = cross_check_durations(scenario, chosen, astros, missions, rides, horizon,
                                        b.supplement_downs)
-    header = _header(directory, since, supplement, facts_name, horizon, station, dockings, corps)
+    header = _header(directory, since, supplement, facts_name, horizon, station, dockings,
+                     corps if bounded else None)
     return ImportResult(scenario, header, mismatches)
 
 
@@ -264,19 +272,17 @@ def _header(directory: Path, since: datetime | None, supplement: Path | None, fa
     ])
 
 
-def _bound_availability(data: dict[str, Any], corps_path: Path, horizon: datetime | None) -> None:
+def _bound_availability(data: dict[str, Any], people: Sequence[Person], corps_path: Path,
+                        horizon: datetime, agencies: list[str]) -> None:
     """Each person the corps list shows gone (or who is missing from it) gets an availability end."""
-    if horizon is None:
-        return
-    corps = read_corps(corps_path, [a["id"] for a in data["agencies"]])
+    corps = read_corps(corps_path, agencies)
     flights = {f["id"]: f for f in data["flights"]}
     last: dict[str, datetime] = {}
     for a in data["assignments"]:
         down = flights.get(a.get("down", ""))
         end = (down.get("land") or down.get("undock") or horizon) if down else horizon
         last[a["person"]] = max(last.get(a["person"], end), end)
-    people = [Person.model_validate(p) for p in data["people"]]
-    ends = {e.person: e.until for e in availability_ends(corps, people, last, horizon)}
+    ends = {e.person: e.until for e in availability_ends(corps, list(people), last, horizon)}
     for p in data["people"]:
         if p["id"] in ends:
             p["available"] = {"until": ends[p["id"]]}
