@@ -6,13 +6,14 @@ hard (their guards are fixed true: ORDER, SEATS, PORTS), and the solver
 chooses which of the other guards to give up. Lexicographically:
 
 1. the weighted count of facts given up (WEIGHTS, per rule; docs/plan.md
-   lists them), and at equal count the fewest changed assignments;
+   lists them); changed assignments only break ties in this first search;
 2. with those facts given up and every other held, the weighted time they
    stay broken: each fact's broken hours (spans.py) times its rule's
    weight, so that a plan breaking a rule for 2 days wins over one breaking
-   it for 60;
-3. with both kept, how far launches and undockings move from the previous
-   plan (re-plans) and how far stays are off their targets.
+   it for 60 (this step may change more assignments to save broken time);
+3. with both kept, the fewest changed assignments (each weighing as ten days
+   of moved instants), how far launches and undockings move from the
+   previous plan (re-plans) and how far stays are off their targets.
 
 Count first, not weight x (1 + days): a fact given up is a decision someone
 must sign (a waiver, a crew kept up past its vehicle's limit), and the

@@ -193,8 +193,8 @@ def _fails_at(ctx: Context, state: StationState, rule: str, part: str, t: Time,
     fail; 1 - guard where it fails whatever the plan)."""
     st = state.station
     since = st.continuous_presence_from
-    if since is not None and ctx.scope.seconds(since) > t.lo:
-        return 0
+    if rule in ("COVERAGE", "MIN_ABOARD") and since is not None and ctx.scope.seconds(since) > t.lo:
+        return 0  # asked only of a continuously crewed station (LIFEBOAT and CAPACITY always)
     if rule == "COVERAGE" and part != "presence":
         seg = next(s for s in st.segments if s.id == part)
         if seg.min_operators == 1:
