@@ -63,6 +63,18 @@ def test_the_words_say_for_how_long():
     assert any(line.startswith("  gives up DOCKED_LIMIT") and "(for 2" in line for line in lines)
 
 
+def test_a_span_measured_as_nothing_is_not_printed():
+    """A break between two day samples measures 0 hours: the words then give no span rather
+    than "for 0 days" (the checker's line, printed below, has the real one)."""
+    from dataclasses import replace
+
+    done = best_effort_plan(overrun(), None, FAST)
+    zero = replace(done, hours={k: 0 for k in done.hours})
+    line = next(x for x in describe(zero) if x.startswith("  gives up DOCKED_LIMIT"))
+    assert "(for" not in line
+    assert any("(for 2" in x for x in describe(done))
+
+
 def test_the_json_carries_the_days_broken():
     """--json: each fact given up with its weight and days broken, and the weighted total."""
     data = best_effort_plan(overrun(), None, FAST).as_json()

@@ -279,8 +279,10 @@ def describe(done: BestEffort) -> list[str]:
              f"shortest time (weighted cost {done.cost}{said}; ORDER, SEATS and PORTS kept)."]
     for f in done.broken:
         hours = done.hours.get((f.rule, f.subject))
+        # no span where none was measured: a break between two day samples measures 0, and
+        # "for 0 days" would say it holds (the checker's lines below give its real span)
         span = (f" (for {_days(hours)} day{'' if hours == 24 else 's'})"
-                if hours is not None and has_span(f.rule, f.subject) else "")
+                if hours and has_span(f.rule, f.subject) else "")
         lines.append(f"  gives up {f.rule:<12} {f.sentence}{span}")
     report = done.result.report
     if report is not None:
