@@ -132,16 +132,22 @@ def baseline(src: Path, stations: int, years: int, candidates: int, limit: float
     if stations == 0:
         what = ["--file", str(FORWARD)]
     elif stations > 2:  # REV's generator may not know a third station: today's, as a file
-        from mixedcrew.io.scenario_file import save_scenario
+        from mixedcrew.io.scenario_file import dump_scenario, load_scenario, save_scenario
         from mixedcrew.plan.generate import generate_scenario
 
         path = src.parent / f"generated-{stations}-{years}-{candidates}.toml"
-        save_scenario(generate_scenario(stations, years, candidates, seed=0), path)
+        generated = generate_scenario(stations, years, candidates, seed=0)
+        save_scenario(generated, path)
+        if dump_scenario(load_scenario(path)) != dump_scenario(generated):
+            return "not measured: the written file does not read back as the instance planned now"
         what = ["--file", str(path)]
     env = {**os.environ, "PYTHONPATH": str(src)}
     cmd = [sys.executable, str(Path(__file__).with_name("plan_baseline.py")), *what, str(limit),
            str(workers)]
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3 * limit + 120)
+    try:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=3 * limit + 120)
+    except subprocess.TimeoutExpired:  # one instance's baseline, not the whole benchmark
+        return f"not measured: no answer within {3 * limit + 120:g} s"
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return f"not measured: {last}"
