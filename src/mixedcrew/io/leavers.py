@@ -23,7 +23,7 @@ the people who could fly from 2026; the matched history people get:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from mixedcrew.domain import Person
 from mixedcrew.io.corps import CorpsMember, day_instant
@@ -46,13 +46,15 @@ def availability_ends(corps: list[CorpsMember], people: list[Person],
     """An availability end for each history person the corps list (or its absence) bounds."""
     current = current_rows(corps)
     listed: dict[str, CorpsMember] = {}
+    unsure: set[str] = set()  # a row could be any of them: the list may name them, so no end
     for m in match_people(corps, people):
         if m.person_id is not None and current[m.key] is m.row:
             listed[m.person_id] = m.row
+        unsure.update(m.ambiguous)
     out = []
     for p in people:
         last = last_landing.get(p.id)
-        if last is None:
+        if last is None or (p.id in unsure and p.id not in listed):
             continue
         row = listed.get(p.id)
         if row is None:
@@ -68,12 +70,14 @@ def availability_ends(corps: list[CorpsMember], people: list[Person],
 
 def current_rows(corps: list[CorpsMember]) -> dict[str, CorpsMember]:
     """For a person listed under two agencies, the row of what they do now (Wakata: JAXA
-    retired 2024-03-31, then Axiom active): a row able to fly wins over one that is not."""
+    retired 2024-03-31, then Axiom active): a row able to fly wins over one that is not, and
+    between two rows that are not, the later status date (an undated one counts as earliest)."""
     out: dict[str, CorpsMember] = {}
     for row in corps:
         key = person_key(row)
         was = out.get(key)
-        if was is None or (was.status not in ABLE and row.status in ABLE):
+        if was is None or (was.status not in ABLE and (
+                row.status in ABLE or (row.since or date.min) > (was.since or date.min))):
             out[key] = row
     return out
 

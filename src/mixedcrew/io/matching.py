@@ -31,6 +31,7 @@ class Match:
     row: CorpsMember
     person_id: str | None
     how: str  # how it matched, or why it did not
+    ambiguous: tuple[str, ...] = ()  # the history people it could be, when more than one
 
     @property
     def key(self) -> str:
@@ -93,7 +94,8 @@ def match_people(corps: list[CorpsMember], people: list[Person]) -> list[Match]:
                 how = "same name"
             out.append(Match(row, p.id, how))
         elif hits:
-            out.append(Match(row, None, "ambiguous: " + ", ".join(p.name for p, _ in hits)))
+            out.append(Match(row, None, "ambiguous: " + ", ".join(p.name for p, _ in hits),
+                             tuple(p.id for p, _ in hits)))
         elif same:
             out.append(Match(row, None, "surname only, given name differs from "
                                         + ", ".join(p.name for p in same)))
