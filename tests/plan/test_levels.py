@@ -116,7 +116,7 @@ def test_pinned_timing_terms_get_floors_every_plan_keeps():
     assert sum(1 for f in floors if f > 0) >= 2
 
 
-def test_a_level_the_starting_plan_holds_at_its_floor_is_proven_without_the_solver(monkeypatch):
+def test_a_level_the_starting_plan_holds_at_its_floor_is_proven_without_the_solver():
     """Balance at 0 in greedy's plan is the least its expression can take (a sum of absolute
     gaps): the level is optimal with no solver call; timing above its floor is not."""
     import mixedcrew.plan.search as search
