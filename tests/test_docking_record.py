@@ -17,7 +17,6 @@ from mixedcrew.io.importer import import_gcat, load_facts
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
 RECORD = DATA / "iss-dockings"
-SHARED = ROOT.parent / "shared" / "data" / "iss-dockings"
 ONE_MINUTE = timedelta(minutes=1)
 
 
@@ -40,14 +39,6 @@ def _port_of(facts_station: dict, name: str, interfaces: set[str]) -> str:
     ports = {p["id"]: p for p in facts_station["ports"]}
     return next(pid for pid in facts_station["port_names"][name]
                 if ports[pid]["interface"] in interfaces)
-
-
-def test_shipped_record_is_the_shared_record():
-    """data/iss-dockings is the shared record, byte for byte (when the shared folder is beside)."""
-    if not SHARED.is_dir():
-        pytest.skip("no ../shared/data beside this checkout: nothing to compare the shipped copy with")
-    for name in ("soyuz.csv", "us-crew.csv", "uncrewed.csv"):
-        assert (RECORD / name).read_bytes() == (SHARED / name).read_bytes()
 
 
 def test_example_matches_the_record_row_by_row(iss, record):

@@ -23,7 +23,6 @@ from mixedcrew.io.scenario_file import dump_scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SHARED = ROOT.parent / "shared" / "data"
 CORPS, ANNOUNCED = DATA / "corps-2026.csv", DATA / "announced-2026.csv"
 HORIZON = datetime(2026, 7, 3, 7, 3, 57, tzinfo=UTC)
 
@@ -53,14 +52,6 @@ def test_shipped_forward_example_is_regenerated_exactly(built):
     """examples/iss-2030.toml is what the builder makes from the shipped files, byte for byte."""
     shipped = (ROOT / "examples" / "iss-2030.toml").read_text(encoding="utf-8")
     assert dump_scenario(built.scenario, built.header) == shipped
-
-
-def test_shipped_corps_and_announced_are_the_shared_data():
-    """data/ carries the shared lists unchanged (when the shared folder is beside the checkout)."""
-    if not SHARED.is_dir():
-        pytest.skip("no ../shared/data beside this checkout: nothing to compare the shipped copy with")
-    for name in ("corps-2026.csv", "announced-2026.csv"):
-        assert (DATA / name).read_bytes() == (SHARED / name).read_bytes()
 
 
 def test_the_history_keeps_its_record(fw, history):

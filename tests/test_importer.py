@@ -15,7 +15,6 @@ from mixedcrew.io.scenario_file import dump_scenario, load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "data"
-SHARED = ROOT.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="module")
@@ -34,16 +33,6 @@ def test_shipped_example_is_regenerated_exactly(imported):
     """examples/iss.toml is what the importer makes from the shipped data, byte for byte."""
     shipped = (ROOT / "examples" / "iss.toml").read_text(encoding="utf-8")
     assert dump_scenario(imported.scenario, imported.header) == shipped
-
-
-def test_shipped_data_is_the_shared_data():
-    """The project's copy of the lists is the shared copy (when the shared folder is beside it)."""
-    if not SHARED.is_dir():
-        pytest.skip("no ../shared/data beside this checkout: nothing to compare the shipped copy with")
-    for name in ("missions.txt", "astro.txt", "rides-2024-05.tsv"):
-        assert (DATA / "gcat" / name).read_bytes() == (SHARED / "gcat" / name).read_bytes()
-    supplement = "iss-rides-supplement.csv"
-    assert (DATA / supplement).read_bytes() == (SHARED / supplement).read_bytes()
 
 
 def _available_until(s, name: str) -> datetime | None:
