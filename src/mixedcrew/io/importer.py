@@ -216,14 +216,13 @@ def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = 
     if b.problems:
         raise DataError(b.problems)
     data = _assemble(b, flights, chosen, astros, horizon)
-    bounded = corps is not None and horizon is not None  # without a horizon there is no "gone by"
+    bounded = corps if horizon is not None else None  # without a horizon there is no "gone by"
     try:
         scenario = Scenario.model_validate(data)
-        if bounded:
-            assert corps is not None and horizon is not None
+        if bounded is not None and horizon is not None:
             # rows are checked against every agency the facts know: the list names agencies
             # that never flew to this station (its rows then match no one)
-            _bound_availability(data, scenario.people, Path(corps), horizon,
+            _bound_availability(data, scenario.people, Path(bounded), horizon,
                                 [str(a["id"]) for a in facts_data.get("agencies", [])])
             scenario = Scenario.model_validate(data)
     except ValidationError as e:
@@ -237,7 +236,7 @@ def import_gcat(directory: Path, station: str = "ISS", since: datetime | None = 
     mismatches = cross_check_durations(scenario, chosen, astros, missions, rides, horizon,
                                        b.supplement_downs)
     header = _header(directory, since, supplement, facts_name, horizon, station, dockings,
-                     corps if bounded else None)
+                     bounded)
     return ImportResult(scenario, header, mismatches)
 
 
