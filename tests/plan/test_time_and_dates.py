@@ -133,7 +133,7 @@ def test_a_level_with_no_time_to_start_keeps_the_plan_so_far(tiny, monkeypatch):
 
     calls = []
 
-    def no_time(ctx, best, seconds, seed):
+    def no_time(ctx, best, seconds, seed, since=None):
         calls.append(1)
         return None
 

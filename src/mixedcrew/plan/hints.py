@@ -80,8 +80,70 @@ def evaluate(expr: Expr, values: list[int]) -> int:
     return int(flat.offset + sum(c * values[v.index] for v, c in pairs))
 
 
-def extend(ctx: Context, best: list[int], seconds: float, seed: int) -> list[int] | None:
-    """The incumbent with values for variables added since (a level built later)."""
+def extend(ctx: Context, best: list[int], seconds: float, seed: int, since: int | None = None
+           ) -> list[int] | None:
+    """The incumbent with values for variables added since (a level built later). `since`:
+    the number of constraints the model had when those variables did not exist yet; the
+    values are then worked out from the constraints added since, where they define each new
+    variable (derive), else found by propagation in a copy of the model."""
+    if since is not None:
+        derived = derive(ctx.model.proto, best, since)
+        if derived is not None:
+            return derived
     model = ctx.model
     fixed = {model.get_int_var_from_proto_index(k): v for k, v in enumerate(best)}
     return complete_hint(ctx, fixed, seconds, seed)
+
+
+def derive(proto: Any, best: list[int], since: int) -> list[int] | None:
+    """Values for the variables after len(best), when the constraints from index `since` on
+    define them in order: each new variable the target of a maximum (|x|, a busiest count,
+    an overlap's ends, as the levels build them) of expressions already valued, and every
+    linear constraint among them holding. None otherwise (another kind of constraint, an
+    enforcement literal, a value outside its domain): the caller asks the solver. A few
+    milliseconds where the solver takes a presolve (0.15 s on the 80-flight instance)."""
+    values: list[int | None] = [*best, *([None] * (len(proto.variables) - len(best)))]
+
+    def value(e: Any) -> int | None:
+        total = e.offset
+        for v, c in zip(e.vars, e.coeffs, strict=True):
+            x = values[v]
+            if x is None:
+                return None
+            total += c * x
+        return int(total)
+
+    checks = []
+    for k in range(since, len(proto.constraints)):
+        c = proto.constraints[k]
+        if len(c.enforcement_literal):
+            return None
+        if c.has_linear():
+            checks.append(c.linear)
+            continue
+        if not c.has_lin_max():
+            return None
+        target = c.lin_max.target
+        maxima = [value(e) for e in c.lin_max.exprs]
+        if len(target.vars) != 1 or target.coeffs[0] not in (1, -1) or None in maxima:
+            return None
+        var, coeff = target.vars[0], target.coeffs[0]
+        if values[var] is not None:
+            return None  # defined twice: not a level's own variable
+        values[var] = (max(m for m in maxima if m is not None) - target.offset) * coeff
+    if None in values:
+        return None
+    for lin in checks:
+        if not _holds(sum(c * values[v] for v, c in zip(lin.vars, lin.coeffs, strict=True)),
+                      list(lin.domain)):
+            return None
+    out = [int(x) for x in values if x is not None]
+    for k, x in enumerate(out[len(best):], start=len(best)):
+        if not _holds(x, list(proto.variables[k].domain)):
+            return None
+    return out
+
+
+def _holds(x: int, domain: list[int]) -> bool:
+    """x inside a proto domain: [lo0, hi0, lo1, hi1, ...]."""
+    return any(domain[i] <= x <= domain[i + 1] for i in range(0, len(domain), 2))

@@ -50,9 +50,11 @@ def solve_levels(ctx: Context, pending: list[Pending], opts: SolveOptions, clock
         if p.narrows and i > 0 and best is not None and clock.left() >= NARROW_SHARE * opts.time_limit:
             # presolve of a large model can outrun its own limit: only with time to spare
             narrow_instants(ctx, best, opts.seed, _auxiliary(clock))
+        before = len(ctx.model.proto.constraints)
         level = p.build(ctx)
         if best is not None and len(best) < len(ctx.model.proto.variables):
-            full = extend(ctx, best, _auxiliary(clock), opts.seed)  # the new level's own variables
+            # the new level's own variables
+            full = extend(ctx, best, _auxiliary(clock), opts.seed, since=before)
             if full is None:  # no time to complete it: the plan so far stands, levels not reached
                 return Outcome(Status.PLANNED, best, tuple(results), clock.elapsed() - started,
                                tuple(q.name for q in pending[i:]))

@@ -215,7 +215,14 @@ def solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
     first = seconds if isinstance(level.expr, int) else seconds / (4 if few else 2)
     values = hint if hint is not None and len(hint) == len(ctx.model.proto.variables) else None
     bound, status = -math.inf, cp_model.UNKNOWN
-    for part, portfolio in _stages(level, first, seconds):
+    stages = _stages(level, first, seconds)
+    if level.portfolio and values is not None:
+        values, bound = by_caps(ctx, level, opts, values, bound, t0 + seconds * CAPS_SHARE)
+        if bound >= evaluate(level.expr, values):
+            stages = []  # proven: nothing to minimise
+        else:  # the stages share what is left
+            stages = _stages(level, first, deadline - time.monotonic())
+    for part, portfolio in stages:
         status, found, stage_bound = _minimise(ctx, level, opts, part, values or hint, started,
                                                portfolio)
         if status == cp_model.INFEASIBLE:
@@ -258,6 +265,108 @@ def solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
     if opts.progress:
         opts.progress(level.name, time.monotonic() - started, value, result.bound)
     return cp_model.OPTIMAL if optimal else cp_model.FEASIBLE, values, result
+
+
+CAPS_SHARE = 0.5  # of a portfolio level's time: by_caps, before any minimisation
+CAPS_VECTORS = 24  # the most vectors of caps by_caps probes for one total
+CAPS_FIRST = 0.1  # of by_caps's time: a probe's first budget (doubled each round)
+
+
+def by_caps(ctx: Context, level: Level, opts: SolveOptions, values: list[int], bound: float,
+            deadline: float) -> tuple[list[int], float]:
+    """A level that is w × a sum of maxima (fairness: each agency's busiest candidate), each
+    with its floor as its domain's least value, bounded total by total from the floors' sum.
+
+    For a total T below the best plan's, two kinds of probe: one for a plan with the sum at
+    most T, by the default search, which finds such a plan fast where one exists; and one per
+    vector of caps with that total (each maximum at most its cap: caps propagate to every
+    person's count, a cap on the sum does not), by CP-SAT's portfolio, which proves these
+    impossible fast where the default search does not. Every vector impossible, or the sum:
+    so is T, and the next total is tried; a plan found at T is the optimum. The probes left
+    undecided run again with twice the time, while time is left (which kind answers first
+    differs between instances). More than CAPS_VECTORS vectors ends it with what is proven.
+    Returns the best plan's values and the level's bound; a proven bound is added to the model
+    (it only states what every plan has), so that a minimisation after this stops there."""
+    terms = level.terms
+    weights = {w for _, w in terms}
+    if not terms or len(weights) != 1:
+        return values, bound
+    w = weights.pop()
+    offset = 0 if isinstance(level.expr, int) else cp_model_helper.FlatIntExpr(level.expr).offset
+    domains = [list(ctx.model.proto.variables[v.index].domain) for v, _ in terms]
+    lo, hi = [d[0] for d in domains], [d[-1] for d in domains]
+    plain = sum(var for var, _ in terms)  # the sum of the maxima, unweighted
+    proven = sum(lo)
+    budget = max(0.2, CAPS_FIRST * (deadline - time.monotonic()))
+    while proven < evaluate(plain, values):
+        vectors = _cap_vectors(lo, hi, proven, [values[v.index] for v, _ in terms])
+        if len(vectors) > CAPS_VECTORS:
+            break
+        # the sum's probe (None) first; at the floors' sum it is the one vector's question
+        pending: list[tuple[int, ...] | None] = ([None] if proven > sum(lo) else []) + vectors
+        answer = _total(ctx, opts, terms, plain, proven, pending, values, budget, deadline)
+        if answer is None:
+            break  # undecided in the time left
+        if isinstance(answer, list):
+            values = answer
+            break  # a plan at the least total
+        proven += 1
+    if proven > sum(lo):
+        ctx.model.add(level.expr >= offset + w * proven)
+    return values, max(bound, offset + w * proven)
+
+
+def _total(ctx: Context, opts: SolveOptions, terms: Sequence[tuple[cp_model.IntVar, int]],
+           plain: Expr, total: int, pending: list[tuple[int, ...] | None], hint: list[int],
+           budget: float, deadline: float) -> list[int] | bool | None:
+    """by_caps at one total: a plan there (its values), True when proven impossible, or None
+    when undecided by the deadline. `pending`: the probes, None for the sum's."""
+    if len(pending) == 1:
+        budget *= 3  # nothing to take turns with: a second round would only start it again
+    while pending:
+        left_over = []
+        for caps in pending:
+            left = deadline - time.monotonic()
+            if left < 0.2:
+                return None
+            if caps is None:
+                found, status, _ = probe(ctx, 0, [(plain, total)], opts, hint, min(budget, left))
+            else:
+                found, status, _ = probe(ctx, 0, list(zip((v for v, _ in terms), caps, strict=True)),
+                                         opts, hint, min(budget, left), portfolio=True)
+            if found is not None:
+                return found
+            if status == cp_model.INFEASIBLE and caps is None:
+                return True  # no plan has the sum this low
+            if status != cp_model.INFEASIBLE:
+                left_over.append(caps)
+        if all(caps is None for caps in left_over):
+            return True  # every vector impossible: so is the total, whatever the sum's probe
+        pending, budget = left_over, 2 * budget
+    return True
+
+
+def _cap_vectors(lo: list[int], hi: list[int], total: int, now: list[int]) -> list[tuple[int, ...]]:
+    """Every vector between lo and hi (each entry) summing to total, at most CAPS_VECTORS + 1
+    of them: those that raise no entry above the best plan's (`now`) first, then the nearest
+    to it."""
+    out: list[tuple[int, ...]] = []
+
+    def fill(i: int, left: int, acc: tuple[int, ...]) -> None:
+        if len(out) > CAPS_VECTORS:
+            return
+        if i == len(lo) - 1:
+            if lo[i] <= left <= hi[i]:
+                out.append((*acc, left))
+            return
+        rest = sum(lo[i + 1:])
+        for x in range(lo[i], min(hi[i], left - rest) + 1):
+            fill(i + 1, left - x, (*acc, x))
+
+    fill(0, total, ())
+    out.sort(key=lambda caps: (sum(max(0, c - n) for c, n in zip(caps, now, strict=True)),
+                               sum(abs(c - n) for c, n in zip(caps, now, strict=True)), caps))
+    return out
 
 
 def _stages(level: Level, first: float, seconds: float) -> list[tuple[float, bool]]:
@@ -337,14 +446,15 @@ def by_terms(ctx: Context, level: Level, opts: SolveOptions, values: list[int], 
 
 
 def probe(ctx: Context, objective: Expr, caps: Sequence[tuple[Expr, int]], opts: SolveOptions,
-           hint: list[int], seconds: float, richer: bool = False
+           hint: list[int], seconds: float, richer: bool = False, portfolio: bool = False
            ) -> tuple[list[int] | None, cp_model.CpSolverStatus, float]:
     """Minimise `objective` on a copy of the model where each capped expression is at most its
     cap, from the hint: (every variable's value or None, status, the solver's bound).
 
     An optimum there is the optimum of everything under the caps; when the objective is itself
     capped, its bound is a bound of it outside the copy too (anything else is above the cap).
-    `richer`: CP-SAT's richer relaxation (linearization level 2)."""
+    `richer`: CP-SAT's richer relaxation (linearization level 2). `portfolio`: its strategies
+    taking turns on the one worker (see solver_for)."""
     copy = ctx.model.clone()
 
     def there(expr: Expr) -> Expr:
@@ -362,7 +472,7 @@ def probe(ctx: Context, objective: Expr, caps: Sequence[tuple[Expr, int]], opts:
         copy.add_hint(copy.get_int_var_from_proto_index(k), value)
     # one worker: probes are short and sequential; and OR-Tools 9.15's interleaved workers
     # abort on some of these copies ("Check failed: heuristics.fixed_search != nullptr")
-    solver = solver_for(replace(opts, workers=1), seconds)
+    solver = solver_for(replace(opts, workers=1), seconds, portfolio)
     if richer:
         solver.parameters.linearization_level = 2
     status = solver.solve(copy)
