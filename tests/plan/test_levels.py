@@ -136,8 +136,8 @@ def test_a_level_the_starting_plan_holds_at_its_floor_is_proven_without_the_solv
 def test_fairness_left_unproven_by_the_default_strategy_goes_to_the_portfolio(monkeypatch):
     """Fairness is a portfolio level: when the totals' probes leave it unproven and its first
     call (the default strategy) ends without a proof, the second is CP-SAT's interleaved
-    portfolio on one worker, from the first's plan; other levels make one default call. The plan is still optimal on every level, keeps
-    every rule, and comes out the same twice."""
+    portfolio on one worker, from the first's plan; other levels make one default call.
+    The plan is still optimal on every level, keeps every rule, and comes out the same twice."""
     import mixedcrew.plan.tactics as tactics
     from mixedcrew.plan import plan_scenario
 

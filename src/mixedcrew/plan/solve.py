@@ -2,7 +2,8 @@
 
 1. scope: what the planner decides (scope.py);
 2. model: every rule's constraint family (model.py);
-3. starting plan, for more than a chunk of open flights (warm.py);
+3. starting plan: greedy's, else for more than a chunk of open flights the rolling plan
+   (warm.py);
 4. levels, solved lexicographically inside the time left (search.py);
 5. the answer: the plan checked by the oracle, or, when no plan came back,
    an explanation (explain.py) with the time left: a proof that none
@@ -39,7 +40,7 @@ from mixedcrew.plan.objective import levels, pending_levels
 from mixedcrew.plan.result import Clock, Explanation, PlanResult, SolveOptions, Status
 from mixedcrew.plan.scope import Reference, Scope, make_scope
 from mixedcrew.plan.search import Outcome, solve_levels
-from mixedcrew.plan.warm import WARM_ABOVE, starting_plan
+from mixedcrew.plan.warm import starting_plan
 from mixedcrew.rules import Violation
 
 EXPLAIN_AT_LEAST = 2.0  # seconds an explanation gets even when the limit is spent (a few)
@@ -52,7 +53,8 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
                   clock: Clock | None = None) -> PlanResult:
     """Fill the scenario's open parts; on infeasibility, explain why (explain.py).
 
-    warm_start: for more than WARM_ABOVE open flights, start from a plan (warm.py).
+    warm_start: start from greedy's plan where the model accepts it, else, for more than
+    WARM_ABOVE open flights, from the rolling plan (warm.py).
     clock: the time left of a longer answer this is one step of (plan --best-effort keeps
     the rest of its --time-limit for the best effort); default: options.time_limit from now.
     """
@@ -63,7 +65,7 @@ def plan_scenario(s: Scenario, until: datetime | None = None, options: SolveOpti
         return PlanResult(Status.NOTHING, s, scope, report=check(s))
     ctx = build(scope)
     start = None
-    if warm_start and len(scope.planned) > WARM_ABOVE:
+    if warm_start and scope.planned:
         start = starting_plan(ctx, opts, clock, now, reference)
     warmed = clock.elapsed()
     outcome = solve_levels(ctx, pending_levels(ctx), opts, clock, start)

@@ -17,21 +17,27 @@ from ortools.sat.python import cp_model, cp_model_helper
 
 from mixedcrew.plan.context import Context
 from mixedcrew.plan.hints import evaluate
-from mixedcrew.plan.objective import Level, span
+from mixedcrew.plan.objective import LARGE_MODEL, Level, span
 from mixedcrew.plan.result import LevelResult, Progress, SolveOptions
 from mixedcrew.plan.variables import Expr
 
 
-def solver_for(opts: SolveOptions, seconds: float, portfolio: bool = False) -> cp_model.CpSolver:
+def solver_for(opts: SolveOptions, seconds: float, portfolio: bool = False,
+               variables: int = 0) -> cp_model.CpSolver:
     """A solver with the options' workers, seed and limits. `portfolio`: interleaved search on
     any number of workers (on one, CP-SAT's strategies take turns in a fixed order: still
-    deterministic)."""
+    deterministic). `variables`: the model's size; above LARGE_MODEL, one pass of presolve."""
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.num_workers = max(1, opts.workers)
     p.random_seed = opts.seed
     p.max_time_in_seconds = max(seconds, 0.05)
     p.cp_model_probing_level = 0  # probing costs more than it gains on these models (tens of s)
+    if variables > LARGE_MODEL:
+        # one pass of presolve: a large model is presolved again at every call (a dozen a
+        # plan), and the later passes find little there (80 flights: 0.43 s a call, timing
+        # 0.72 s -> 0.47 s); on a small one they pay (the forward ISS: timing 1.4 s -> 2.1 s)
+        p.max_presolve_iterations = 1
     if opts.work_limit is not None:
         p.max_deterministic_time = opts.work_limit
     if (opts.deterministic and opts.workers > 1) or (portfolio and opts.workers == 1):
@@ -82,7 +88,8 @@ def pin_terms(ctx: Context, levels: list[Level], best: list[int], opts: SolveOpt
             # a plan with the term lower is all a probe needs to find (not its least value):
             # minimising it cost 1.7 s a probe on the 80-flight instance, for floors overlap
             # did not need
-            _, status, bound = probe(ctx, 0, [(var, value - 1)], opts, best, left / (len(live) - i))
+            _, status, bound = probe(ctx, 0, [(var, value - 1)], opts, best, left / (len(live) - i),
+                                     relaxation=False)
             proto = ctx.model.proto.variables[var.index]
             domain = list(proto.domain)
             floor = value if status == cp_model.INFEASIBLE else (
@@ -267,7 +274,7 @@ def solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
     return cp_model.OPTIMAL if optimal else cp_model.FEASIBLE, values, result
 
 
-CAPS_SHARE = 0.5  # of a portfolio level's time: by_caps, before any minimisation
+CAPS_SHARE = 0.8  # of a portfolio level's time: by_caps, before any minimisation
 CAPS_VECTORS = 24  # the most vectors of caps by_caps probes for one total
 CAPS_FIRST = 0.1  # of by_caps's time: a probe's first budget (doubled each round)
 
@@ -392,7 +399,9 @@ def _minimise(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
         for k, value in enumerate(hint):
             model.add_hint(model.get_int_var_from_proto_index(k), value)
     model.minimize(level.expr)
-    solver = solver_for(opts, seconds, portfolio)
+    solver = solver_for(opts, seconds, portfolio, len(model.proto.variables))
+    if level.no_lp and len(model.proto.variables) > LARGE_MODEL:
+        solver.parameters.linearization_level = 0
     watch = Watch(level.name, opts.progress, started) if opts.progress else None
     status = solver.solve(model, watch) if watch else solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -446,15 +455,16 @@ def by_terms(ctx: Context, level: Level, opts: SolveOptions, values: list[int], 
 
 
 def probe(ctx: Context, objective: Expr, caps: Sequence[tuple[Expr, int]], opts: SolveOptions,
-           hint: list[int], seconds: float, richer: bool = False, portfolio: bool = False
-           ) -> tuple[list[int] | None, cp_model.CpSolverStatus, float]:
+           hint: list[int], seconds: float, richer: bool = False, portfolio: bool = False,
+           relaxation: bool = True) -> tuple[list[int] | None, cp_model.CpSolverStatus, float]:
     """Minimise `objective` on a copy of the model where each capped expression is at most its
     cap, from the hint: (every variable's value or None, status, the solver's bound).
 
     An optimum there is the optimum of everything under the caps; when the objective is itself
     capped, its bound is a bound of it outside the copy too (anything else is above the cap).
     `richer`: CP-SAT's richer relaxation (linearization level 2). `portfolio`: its strategies
-    taking turns on the one worker (see solver_for)."""
+    taking turns on the one worker (see solver_for). `relaxation=False`: none on a model above
+    LARGE_MODEL variables (a term's floor in pin_terms: 1.05 s -> 0.39 s a probe, 80 flights)."""
     copy = ctx.model.clone()
 
     def there(expr: Expr) -> Expr:
@@ -472,9 +482,11 @@ def probe(ctx: Context, objective: Expr, caps: Sequence[tuple[Expr, int]], opts:
         copy.add_hint(copy.get_int_var_from_proto_index(k), value)
     # one worker: probes are short and sequential; and OR-Tools 9.15's interleaved workers
     # abort on some of these copies ("Check failed: heuristics.fixed_search != nullptr")
-    solver = solver_for(replace(opts, workers=1), seconds, portfolio)
+    solver = solver_for(replace(opts, workers=1), seconds, portfolio, len(copy.proto.variables))
     if richer:
         solver.parameters.linearization_level = 2
+    elif not relaxation and len(copy.proto.variables) > LARGE_MODEL:
+        solver.parameters.linearization_level = 0
     status = solver.solve(copy)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, status, float("-inf") if status != cp_model.INFEASIBLE else float("inf")
