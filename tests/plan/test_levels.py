@@ -133,42 +133,39 @@ def test_a_level_the_starting_plan_holds_at_its_floor_is_proven_without_the_solv
     assert search._at_floor(ctx, timing, full) is None
 
 
-def test_fairness_left_unproven_by_the_default_strategy_goes_to_the_portfolio(monkeypatch):
-    """Fairness is a portfolio level: when the totals' probes leave it unproven and its first
-    call (the default strategy) ends without a proof, the second is CP-SAT's interleaved
-    portfolio on one worker, from the first's plan; other levels make one default call.
-    The plan is still optimal on every level, keeps every rule, and comes out the same twice."""
+def test_fairness_left_unproven_by_the_totals_goes_to_the_portfolio(monkeypatch):
+    """Fairness is a portfolio level: when the totals' probes (by_caps) leave it unproven, the
+    next call is CP-SAT's interleaved portfolio on one worker, from by_caps's best plan; other
+    levels make one default call. The plan is still optimal on every level, keeps every rule,
+    and comes out the same twice."""
     import mixedcrew.plan.tactics as tactics
     from mixedcrew.plan import plan_scenario
 
     calls: list[tuple[str, bool, list[int] | None]] = []
-    plans: list[list[int] | None] = []
+    given: list[list[int]] = []
     real = tactics._minimise
 
     def spy(ctx, level, opts, seconds, hint, started, portfolio):
         calls.append((level.name, portfolio, hint))
-        status, values, bound = real(ctx, level, opts, seconds, hint, started, portfolio)
-        plans.append(values)
-        if level.name == "fairness" and not portfolio and values is not None:
-            # as on the 2-station instances: a plan, no proof (a lower bound is still a bound)
-            return cp_model.FEASIBLE, values, bound - 1
-        return status, values, bound
+        return real(ctx, level, opts, seconds, hint, started, portfolio)
+
+    def undecided(ctx, level, opts, values, bound, *_):
+        given.append(values)  # as where every probe runs out of time: nothing proven
+        return values, bound
 
     monkeypatch.setattr(tactics, "_minimise", spy)
-    # the totals' probes (by_caps) prove nothing here, as where they run out of time
-    monkeypatch.setattr(tactics, "by_caps", lambda ctx, level, opts, values, bound, deadline: (
-        values, bound))
+    monkeypatch.setattr(tactics, "by_caps", undecided)
     s = generate_scenario(2, 2, 60, seed=0)
     opts = SolveOptions(time_limit=60, workers=1)
     first = plan_scenario(s, options=opts)
-    fair = [(p, hint, plans[i]) for i, (name, p, hint) in enumerate(calls) if name == "fairness"]
-    assert [p for p, _, _ in fair[:2]] == [False, True]
-    assert fair[1][1] == fair[0][2], "the portfolio starts from the default call's plan"
+    fair = [(p, hint) for name, p, hint in calls if name == "fairness"]
+    assert len(given) == 1 and fair and fair[0] == (True, given[0]), (
+        "the portfolio starts from by_caps's plan")
     assert all(not p for name, p, _ in calls if name != "fairness")
     assert first.status == "planned" and not first.new_violations
     assert all(lv.optimal for lv in first.levels)
     calls.clear()
-    plans.clear()
+    given.clear()
     assert plan_scenario(s, options=opts).plan == first.plan
 
 

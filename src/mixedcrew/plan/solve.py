@@ -2,8 +2,8 @@
 
 1. scope: what the planner decides (scope.py);
 2. model: every rule's constraint family (model.py);
-3. starting plan: greedy's, else for more than a chunk of open flights the rolling plan
-   (warm.py);
+3. starting plan: greedy's, else for more than WARM_ABOVE (24) open flights the rolling
+   plan (warm.py);
 4. levels, solved lexicographically inside the time left (search.py);
 5. the answer: the plan checked by the oracle, or, when no plan came back,
    an explanation (explain.py) with the time left: a proof that none

@@ -1,4 +1,5 @@
-"""Search tactics for one objective level: minimise, lower term by term, probe, pin, narrow.
+"""Search tactics for one objective level: bound by totals, minimise, lower term by term,
+probe, pin, narrow.
 
 Each tactic works on the planning model as the levels before it left it
 (their values fixed as bounds) and on an incumbent (every variable's
@@ -207,7 +208,10 @@ def solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
                  ) -> tuple[cp_model.CpSolverStatus, list[int] | None, LevelResult] | None:
     """Minimise one level from the hint; if that leaves a gap, lower and bound it by probes.
 
-    The minimisation gets half the level's time (a quarter for a level that is a sum of a
+    A portfolio level (fairness, a sum of maxima) is first bounded total by total (by_caps,
+    CAPS_SHARE of its time); when that leaves a gap, the portfolio minimises from its best
+    plan for a quarter of what is left, and the steps below get the rest. Any other level:
+    the minimisation gets half the level's time (a quarter for a level that is a sum of a
     few terms), and ends early when it proves its optimum. Then, for such a level, each term
     in turn is asked to come down by one with the others held (lowering the best), and then
     alone (no plan proves the term's floor; the floors' sum bounds the level). Last, probes
@@ -224,11 +228,12 @@ def solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
     bound, status = -math.inf, cp_model.UNKNOWN
     stages = _stages(level, first, seconds)
     if level.portfolio and values is not None:
-        values, bound = by_caps(ctx, level, opts, values, bound, t0 + seconds * CAPS_SHARE)
+        values, bound = by_caps(ctx, level, opts, values, bound, t0 + seconds * CAPS_SHARE,
+                                started)
         if bound >= evaluate(level.expr, values):
             stages = []  # proven: nothing to minimise
-        else:  # the stages share what is left
-            stages = _stages(level, first, deadline - time.monotonic())
+        else:  # of what is left: a quarter for the portfolio from the best plan
+            stages = [((deadline - time.monotonic()) / 4, True)]
     for part, portfolio in stages:
         status, found, stage_bound = _minimise(ctx, level, opts, part, values or hint, started,
                                                portfolio)
@@ -242,12 +247,15 @@ def solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
         return None
     value = evaluate(level.expr, values)
     optimal = status == cp_model.OPTIMAL or bound >= value
+    # by_terms and by_groups until three quarters of the level's time, or, after by_caps, two
+    # thirds of what is left then
+    until = max(t0 + seconds * 3 / 4, time.monotonic() + (deadline - time.monotonic()) * 2 / 3)
     if not optimal and few:
-        values, bound = by_terms(ctx, level, opts, values, bound, t0 + seconds * 3 / 4)
+        values, bound = by_terms(ctx, level, opts, values, bound, until)
         value = evaluate(level.expr, values)
         optimal = bound >= value
     if not optimal and level.groups:
-        values, bound = by_groups(ctx, level, opts, values, bound, t0 + seconds * 3 / 4)
+        values, bound = by_groups(ctx, level, opts, values, bound, until)
         value = evaluate(level.expr, values)
         optimal = bound >= value
     while not optimal and deadline - time.monotonic() > 0.2:
@@ -280,7 +288,7 @@ CAPS_FIRST = 0.1  # of by_caps's time: a probe's first budget (doubled each roun
 
 
 def by_caps(ctx: Context, level: Level, opts: SolveOptions, values: list[int], bound: float,
-            deadline: float) -> tuple[list[int], float]:
+            deadline: float, started: float | None = None) -> tuple[list[int], float]:
     """A level that is w × a sum of maxima (fairness: each agency's busiest candidate), each
     with its floor as its domain's least value, bounded total by total from the floors' sum.
 
@@ -289,68 +297,100 @@ def by_caps(ctx: Context, level: Level, opts: SolveOptions, values: list[int], b
     vector of caps with that total (each maximum at most its cap: caps propagate to every
     person's count, a cap on the sum does not), by CP-SAT's portfolio, which proves these
     impossible fast where the default search does not. Every vector impossible, or the sum:
-    so is T, and the next total is tried; a plan found at T is the optimum. The probes left
-    undecided run again with twice the time, while time is left (which kind answers first
-    differs between instances). More than CAPS_VECTORS vectors ends it with what is proven.
-    Returns the best plan's values and the level's bound; a proven bound is added to the model
-    (it only states what every plan has), so that a minimisation after this stops there."""
+    so is T, and the next total is tried; a plan found at T is the optimum. A round that
+    leaves probes undecided is followed by a minimisation from the best plan (the portfolio,
+    for as long as the round's probes had each: it finds better plans where the probes do not,
+    and its bound may prove more), then the undecided probes run again with twice the time
+    (which kind answers first differs between instances). More than CAPS_VECTORS vectors
+    ends it with what is proven. Returns the best plan's values and the level's bound; a
+    proven bound is added to the model (it only states what every plan has), so that a
+    minimisation after this stops there."""
     terms = level.terms
     weights = {w for _, w in terms}
-    if not terms or len(weights) != 1:
-        return values, bound
-    w = weights.pop()
-    offset = 0 if isinstance(level.expr, int) else cp_model_helper.FlatIntExpr(level.expr).offset
+    flat = None if isinstance(level.expr, int) else cp_model_helper.FlatIntExpr(level.expr)
+    if not terms or len(weights) != 1 or flat is None or sorted(v.index for v in flat.vars) != sorted(
+            v.index for v, _ in terms):
+        return values, bound  # not w × a sum of the terms alone: the totals would not bound it
+    w, offset = weights.pop(), flat.offset
     domains = [list(ctx.model.proto.variables[v.index].domain) for v, _ in terms]
     lo, hi = [d[0] for d in domains], [d[-1] for d in domains]
     plain = sum(var for var, _ in terms)  # the sum of the maxima, unweighted
     proven = sum(lo)
-    budget = max(0.2, CAPS_FIRST * (deadline - time.monotonic()))
-    while proven < evaluate(plain, values):
-        vectors = _cap_vectors(lo, hi, proven, [values[v.index] for v, _ in terms])
-        if len(vectors) > CAPS_VECTORS:
-            break
-        # the sum's probe (None) first; at the floors' sum it is the one vector's question
-        pending: list[tuple[int, ...] | None] = ([None] if proven > sum(lo) else []) + vectors
-        answer = _total(ctx, opts, terms, plain, proven, pending, values, budget, deadline)
-        if answer is None:
-            break  # undecided in the time left
-        if isinstance(answer, list):
-            values = answer
+    first = max(0.2, CAPS_FIRST * (deadline - time.monotonic()))
+    pending: list[tuple[int, ...] | None] | None = None  # the probes undecided at total `at`
+    at, hard = proven, 0.0
+    while proven < evaluate(plain, values) and deadline - time.monotonic() >= 0.2:
+        if pending is None:
+            vectors = _cap_vectors(lo, hi, proven, [values[v.index] for v, _ in terms])
+            if len(vectors) > CAPS_VECTORS:
+                break
+            # the sum's probe (None) first; at the floors' sum it is the one vector's question
+            pending, at = ([None] if proven > sum(lo) else []) + vectors, proven
+            # nothing to take turns with: a second round would only start it again
+            budget = first * (3 if len(pending) == 1 else 1)
+        began = time.monotonic()
+        found, pending = _round(ctx, opts, terms, plain, proven, pending, values, budget,
+                                max(budget, hard), deadline)
+        if found is not None:
+            values = found
             break  # a plan at the least total
-        proven += 1
+        if not pending:
+            if proven == sum(lo):
+                # how long the floors took to prove is how hard a question is on this model:
+                # the sum's probe gets at least that (160 flights: 9.5 s, and the plan at the
+                # next total is found in 5 s, where a tenth of the time, 4 s, finds nothing)
+                hard = time.monotonic() - began
+            proven, pending = proven + 1, None  # no plan has this total
+            continue
+        left = deadline - time.monotonic()
+        if left < 0.2:
+            break
+        status, found, found_bound = _minimise(ctx, level, opts, min(budget, left), values,
+                                               time.monotonic() if started is None else started,
+                                               True)
+        if found is not None and evaluate(level.expr, found) < evaluate(level.expr, values):
+            values = found
+        best = evaluate(plain, values)
+        if status == cp_model.OPTIMAL:
+            proven = best
+        elif math.isfinite(found_bound):
+            proven = max(proven, min(best, math.ceil((found_bound - offset) / w - 1e-6)))
+        if proven > at:
+            pending = None  # the bound moved past this total: the next one
+        budget *= 2
     if proven > sum(lo):
         ctx.model.add(level.expr >= offset + w * proven)
     return values, max(bound, offset + w * proven)
 
 
-def _total(ctx: Context, opts: SolveOptions, terms: Sequence[tuple[cp_model.IntVar, int]],
+def _round(ctx: Context, opts: SolveOptions, terms: Sequence[tuple[cp_model.IntVar, int]],
            plain: Expr, total: int, pending: list[tuple[int, ...] | None], hint: list[int],
-           budget: float, deadline: float) -> list[int] | bool | None:
-    """by_caps at one total: a plan there (its values), True when proven impossible, or None
-    when undecided by the deadline. `pending`: the probes, None for the sum's."""
-    if len(pending) == 1:
-        budget *= 3  # nothing to take turns with: a second round would only start it again
-    while pending:
-        left_over = []
-        for caps in pending:
-            left = deadline - time.monotonic()
-            if left < 0.2:
-                return None
-            if caps is None:
-                found, status, _ = probe(ctx, 0, [(plain, total)], opts, hint, min(budget, left))
-            else:
-                found, status, _ = probe(ctx, 0, list(zip((v for v, _ in terms), caps, strict=True)),
-                                         opts, hint, min(budget, left), portfolio=True)
-            if found is not None:
-                return found
-            if status == cp_model.INFEASIBLE and caps is None:
-                return True  # no plan has the sum this low
-            if status != cp_model.INFEASIBLE:
-                left_over.append(caps)
-        if all(caps is None for caps in left_over):
-            return True  # every vector impossible: so is the total, whatever the sum's probe
-        pending, budget = left_over, 2 * budget
-    return True
+           budget: float, sum_budget: float, deadline: float
+           ) -> tuple[list[int] | None, list[tuple[int, ...] | None]]:
+    """One round of by_caps's probes at one total, each at most `budget` seconds (the sum's
+    `sum_budget`): (a plan
+    there, every variable's value, or None; the probes still undecided, None for the sum's,
+    empty when the total is proven impossible)."""
+    assert pending, "a round asks something"
+    left_over: list[tuple[int, ...] | None] = []
+    for i, caps in enumerate(pending):
+        left = deadline - time.monotonic()
+        if left < 0.2:
+            return None, left_over + pending[i:]
+        if caps is None:
+            found, status, _ = probe(ctx, 0, [(plain, total)], opts, hint, min(sum_budget, left))
+        else:
+            found, status, _ = probe(ctx, 0, list(zip((v for v, _ in terms), caps, strict=True)),
+                                     opts, hint, min(budget, left), portfolio=True)
+        if found is not None:
+            return found, left_over
+        if status == cp_model.INFEASIBLE and caps is None:
+            return None, []  # no plan has the sum this low
+        if status != cp_model.INFEASIBLE:
+            left_over.append(caps)
+    if all(caps is None for caps in left_over):
+        return None, []  # every vector impossible: so is the total, whatever the sum's probe
+    return None, left_over
 
 
 def _cap_vectors(lo: list[int], hi: list[int], total: int, now: list[int]) -> list[tuple[int, ...]]:
@@ -480,8 +520,10 @@ def probe(ctx: Context, objective: Expr, caps: Sequence[tuple[Expr, int]], opts:
     copy.clear_hints()
     for k, value in enumerate(hint):
         copy.add_hint(copy.get_int_var_from_proto_index(k), value)
-    # one worker: probes are short and sequential; and OR-Tools 9.15's interleaved workers
-    # abort on some of these copies ("Check failed: heuristics.fixed_search != nullptr")
+    # one worker: probes are short and sequential; and OR-Tools 9.15's interleaved search on
+    # two workers aborted on one of these copies ("Check failed: heuristics.fixed_search !=
+    # nullptr"). On one worker (`portfolio`, by_caps's vectors) no abort was seen: 360 probes
+    # of 0.05-0.5 s with seeds 0-6 on three instances, and every benchmark run since.
     solver = solver_for(replace(opts, workers=1), seconds, portfolio, len(copy.proto.variables))
     if richer:
         solver.parameters.linearization_level = 2
