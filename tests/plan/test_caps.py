@@ -40,9 +40,9 @@ def _fairness_spy(monkeypatch, calls):
 
     real = tactics.by_caps
 
-    def spy(ctx, level, opts, values, bound, deadline, started=None):
+    def spy(ctx, level, opts, values, bound, deadline):
         floors = sum(list(ctx.model.proto.variables[v.index].domain)[0] for v, _ in level.terms)
-        got = real(ctx, level, opts, values, bound, deadline, started)
+        got = real(ctx, level, opts, values, bound, deadline)
         calls.append((floors, evaluate(level.expr, got[0]), got[1]))
         return got
 
@@ -91,8 +91,7 @@ def fairness_at_greedy():
 
 def _scripted(monkeypatch, answer):
     """by_caps's probes answered by answer(kind, total) -> status, kind "sum" or "caps", no
-    plan ever found; its minimisation between rounds finds nothing and proves nothing.
-    Returns the list of (kind, total) asked."""
+    plan ever found. Returns the list of (kind, total) asked."""
     import mixedcrew.plan.tactics as tactics
 
     asked: list[tuple[str, int]] = []
@@ -104,7 +103,6 @@ def _scripted(monkeypatch, answer):
         return None, answer(kind, total), -math.inf
 
     monkeypatch.setattr(tactics, "probe", probe)
-    monkeypatch.setattr(tactics, "_minimise", lambda *a: (cp_model.UNKNOWN, None, -math.inf))
     return asked
 
 

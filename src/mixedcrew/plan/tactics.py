@@ -228,8 +228,7 @@ def solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
     bound, status = -math.inf, cp_model.UNKNOWN
     stages = _stages(level, first, seconds)
     if level.portfolio and values is not None:
-        values, bound = by_caps(ctx, level, opts, values, bound, t0 + seconds * CAPS_SHARE,
-                                started)
+        values, bound = by_caps(ctx, level, opts, values, bound, t0 + seconds * CAPS_SHARE)
         if bound >= evaluate(level.expr, values):
             stages = []  # proven: nothing to minimise
         else:  # of what is left: a quarter for the portfolio from the best plan
@@ -288,7 +287,7 @@ CAPS_FIRST = 0.1  # of by_caps's time: a probe's first budget (doubled each roun
 
 
 def by_caps(ctx: Context, level: Level, opts: SolveOptions, values: list[int], bound: float,
-            deadline: float, started: float | None = None) -> tuple[list[int], float]:
+            deadline: float) -> tuple[list[int], float]:
     """A level that is w × a sum of maxima (fairness: each agency's busiest candidate), each
     with its floor as its domain's least value, bounded total by total from the floors' sum.
 
@@ -297,11 +296,10 @@ def by_caps(ctx: Context, level: Level, opts: SolveOptions, values: list[int], b
     vector of caps with that total (each maximum at most its cap: caps propagate to every
     person's count, a cap on the sum does not), by CP-SAT's portfolio, which proves these
     impossible fast where the default search does not. Every vector impossible, or the sum:
-    so is T, and the next total is tried; a plan found at T is the optimum. A round that
-    leaves probes undecided is followed by a minimisation from the best plan (the portfolio,
-    for as long as the round's probes had each: it finds better plans where the probes do not,
-    and its bound may prove more), then the undecided probes run again with twice the time
-    (which kind answers first differs between instances). More than CAPS_VECTORS vectors
+    so is T, and the next total is tried; a plan found at T is the optimum. The probes a
+    round leaves undecided run again with twice the time (which kind answers first differs
+    between instances; a minimisation between rounds cost the time the sum's probe needed on
+    the 3-station instance, for a better plan on none). More than CAPS_VECTORS vectors
     ends it with what is proven. Returns the best plan's values and the level's bound; a
     proven bound is added to the model (it only states what every plan has), so that a
     minimisation after this stops there."""
@@ -317,15 +315,15 @@ def by_caps(ctx: Context, level: Level, opts: SolveOptions, values: list[int], b
     plain = sum(var for var, _ in terms)  # the sum of the maxima, unweighted
     proven = sum(lo)
     first = max(0.2, CAPS_FIRST * (deadline - time.monotonic()))
-    pending: list[tuple[int, ...] | None] | None = None  # the probes undecided at total `at`
-    at, hard = proven, 0.0
+    pending: list[tuple[int, ...] | None] | None = None  # the probes undecided at `proven`
+    hard = 0.0
     while proven < evaluate(plain, values) and deadline - time.monotonic() >= 0.2:
         if pending is None:
             vectors = _cap_vectors(lo, hi, proven, [values[v.index] for v, _ in terms])
             if len(vectors) > CAPS_VECTORS:
                 break
             # the sum's probe (None) first; at the floors' sum it is the one vector's question
-            pending, at = ([None] if proven > sum(lo) else []) + vectors, proven
+            pending = ([None] if proven > sum(lo) else []) + vectors
             # nothing to take turns with: a second round would only start it again
             budget = first * (3 if len(pending) == 1 else 1)
         began = time.monotonic()
@@ -342,22 +340,7 @@ def by_caps(ctx: Context, level: Level, opts: SolveOptions, values: list[int], b
                 hard = time.monotonic() - began
             proven, pending = proven + 1, None  # no plan has this total
             continue
-        left = deadline - time.monotonic()
-        if left < 0.2:
-            break
-        status, found, found_bound = _minimise(ctx, level, opts, min(budget, left), values,
-                                               time.monotonic() if started is None else started,
-                                               True)
-        if found is not None and evaluate(level.expr, found) < evaluate(level.expr, values):
-            values = found
-        best = evaluate(plain, values)
-        if status == cp_model.OPTIMAL:
-            proven = best
-        elif math.isfinite(found_bound):
-            proven = max(proven, min(best, math.ceil((found_bound - offset) / w - 1e-6)))
-        if proven > at:
-            pending = None  # the bound moved past this total: the next one
-        budget *= 2
+        budget *= 2  # the undecided probes again, with twice the time
     if proven > sum(lo):
         ctx.model.add(level.expr >= offset + w * proven)
     return values, max(bound, offset + w * proven)
