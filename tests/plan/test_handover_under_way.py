@@ -37,15 +37,25 @@ up = "V"
 '''
 
 
-def test_a_visit_docked_before_planning_starts_leaves_within_the_handover_days():
-    """Six aboard (nominal 3, handovers of 10 days) from 2023-01-25, planning from 2023-02-01: the
-    visit wants 30 days (its target) but undocks by 2023-02-04, and the checker agrees."""
+def _planned(extra: str, third_port: bool = False):
+    """overrun.toml with its open rotation's window moved to March 2023 and `extra` appended
+    (a third port p3 when asked), planned: the result, which must be a plan."""
     text = (HERE / "overrun.toml").read_text(encoding="utf-8")
     text = text.replace('window = { from = 2023-04-12T21:00:00Z, until = 2023-06-11T21:00:00Z }',
                         'window = { from = 2023-03-01T00:00:00Z, until = 2023-03-20T00:00:00Z }')
-    s = loads_scenario(text + VISIT, "visit.toml")
-    r = plan_scenario(s, None, SolveOptions(time_limit=20, workers=1))
+    if third_port:
+        text = text.replace('{ id = "p2", interface = "X" }]',
+                            '{ id = "p2", interface = "X" }, { id = "p3", interface = "X" }]')
+    r = plan_scenario(loads_scenario(text + extra, "visit.toml"), None,
+                      SolveOptions(time_limit=20, workers=1))
     assert r.status == "planned" and r.plan is not None, r.facts
+    return r
+
+
+def test_a_visit_docked_before_planning_starts_leaves_within_the_handover_days():
+    """Six aboard (nominal 3, handovers of 10 days) from 2023-01-25, planning from 2023-02-01: the
+    visit wants 30 days (its target) but undocks by 2023-02-04, and the checker agrees."""
+    r = _planned(VISIT)
     assert r.plan.flight_by_id["V"].undock <= datetime(2023, 1, 25, tzinfo=UTC) + timedelta(days=10)
     assert [v.rule for v in check(r.plan).violations] == []
 
@@ -79,13 +89,6 @@ def test_a_cargo_docking_inside_the_handover_does_not_restart_its_clock():
     """The same visit, and a freighter docked five days after it (before planning starts): the
     handover still began with the visit's arrival (the checker's count), so the visit undocks
     by 2023-02-04, not ten days after the freighter."""
-    text = (HERE / "overrun.toml").read_text(encoding="utf-8")
-    text = text.replace('window = { from = 2023-04-12T21:00:00Z, until = 2023-06-11T21:00:00Z }',
-                        'window = { from = 2023-03-01T00:00:00Z, until = 2023-03-20T00:00:00Z }')
-    text = text.replace('{ id = "p2", interface = "X" }]',
-                        '{ id = "p2", interface = "X" }, { id = "p3", interface = "X" }]')
-    s = loads_scenario(text + VISIT + CARGO, "visit.toml")
-    r = plan_scenario(s, None, SolveOptions(time_limit=20, workers=1))
-    assert r.status == "planned" and r.plan is not None, r.facts
+    r = _planned(VISIT + CARGO, third_port=True)
     assert r.plan.flight_by_id["V"].undock <= datetime(2023, 1, 25, tzinfo=UTC) + timedelta(days=10)
     assert [v.rule for v in check(r.plan).violations] == []

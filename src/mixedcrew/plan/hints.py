@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ortools.sat.python import cp_model, cp_model_helper
+from ortools.util.python.sorted_interval_list import Domain
 
 from mixedcrew.domain import Scenario
 from mixedcrew.plan.context import Context
@@ -134,16 +135,11 @@ def derive(proto: Any, best: list[int], since: int) -> list[int] | None:
     if None in values:
         return None
     for lin in checks:
-        if not _holds(sum(c * values[v] for v, c in zip(lin.vars, lin.coeffs, strict=True)),
-                      list(lin.domain)):
+        total = sum(c * values[v] for v, c in zip(lin.vars, lin.coeffs, strict=True))
+        if not Domain.from_flat_intervals(list(lin.domain)).contains(total):
             return None
     out = [int(x) for x in values if x is not None]
     for k, x in enumerate(out[len(best):], start=len(best)):
-        if not _holds(x, list(proto.variables[k].domain)):
+        if not Domain.from_flat_intervals(list(proto.variables[k].domain)).contains(x):
             return None
     return out
-
-
-def _holds(x: int, domain: list[int]) -> bool:
-    """x inside a proto domain: [lo0, hi0, lo1, hi1, ...]."""
-    return any(domain[i] <= x <= domain[i + 1] for i in range(0, len(domain), 2))

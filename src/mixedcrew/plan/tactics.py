@@ -226,13 +226,13 @@ def solve_level(ctx: Context, level: Level, opts: SolveOptions, seconds: float,
     first = seconds if isinstance(level.expr, int) else seconds / (4 if few else 2)
     values = hint if hint is not None and len(hint) == len(ctx.model.proto.variables) else None
     bound, status = -math.inf, cp_model.UNKNOWN
-    stages = _stages(level, first, seconds)
     if level.portfolio and values is not None:
         values, bound = by_caps(ctx, level, opts, values, bound, t0 + seconds * CAPS_SHARE)
-        if bound >= evaluate(level.expr, values):
-            stages = []  # proven: nothing to minimise
-        else:  # of what is left: a quarter for the portfolio from the best plan
-            stages = [((deadline - time.monotonic()) / 4, True)]
+        # proven: nothing to minimise; else, of what is left, a quarter for the portfolio
+        stages = [] if bound >= evaluate(level.expr, values) else [
+            ((deadline - time.monotonic()) / 4, True)]
+    else:
+        stages = _stages(level, first, seconds)
     for part, portfolio in stages:
         status, found, stage_bound = _minimise(ctx, level, opts, part, values or hint, started,
                                                portfolio)
@@ -351,9 +351,8 @@ def _round(ctx: Context, opts: SolveOptions, terms: Sequence[tuple[cp_model.IntV
            budget: float, sum_budget: float, deadline: float
            ) -> tuple[list[int] | None, list[tuple[int, ...] | None]]:
     """One round of by_caps's probes at one total, each at most `budget` seconds (the sum's
-    `sum_budget`): (a plan
-    there, every variable's value, or None; the probes still undecided, None for the sum's,
-    empty when the total is proven impossible)."""
+    `sum_budget`): (a plan there, every variable's value, or None; the probes still
+    undecided, None for the sum's, empty when the total is proven impossible)."""
     assert pending, "a round asks something"
     left_over: list[tuple[int, ...] | None] = []
     for i, caps in enumerate(pending):
