@@ -59,13 +59,55 @@ def test_dask_with_two_worker_processes_gives_the_local_numbers(plan):
 
 
 def test_dask_tasks_grow_with_the_run_so_their_fixed_cost_stays_small():
-    """A long run goes out in about 64 tasks of up to 64 blocks; a short one keeps the batch asked."""
+    """A long run goes out in about 8 full tasks per worker (up to 256 blocks each); a short one
+    keeps the batch asked, and a larger batch asked is kept."""
     from mixedcrew.risk.backends import dask_batch_blocks
 
-    assert dask_batch_blocks(10_000_000, 8) == 64  # 9,766 blocks: 153 tasks
-    assert dask_batch_blocks(1_000_000, 8) == 16  # 977 blocks: 62 tasks
-    assert dask_batch_blocks(TRIALS, 1) == 1 and dask_batch_blocks(TRIALS, 3) == 3
-    assert dask_batch_blocks(10_000_000, 128) == 128
+    assert dask_batch_blocks(10_000_000, 8, 2) == 256  # 9,766 blocks: 611 a task, capped
+    assert dask_batch_blocks(1_000_000, 8, 2) == 62  # 977 blocks / 16
+    assert dask_batch_blocks(10_000_000, 8, 64) == 20  # more workers, smaller tasks
+    assert dask_batch_blocks(TRIALS, 1, 2) == 1 and dask_batch_blocks(TRIALS, 3, 2) == 3
+    assert dask_batch_blocks(10_000_000, 300, 2) == 300
+
+
+@pytest.mark.parametrize(("trials", "workers"), [(3_000_000, 2), (10_000_000, 2), (1_000_000, 16),
+                                                 (3_000_000, 1), (TRIALS, 2)])
+def test_dask_tasks_cover_every_block_once_and_shrink_at_the_end(trials, workers):
+    """Every block in exactly one task, in order; full tasks first, then smaller ones, so that
+    no worker is left playing a whole task alone at the end."""
+    from mixedcrew.risk.backends import DASK_TAIL_SHARE, dask_batch_blocks, dask_tasks
+
+    ts = dask_tasks(trials, 8, workers)
+    blocks = -(-trials // BLOCK)
+    assert [t.first_block for t in ts] == [0] + [t.last_block for t in ts[:-1]]
+    assert ts[-1].last_block == blocks and all(t.trials == trials for t in ts)
+    sizes = [t.last_block - t.first_block for t in ts]
+    assert sizes == sorted(sizes, reverse=True)
+    full = dask_batch_blocks(trials, 8, workers)
+    floor = min(full, max(2, full // DASK_TAIL_SHARE))
+    if blocks >= 2 * workers * full:
+        assert sizes[0] == full
+    for t, n in zip(ts, sizes, strict=True):  # once little is left, each task a share of it
+        assert n <= max(floor, -(-(blocks - t.first_block) // (2 * workers)))
+    assert sizes[-1] <= floor
+    assert len(ts) <= 2 * -(-blocks // full) + 4 * workers  # the tail adds a few tasks, not many
+
+
+def test_a_cluster_mixedcrew_starts_is_quiet_and_keeps_glibcs_malloc():
+    """The local cluster's workers run without the profiler and with slow periodic checks
+    (QUIET_CLUSTER), and without the nanny's MALLOC_TRIM_THRESHOLD_."""
+    import os
+
+    import dask
+
+    from mixedcrew.risk.backends import QUIET_CLUSTER, _client, import_distributed
+
+    def seen() -> tuple[object, ...]:
+        return (*(dask.config.get(k) for k in QUIET_CLUSTER), os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+
+    with _client(import_distributed(), 1, None) as client:
+        assert list(client.run(seen).values()) == [(*QUIET_CLUSTER.values(), None)]
+    assert dask.config.get("distributed.worker.profile.enabled") is True  # only for that cluster
 
 
 def test_dask_missing_names_the_extra(plan, monkeypatch):
@@ -105,7 +147,7 @@ def test_cli_dask_backend_matches_local_and_reaches_a_cluster_by_address(tmp_pat
     from typer.testing import CliRunner
 
     from mixedcrew.cli.risk import register
-    from mixedcrew.risk.backends import worker_allocator
+    from mixedcrew.risk.backends import cluster_config
 
     app = typer.Typer()
     register(app)
@@ -117,7 +159,7 @@ def test_cli_dask_backend_matches_local_and_reaches_a_cluster_by_address(tmp_pat
     workers = run(app, [*args, "--backend", "dask", "--workers", "2"])
     assert workers.exit_code == 0, workers.output
     assert _figures(workers.output) == _figures(local.output)
-    with worker_allocator():
+    with cluster_config():
         cluster = LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None)
     with cluster, Client(cluster):
         remote = run(app, [*args, "--backend", "dask", "--address", cluster.scheduler_address])

@@ -31,12 +31,17 @@ from mixedcrew.risk.metrics import Totals
 
 BLOCK = 1024
 DEFAULT_BATCH_BLOCKS = 8
-# On Dask a task also costs the client, the scheduler and the worker a millisecond or more
-# of bookkeeping, on the same CPUs as the trials when the cluster is local; a block takes
-# about 5 ms with the compiled kernel. So a long run goes out in about this many tasks
-# (each at most DASK_MAX_TASK_BLOCKS blocks), whatever smaller batch was asked for.
-DASK_TASKS = 64
-DASK_MAX_TASK_BLOCKS = 64
+# On Dask a task costs the client and scheduler about 2.5 ms of CPU and its worker 1.5 ms
+# (measured on a local cluster), on the same CPUs as the trials when the cluster is local;
+# a block takes about 3.5 ms with the compiled kernel. So a long run goes out in about
+# this many tasks per worker (each at most DASK_MAX_TASK_BLOCKS blocks, about a second),
+# whatever smaller batch was asked for.
+DASK_TASKS_PER_WORKER = 8
+DASK_MAX_TASK_BLOCKS = 256
+# The last tasks of a Dask run shrink (each about the remaining blocks / (2 x workers)),
+# down to 1/DASK_TAIL_SHARE of a full task (at least 2 blocks), so that the workers finish
+# together: with equal tasks one worker played half a task alone at the end on average.
+DASK_TAIL_SHARE = 16
 Progress = Callable[[Totals], None]
 
 
@@ -62,12 +67,17 @@ def play_blocks(plan: TrialArrays, seed: int, task: Task, kernel: str | None = N
     return total
 
 
-def tasks(trials: int, batch_blocks: int) -> list[Task]:
+def blocks_of(trials: int, batch_blocks: int) -> int:
+    """The blocks a run of `trials` plays, once both arguments are checked."""
     if trials < 1:
         raise InputError(f"trials must be at least 1, got {trials}", parameter="trials")
     if batch_blocks < 1:
         raise InputError(f"batch_blocks must be at least 1, got {batch_blocks}", parameter="batch_blocks")
-    blocks = -(-trials // BLOCK)
+    return -(-trials // BLOCK)
+
+
+def tasks(trials: int, batch_blocks: int) -> list[Task]:
+    blocks = blocks_of(trials, batch_blocks)
     return [Task(b, min(b + batch_blocks, blocks), trials) for b in range(0, blocks, batch_blocks)]
 
 
@@ -88,15 +98,14 @@ def run_dask(plan: TrialArrays, trials: int, seed: int, *, workers: int | None =
              kernel: str | None = None) -> Totals:
     """Run on the scheduler at `address`, or on a local cluster of `workers` processes (loopback only).
 
-    Tasks are `batch_blocks` blocks, or more for a long run (dask_batch_blocks); the totals
-    do not depend on it."""
+    Tasks are `batch_blocks` blocks, or more for a long run, and the last ones fewer
+    (dask_tasks); the totals do not depend on it. A local cluster runs with cluster_config()."""
     distributed = import_distributed()
     kernel = kernel or kernel_name()
-    batch_blocks = dask_batch_blocks(trials, batch_blocks)
     with _client(distributed, workers, address) as client:
         shared = client.scatter(plan, broadcast=True)
         futures = [client.submit(play_blocks, shared, seed, task, kernel, pure=False)
-                   for task in tasks(trials, batch_blocks)]
+                   for task in dask_tasks(trials, batch_blocks, threads(client))]
         total = Totals()
         for future in distributed.as_completed(futures):
             total = total + future.result()
@@ -105,11 +114,35 @@ def run_dask(plan: TrialArrays, trials: int, seed: int, *, workers: int | None =
         return total
 
 
-def dask_batch_blocks(trials: int, batch_blocks: int) -> int:
-    """Blocks per Dask task: at least `batch_blocks`, and enough that a long run needs
-    about DASK_TASKS tasks (up to DASK_MAX_TASK_BLOCKS blocks each)."""
-    blocks = -(-trials // BLOCK)
-    return max(batch_blocks, min(DASK_MAX_TASK_BLOCKS, -(-blocks // DASK_TASKS)))
+def dask_batch_blocks(trials: int, batch_blocks: int, workers: int) -> int:
+    """Blocks per full Dask task: at least `batch_blocks`, and enough that a long run needs
+    about DASK_TASKS_PER_WORKER tasks per worker (up to DASK_MAX_TASK_BLOCKS blocks each)."""
+    blocks = blocks_of(trials, batch_blocks)
+    share = -(-blocks // (DASK_TASKS_PER_WORKER * max(1, workers)))
+    return max(batch_blocks, min(DASK_MAX_TASK_BLOCKS, share))
+
+
+def dask_tasks(trials: int, batch_blocks: int, workers: int) -> list[Task]:
+    """The tasks of a Dask run, in the order they are submitted (Dask starts them in that order).
+
+    Each is dask_batch_blocks() blocks until the remaining blocks would leave a worker
+    alone at the end; from there each takes about the remaining / (2 x workers), down to a
+    sixteenth of a full task, so the workers run out of trials within a short task of
+    each other."""
+    blocks = blocks_of(trials, batch_blocks)
+    size = dask_batch_blocks(trials, batch_blocks, workers)
+    floor = min(size, max(2, size // DASK_TAIL_SHARE))
+    out, b = [], 0
+    while b < blocks:
+        n = max(floor, min(size, -(-(blocks - b) // (2 * max(1, workers)))))
+        out.append(Task(b, min(b + n, blocks), trials))
+        b += n
+    return out
+
+
+def threads(client: Any) -> int:
+    """Threads across the cluster's workers: how many tasks run at once."""
+    return max(1, int(sum(client.nthreads().values())))
 
 
 def import_distributed() -> ModuleType:
@@ -121,8 +154,20 @@ def import_distributed() -> ModuleType:
     return distributed
 
 
-def worker_allocator() -> Any:
-    """Dask config for workers we start: glibc's default malloc tuning.
+# Periodic work of the clusters mixedcrew starts (they have no dashboard to show it): the
+# workers' statistical profiler (every 10 ms), every server's event-loop check (20 ms) and
+# system monitor (0.5 s). On a local cluster with a worker per CPU it runs on the trials'
+# CPUs; turning it down took 2 workers from 1.84-1.88x to 1.93-1.95x one worker (median of
+# four runs each, benchmarks/risk_speed.py).
+QUIET_CLUSTER = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+}
+
+
+def cluster_config() -> Any:
+    """Dask config for clusters we start: glibc's default malloc tuning, and QUIET_CLUSTER.
 
     Dask's nanny sets MALLOC_TRIM_THRESHOLD_, which turns off glibc's adaptive
     mmap threshold: every temporary array of a batch is then mapped and unmapped
@@ -132,7 +177,7 @@ def worker_allocator() -> Any:
 
     environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ", {}))
     environ.pop("MALLOC_TRIM_THRESHOLD_", None)
-    return dask.config.set({"distributed.nanny.pre-spawn-environ": environ})
+    return dask.config.set({"distributed.nanny.pre-spawn-environ": environ, **QUIET_CLUSTER})
 
 
 class _client:
@@ -151,7 +196,7 @@ class _client:
                 import os
 
                 n = self.workers or os.cpu_count() or 1
-                with worker_allocator():
+                with cluster_config():
                     self.cluster = d.LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
                                                   host="127.0.0.1", dashboard_address=None, silence_logs=50)
                 self.client = d.Client(self.cluster)

@@ -15,7 +15,18 @@ import numpy as np
 from rich.table import Table
 
 from mixedcrew.risk.arrays import TrialArrays
-from mixedcrew.risk.backends import BLOCK, DEFAULT_BATCH_BLOCKS, Progress, Task, block_random, tasks
+from mixedcrew.risk.backends import (
+    BLOCK,
+    DEFAULT_BATCH_BLOCKS,
+    Progress,
+    Task,
+    _client,
+    block_random,
+    dask_tasks,
+    import_distributed,
+    tasks,
+    threads,
+)
 from mixedcrew.risk.fast import kernel_name, no_disruptions, play, sample_block
 from mixedcrew.risk.metrics import FIELDS, Estimate, Totals, _square_sum, paired_difference
 from mixedcrew.risk.outcomes import Outcomes
@@ -83,14 +94,12 @@ def run_paired_local(plan: TrialArrays, stress: Stress, trials: int, seed: int, 
 def run_paired_dask(plan: TrialArrays, stress: Stress, trials: int, seed: int, *, workers: int | None,
                     address: str | None, batch_blocks: int = DEFAULT_BATCH_BLOCKS,
                     progress: Progress | None = None) -> PairedTotals:
-    from mixedcrew.risk.backends import _client, import_distributed
-
     distributed = import_distributed()
     with _client(distributed, workers, address) as client:
         shared = client.scatter(plan, broadcast=True)
         kernel = kernel_name()
         futures = [client.submit(play_paired_blocks, shared, stress, seed, task, kernel, pure=False)
-                   for task in tasks(trials, batch_blocks)]
+                   for task in dask_tasks(trials, batch_blocks, threads(client))]
         total = PairedTotals()
         for future in distributed.as_completed(futures):
             total = total + future.result()
