@@ -32,6 +32,27 @@ def test_greedy_is_deterministic():
     assert dump_scenario(greedy_plan(s)) == dump_scenario(greedy_plan(s))
 
 
+def test_a_work_budget_stops_greedy_at_the_same_flight_and_plans_a_prefix_of_its_full_plan():
+    """With a budget of checking work, greedy plans exactly the flights it reaches, each as its
+    full run plans it, and leaves the rest open: more work, more flights; none at 0; the same
+    stop twice (it reads no clock). A flight it reaches without the work to check one try stays
+    open (it is not committed unchecked)."""
+    s = generate_scenario(1, 2, 40, seed=0)
+    full = greedy_plan(s)
+    open_ids = [f.id for f in s.flights if f.open]
+    planned_counts = []
+    for work in (0, 150, 400, 800, 10**9):
+        g = greedy_plan(s, work=work)
+        assert dump_scenario(g) == dump_scenario(greedy_plan(s, work=work))
+        planned = [i for i in open_ids if g.flight_by_id[i].launch is not None]
+        for i in planned:
+            assert g.flight_by_id[i] == full.flight_by_id[i]
+        planned_counts.append(len(planned))
+    assert planned_counts[0] == 0 and planned_counts[-1] == len(open_ids)
+    assert planned_counts == sorted(planned_counts) and 0 < planned_counts[2] < len(open_ids)
+    assert dump_scenario(greedy_plan(s, work=10**9)) == dump_scenario(full)
+
+
 def test_cp_sat_is_never_worse_than_greedy():
     """On a generated year, the planner's levels are lexicographically at most greedy's."""
     s = generate_scenario(1, 2, 40, seed=0)

@@ -32,7 +32,9 @@ Each try is checked on the part of the history that can still matter (the
 flights that land after the earliest planned launch less the longest rest,
 the flights an agreement's ledger counts, and those linked to them by a
 ride), not on the whole history; and with a deadline the greedy stops
-when it passes, leaving the flights it did not reach open.
+when it passes, or with a work budget when the checker has read that many
+flights and assignments, leaving the flights it did not reach open. The
+budget stops it at the same flight on any machine and under any load.
 """
 
 from __future__ import annotations
@@ -113,11 +115,12 @@ class _Book:
 
 class _Greedy:
     def __init__(self, s: Scenario, until: datetime | None, now: datetime | None = None,
-                 deadline: float | None = None):
+                 deadline: float | None = None, work: int | None = None):
         self.s = s
         self.scope = make_scope(s, until, now=now)
         self.deadline = deadline
-        self.stopped = False  # the deadline passed: flights not reached stay open
+        self.work = work  # flights and assignments the checker may still read (None: no budget)
+        self.stopped = False  # the deadline passed or the work ran out: flights not reached stay open
         self.horizon = self.scope.horizon
         self.flights: dict[str, Flight] = {f.id: f for f in s.flights}
         self.assignments: list[Assignment] = list(s.assignments)
@@ -128,6 +131,8 @@ class _Greedy:
 
     def _late(self) -> bool:
         if self.deadline is not None and time.monotonic() > self.deadline:
+            self.stopped = True
+        if self.work is not None and self.work < 0:
             self.stopped = True
         return self.stopped
 
@@ -153,6 +158,8 @@ class _Greedy:
             "flights": tuple(f for f in s.flights if f.id in self.kept),
             "assignments": tuple(a for a in s.assignments if a.up in self.kept),
             "events": tuple(e for e in s.events if getattr(e, "flight", None) in (None, *self.kept))})
+        if self.work is not None:
+            self.work -= len(part.flights) + len(part.assignments)
         return {(v.rule, v.start) for v in check(part, start=self.since, end=end).violations}
 
     # -- the steps ---------------------------------------------------------------------
@@ -238,8 +245,8 @@ class _Greedy:
     def _plan(self, f: Flight, later: datetime | None) -> None:
         before = self._problems(self.scenario(), later)
         best = self._best_try(f, later, before, self._tries(f))
-        if best is not None and best[0] and self._late():
-            return  # out of time with no clean try: the flight stays open
+        if self._late() and (best is None or best[0]):
+            return  # out of time or work with no clean try (or none tried): the flight stays open
         if best is not None and best[0] and self._repair(f, later, before):
             return
         if best is None:  # no free port anywhere in the window: launch at the preferred date
@@ -475,8 +482,9 @@ def _relevant(s: Scenario, scope: Scope) -> tuple[datetime, set[str]]:
 
 
 def greedy_plan(s: Scenario, until: datetime | None = None, *, now: datetime | None = None,
-                deadline: float | None = None) -> Scenario:
+                deadline: float | None = None, work: int | None = None) -> Scenario:
     """The greedy plan of every open part of the scenario (see the module's text); `now` as in
-    make_scope (nothing planned before it); `deadline` (time.monotonic()) stops it, leaving
-    the flights it did not reach open."""
-    return _Greedy(s, until, now, deadline).run()
+    make_scope (nothing planned before it); `deadline` (time.monotonic()) or `work` (flights
+    and assignments the checker may read, all checks together) stops it, leaving the flights
+    it did not reach open."""
+    return _Greedy(s, until, now, deadline, work).run()

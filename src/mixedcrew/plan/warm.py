@@ -39,7 +39,10 @@ WARM_ABOVE = 24
 CHUNK_LEVELS = ("disruption", "balance", "timing")
 GREEDY_SHARE = 0.3  # of the time limit: the greedy plan (counted once the model is built) ...
 GREEDY_OF_LEFT = 0.5  # ... and at most this share of the time left
-SMALL_GREEDY = 0.1  # seconds greedy gets at or below WARM_ABOVE open flights
+# what greedy gets at or below WARM_ABOVE open flights: flights and assignments the checker
+# reads, all its checks together (about 0.1 s: 12-25 us each), so that it stops at the same
+# flight on any machine and under any load (a wall-clock 0.1 s gave another plan under load)
+SMALL_GREEDY_WORK = 5000
 COMPLETE_SHARE = 0.1  # of the time limit: completing a plan into every variable's value
 ROLLING_SHARE = 0.5  # of the time limit, counted from the start: greedy and rolling together
 
@@ -51,17 +54,16 @@ def starting_plan(ctx: Context, opts: SolveOptions, clock: Clock, now: datetime 
 
     At or below it CP-SAT finds a first plan faster than the rolling plan does, but slower
     than a greedy plan that comes at once (10 flights: 0.03 s against 0.18 s); so greedy gets
-    SMALL_GREEDY seconds there, and a plan it has not finished by then is not used (the
+    SMALL_GREEDY_WORK there, and a plan it has not finished with that is not used (the
     forward ISS, 21 open flights over a 26-year history: greedy takes 24 s, CP-SAT plans it in
-    3 s from nothing). With a work limit (the same plan on any machine) it is not tried there."""
+    3 s from nothing). That budget is work, not seconds: the same plan on any machine."""
     limit = opts.time_limit
     small = len(ctx.scope.planned) <= WARM_ABOVE
-    if small and opts.work_limit is not None:
-        return None
     # with a work limit the same plan on any machine comes first: greedy then runs to its end
-    deadline = None if opts.work_limit is not None else time.monotonic() + min(
-        SMALL_GREEDY if small else limit * GREEDY_SHARE, clock.share(GREEDY_OF_LEFT))
-    greedy = greedy_plan(ctx.s, ctx.scope.horizon, now=now, deadline=deadline)
+    deadline = None if opts.work_limit is not None or small else time.monotonic() + min(
+        limit * GREEDY_SHARE, clock.share(GREEDY_OF_LEFT))
+    greedy = greedy_plan(ctx.s, ctx.scope.horizon, now=now, deadline=deadline,
+                         work=SMALL_GREEDY_WORK if small else None)
     if small and any(greedy.flight_by_id[f.id].launch is None for f in ctx.scope.planned
                      if f.id in greedy.flight_by_id):
         return None  # stopped at its deadline
