@@ -79,7 +79,6 @@ def parse_toml(raw: bytes | str, filename: str) -> tuple[dict[str, Any], str]:
 
 
 def validate_scenario(data: dict[str, Any], text: str = "", filename: str = "<scenario>") -> Scenario:
-    index = LineIndex(text)
     found: list[tuple[PathKey, str]] = []
     try:
         scenario = Scenario.model_validate(data)
@@ -90,6 +89,7 @@ def validate_scenario(data: dict[str, Any], text: str = "", filename: str = "<sc
         found += check_references(partial, known, positions)
     if not found:
         return scenario
+    index = LineIndex(text)  # only now: scanning the ISS history for lines takes 40 ms
     problems = [Problem(filename, index.line_of(path), format_path(path), msg) for path, msg in found]
     problems.sort(key=lambda p: (p.line or 0, p.path))
     raise ScenarioError(_unique(problems))

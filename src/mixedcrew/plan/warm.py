@@ -66,7 +66,7 @@ def starting_plan(ctx: Context, opts: SolveOptions, clock: Clock, now: datetime 
                          work=SMALL_GREEDY_WORK if small else None)
     if small and any(greedy.flight_by_id[f.id].launch is None for f in ctx.scope.planned
                      if f.id in greedy.flight_by_id):
-        return None  # stopped at its deadline
+        return None  # stopped when its work ran out
     full = complete_hint(ctx, hint_from_plan(ctx, greedy), min(limit * COMPLETE_SHARE, clock.left()),
                          opts.seed)
     if full is not None or small:

@@ -157,8 +157,8 @@ def import_distributed() -> ModuleType:
 # Periodic work of the clusters mixedcrew starts (they have no dashboard to show it): the
 # workers' statistical profiler (every 10 ms), every server's event-loop check (20 ms) and
 # system monitor (0.5 s). On a local cluster with a worker per CPU it runs on the trials'
-# CPUs; turning it down took 2 workers from 1.84-1.88x to 1.93-1.95x one worker (median of
-# four runs each, benchmarks/risk_speed.py).
+# CPUs. In four alternating runs of each, the median speed-up of 2 workers over 1 went from
+# 1.84x (64 equal tasks) and 1.88x (the tasks of dask_tasks) to 1.93x and 1.95x with these.
 QUIET_CLUSTER = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",
