@@ -14,9 +14,11 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mixedcrew.errors import ScenarioError
-from mixedcrew.io.bounded import InputTooLarge, check_shape, read_bounded
+from mixedcrew.io.bounded import MAX_KEY_PARTS, InputTooLarge, check_shape, read_bounded
 from mixedcrew.io.scenario_file import load_scenario, loads_scenario
 
 SMALL = (Path(__file__).resolve().parents[1] / "examples" / "small.toml").read_text(encoding="utf-8")
@@ -113,3 +115,59 @@ def test_a_truncated_file_names_its_last_line() -> None:
     cut = SMALL[:3001]
     message = refused(cut)
     assert message.startswith(f"attack.toml:{cut.count(chr(10)) + 1}: TOML syntax")
+
+
+def _verdict(text: str, fast: bool) -> str | None:
+    try:
+        check_shape(text, "x.toml", fast=fast)
+    except InputTooLarge as err:
+        return str(err.problem)
+    return None
+
+
+# Lines of the kinds the whole-line fast path takes or must refuse to take: simple pairs,
+# headers, array items and inline tables, and their near misses (long dotted keys and
+# values, quotes, multi-line strings, brackets, comments, CRLF, deep nesting).
+_DOTTED = st.sampled_from([1, 2, 3, 15, 16, 17, 18]).map(lambda n: ".".join(["k"] * n))
+_VALUE = st.sampled_from(['"s"', "''", "'lit'", '"a\\"b"', "1.5", "2022-01-01T00:00:00Z", "true", "-3",
+                          '"""', "'''", '""""""', "[", "]", "{", "}", "[1, 2]", '"[["', "1.2.3.4.5.6.7.8.9",
+                          ".".join(["1"] * 16), ".".join(["1"] * 17), "{ a = 1, b = \"x\" }", "{ a = [ }"])
+_LINE = st.one_of(
+    st.builds(lambda k, v, c: f"{k} = {v}{c}", _DOTTED, _VALUE, st.sampled_from(["", " # c [[", "\r"])),
+    st.builds(lambda k: f"[[{k}]]", _DOTTED),
+    st.builds(lambda k: f"[{k}]", _DOTTED),
+    st.builds(lambda v, c: f"  {v}{c}", _VALUE, st.sampled_from([",", "", ", ]", "]", " # x"])),
+    st.builds(lambda k, v: f"  {{ {k} = {v}, b = 2 }},", _DOTTED, _VALUE),
+    st.builds(lambda k: f"{k} = [", _DOTTED),
+    st.sampled_from(["", "   ", "# comment", "]", "}", "x = {", '"""', "'''", "[" * 8, "]" * 8]),
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(st.lists(_LINE, max_size=40), st.booleans())
+def test_the_whole_line_fast_path_gives_the_token_scans_verdict(lines: list[str], newline: bool) -> None:
+    """Whatever the lines, skipping whole lines refuses exactly what reading every token
+    refuses, with the same located message (or passes where it passes)."""
+    text = "\n".join(lines) + ("\n" if newline else "")
+    assert _verdict(text, fast=True) == _verdict(text, fast=False)
+
+
+@pytest.mark.parametrize("parts", [16, 17])
+@pytest.mark.parametrize("form", ["{k} = 1", "x = {v}", "[[{k}]]", "x = [\n  {{ {k} = 1 }},", "x = [\n  {v},",
+                                  "x = [\n  {{ a = {v} }},"])
+def test_the_fast_path_refuses_a_key_or_value_of_too_many_parts(parts: int, form: str) -> None:
+    """At the limit of dotted parts, in every kind of line the fast path takes, both scans agree."""
+    text = form.format(k=".".join(["k"] * parts), v=".".join(["1"] * parts)) + "\n"
+    verdict = _verdict(text, fast=True)
+    assert verdict == _verdict(text, fast=False)
+    assert (verdict is None) == (parts <= MAX_KEY_PARTS)
+
+
+def test_the_fast_path_counts_what_it_skips() -> None:
+    """Items, headers and nesting taken a line at a time still count toward each cap."""
+    items = "x = [\n" + "  { a = 1 },\n" * 50_001 + "]\n"
+    heads = "[[p]]\n" * 50_001
+    deep = "x = [\n" * 16 + "  { a = 1 },\n"
+    for text in (items, heads, deep):
+        assert _verdict(text, fast=True) == _verdict(text, fast=False) is not None
+    assert _verdict("x = [\n" * 15 + "  { a = 1 },\n", fast=True) is None
