@@ -163,6 +163,23 @@ def test_the_fast_path_refuses_a_key_or_value_of_too_many_parts(parts: int, form
     assert (verdict is None) == (parts <= MAX_KEY_PARTS)
 
 
+def test_most_lines_of_the_iss_history_are_taken_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path is used (it is the speed-up, not only a second route to the same verdict)."""
+    from mixedcrew.io import bounded
+
+    taken = []
+    real = bounded._Scan._whole_line
+
+    def counting(self: bounded._Scan, pos: int) -> int | None:
+        end = real(self, pos)
+        taken.append(end is not None)
+        return end
+
+    monkeypatch.setattr(bounded._Scan, "_whole_line", counting)
+    check_shape(ISS, "iss.toml")
+    assert sum(taken) > 0.8 * ISS.count("\n")  # 7,800 of 8,915
+
+
 def test_the_fast_path_counts_what_it_skips() -> None:
     """Items, headers and nesting taken a line at a time still count toward each cap."""
     items = "x = [\n" + "  { a = 1 },\n" * 50_001 + "]\n"

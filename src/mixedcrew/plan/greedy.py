@@ -32,9 +32,10 @@ Each try is checked on the part of the history that can still matter (the
 flights that land after the earliest planned launch less the longest rest,
 the flights an agreement's ledger counts, and those linked to them by a
 ride), not on the whole history; and with a deadline the greedy stops
-when it passes, or with a work budget when the checker has read that many
-flights and assignments, leaving the flights it did not reach open. The
-budget stops it at the same flight on any machine and under any load.
+when it passes, or with a work budget when its tries (a unit each) and the
+flights and assignments its checks read have used it up, leaving the
+flights it did not reach open. The budget stops it at the same flight on
+any machine and under any load.
 """
 
 from __future__ import annotations
@@ -119,7 +120,9 @@ class _Greedy:
         self.s = s
         self.scope = make_scope(s, until, now=now)
         self.deadline = deadline
-        self.work = work  # flights and assignments the checker may still read (None: no budget)
+        # what is left of the budget (None: none): a unit per try and per flight or assignment
+        # the checker reads; the check that overruns it still ends
+        self.work = work
         self.stopped = False  # the deadline passed or the work ran out: flights not reached stay open
         self.horizon = self.scope.horizon
         self.flights: dict[str, Flight] = {f.id: f for f in s.flights}
@@ -249,6 +252,8 @@ class _Greedy:
             return  # out of time or work with no clean try (or none tried): the flight stays open
         if best is not None and best[0] and self._repair(f, later, before):
             return
+        if self._late():
+            return  # the repair was cut short: the flight stays open, as it would have been reached
         if best is None:  # no free port anywhere in the window: launch at the preferred date
             tries = _launches(self.scope, f)
             if not tries:
@@ -278,6 +283,8 @@ class _Greedy:
         st = s.station_by_id[f.station]
         best: tuple[int, Flight, list[Assignment], str | None] | None = None
         for launch, site, n in tries:
+            if self.work is not None:
+                self.work -= 1  # a try costs a unit even when no port is free and nothing is checked
             if self._late():
                 break
             g = self._flown(f, launch, site, n, None)
@@ -484,7 +491,7 @@ def _relevant(s: Scenario, scope: Scope) -> tuple[datetime, set[str]]:
 def greedy_plan(s: Scenario, until: datetime | None = None, *, now: datetime | None = None,
                 deadline: float | None = None, work: int | None = None) -> Scenario:
     """The greedy plan of every open part of the scenario (see the module's text); `now` as in
-    make_scope (nothing planned before it); `deadline` (time.monotonic()) or `work` (flights
-    and assignments the checker may read, all checks together) stops it, leaving the flights
-    it did not reach open."""
+    make_scope (nothing planned before it); `deadline` (time.monotonic()) or `work` (a unit
+    per try and per flight or assignment its checks read, all together) stops it, leaving the
+    flights it did not reach open."""
     return _Greedy(s, until, now, deadline, work).run()

@@ -39,9 +39,10 @@ WARM_ABOVE = 24
 CHUNK_LEVELS = ("disruption", "balance", "timing")
 GREEDY_SHARE = 0.3  # of the time limit: the greedy plan (counted once the model is built) ...
 GREEDY_OF_LEFT = 0.5  # ... and at most this share of the time left
-# what greedy gets at or below WARM_ABOVE open flights: flights and assignments the checker
-# reads, all its checks together (about 0.1 s: 12-25 us each), so that it stops at the same
-# flight on any machine and under any load (a wall-clock 0.1 s gave another plan under load)
+# what greedy gets at or below WARM_ABOVE open flights: a unit per try and per flight or
+# assignment its checks read (about 0.1 s on the forward ISS, whose checks read 12-25 us a
+# unit), so that it stops at the same flight on any machine and under any load (a wall-clock
+# 0.1 s gave another plan under load)
 SMALL_GREEDY_WORK = 5000
 COMPLETE_SHARE = 0.1  # of the time limit: completing a plan into every variable's value
 ROLLING_SHARE = 0.5  # of the time limit, counted from the start: greedy and rolling together
@@ -60,6 +61,7 @@ def starting_plan(ctx: Context, opts: SolveOptions, clock: Clock, now: datetime 
     limit = opts.time_limit
     small = len(ctx.scope.planned) <= WARM_ABOVE
     # with a work limit the same plan on any machine comes first: greedy then runs to its end
+    # (to its budget of work at or below WARM_ABOVE open flights, always)
     deadline = None if opts.work_limit is not None or small else time.monotonic() + min(
         limit * GREEDY_SHARE, clock.share(GREEDY_OF_LEFT))
     greedy = greedy_plan(ctx.s, ctx.scope.horizon, now=now, deadline=deadline,

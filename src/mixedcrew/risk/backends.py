@@ -39,7 +39,8 @@ DEFAULT_BATCH_BLOCKS = 8
 DASK_TASKS_PER_WORKER = 8
 DASK_MAX_TASK_BLOCKS = 256
 # The last tasks of a Dask run shrink (each about the remaining blocks / (2 x workers)),
-# down to 1/DASK_TAIL_SHARE of a full task (at least 2 blocks), so that the workers finish
+# down to 1/DASK_TAIL_SHARE of a full task (at least 2 blocks, or the full task if it is
+# smaller), so that the workers finish
 # together: with equal tasks one worker played half a task alone at the end on average.
 DASK_TAIL_SHARE = 16
 Progress = Callable[[Totals], None]
@@ -114,34 +115,37 @@ def run_dask(plan: TrialArrays, trials: int, seed: int, *, workers: int | None =
         return total
 
 
-def dask_batch_blocks(trials: int, batch_blocks: int, workers: int) -> int:
+def dask_batch_blocks(trials: int, batch_blocks: int, slots: int) -> int:
     """Blocks per full Dask task: at least `batch_blocks`, and enough that a long run needs
-    about DASK_TASKS_PER_WORKER tasks per worker (up to DASK_MAX_TASK_BLOCKS blocks each)."""
+    about DASK_TASKS_PER_WORKER tasks per slot (a worker thread; up to DASK_MAX_TASK_BLOCKS
+    blocks each)."""
     blocks = blocks_of(trials, batch_blocks)
-    share = -(-blocks // (DASK_TASKS_PER_WORKER * max(1, workers)))
+    share = -(-blocks // (DASK_TASKS_PER_WORKER * max(1, slots)))
     return max(batch_blocks, min(DASK_MAX_TASK_BLOCKS, share))
 
 
-def dask_tasks(trials: int, batch_blocks: int, workers: int) -> list[Task]:
+def dask_tasks(trials: int, batch_blocks: int, slots: int) -> list[Task]:
     """The tasks of a Dask run, in the order they are submitted (Dask starts them in that order).
 
-    Each is dask_batch_blocks() blocks until the remaining blocks would leave a worker
-    alone at the end; from there each takes about the remaining / (2 x workers), down to a
-    sixteenth of a full task, so the workers run out of trials within a short task of
-    each other."""
+    Each is dask_batch_blocks() blocks until the remaining blocks would leave a slot (a
+    worker thread) alone at the end; from there each takes about the remaining / (2 x slots),
+    down to a sixteenth of a full task, so the slots run out of trials within a short task
+    of each other."""
     blocks = blocks_of(trials, batch_blocks)
-    size = dask_batch_blocks(trials, batch_blocks, workers)
+    size = dask_batch_blocks(trials, batch_blocks, slots)
     floor = min(size, max(2, size // DASK_TAIL_SHARE))
     out, b = [], 0
     while b < blocks:
-        n = max(floor, min(size, -(-(blocks - b) // (2 * max(1, workers)))))
+        n = max(floor, min(size, -(-(blocks - b) // (2 * max(1, slots)))))
         out.append(Task(b, min(b + n, blocks), trials))
         b += n
     return out
 
 
 def threads(client: Any) -> int:
-    """Threads across the cluster's workers: how many tasks run at once."""
+    """Threads across the cluster's workers when the run starts: how many tasks run at once
+    (at least 1; on an adaptive cluster that is still scaling up, the tasks are then larger
+    than they need be, which costs speed, never a different total)."""
     return max(1, int(sum(client.nthreads().values())))
 
 
