@@ -209,3 +209,33 @@ def test_group_floors_bound_timing_and_never_pass_its_optimum():
     assert solver.solve(ctx.model) == cp_model.OPTIMAL, "the proven floors keep every plan"
     assert bound <= solver.objective_value <= evaluate(level.expr, values)
     assert bound > 0, "some station's timing is proven above zero"
+
+
+def _shares(monkeypatch, heavy_model: int) -> dict[str, float]:
+    """Each level's share of the time, as solve_levels hands it to solve_level, and the time left then."""
+    import mixedcrew.plan.search as search
+    from mixedcrew.plan import plan_scenario
+
+    seen: dict[str, float] = {}
+    real = search.solve_level
+
+    def spy(ctx, level, opts, share, best, started):  # type: ignore[no-untyped-def]
+        seen[level.name] = share
+        return real(ctx, level, opts, share, best, started)
+
+    monkeypatch.setattr(search, "solve_level", spy)
+    monkeypatch.setattr(search, "HEAVY_MODEL", heavy_model)
+    plan_scenario(generate_scenario(1, 2, 40, seed=0), options=SolveOptions(time_limit=60, workers=1))
+    return seen
+
+
+def test_on_a_heavy_model_fairness_gets_three_quarters_of_what_it_shares_with_overlap(monkeypatch):
+    """Time left is split evenly over the levels left, except on a model above HEAVY_MODEL
+    variables, where fairness gets 3/4 of its and overlap's time (timing's share unchanged)."""
+    even = _shares(monkeypatch, heavy_model=10**9)
+    heavy = _shares(monkeypatch, heavy_model=0)
+    # timing's share is a third of the time left in both (60 s less the little spent before it)
+    assert abs(even["timing"] - heavy["timing"]) < 1.0 and 18 < heavy["timing"] < 20.1
+    # fairness: half of the time left after timing, or three quarters of it
+    assert 27 < even["fairness"] < 30.1 and 40 < heavy["fairness"] < 45.1
+    assert abs(heavy["fairness"] / even["fairness"] - 1.5) < 0.05
