@@ -11,6 +11,7 @@ from mixedcrew.plan.model import build
 from mixedcrew.plan.objective import forced_rides, pending_levels, span
 from mixedcrew.plan.result import SolveOptions
 from mixedcrew.plan.scope import make_scope
+from mixedcrew.plan.search import solve_level
 from mixedcrew.plan.tactics import by_terms, narrow_instants, pin_terms, probe
 
 
@@ -211,13 +212,16 @@ def test_group_floors_bound_timing_and_never_pass_its_optimum():
     assert bound > 0, "some station's timing is proven above zero"
 
 
+_SOLVE_LEVEL = solve_level
+
+
 def _shares(monkeypatch, heavy_model: int) -> dict[str, float]:
     """Each level's share of the time, as solve_levels hands it to solve_level, and the time left then."""
     import mixedcrew.plan.search as search
     from mixedcrew.plan import plan_scenario
 
     seen: dict[str, float] = {}
-    real = search.solve_level
+    real = _SOLVE_LEVEL  # not search.solve_level: a second call would wrap the first spy
 
     def spy(ctx, level, opts, share, best, started):  # type: ignore[no-untyped-def]
         seen[level.name] = share
