@@ -162,7 +162,7 @@ class _Scan:
         if not self.arrays:
             m = _SIMPLE_LINE.match(self.text, pos) or _HEADER_LINE.match(self.text, pos)
             if m and m.re is _HEADER_LINE:
-                self._header(pos)
+                self._table(m.group(1).strip())
         elif self.arrays[-1] >= 0 and len(self.arrays) < MAX_NESTING:  # an inline table fits
             m = _ITEM_LINE.match(self.text, pos)
             if m and m.group(1):
@@ -191,9 +191,11 @@ class _Scan:
 
     def _header(self, pos: int) -> None:
         m = _HEADER.match(self.text, pos)
-        if not m:
-            return
-        name = m.group(1).strip()
+        if m:
+            self._table(m.group(1).strip())
+
+    def _table(self, name: str) -> None:
+        """One more [[name]] table."""
         self.tables[name] = self.tables.get(name, 0) + 1
         if self.tables[name] > MAX_ARRAY_ITEMS:
             self.fail(f"more than {MAX_ARRAY_ITEMS:,} [[{name}]] tables (the limit, "

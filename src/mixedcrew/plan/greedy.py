@@ -133,11 +133,14 @@ class _Greedy:
         self.since, self.kept = _relevant(s, self.scope)
 
     def _late(self) -> bool:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            self.stopped = True
-        if self.work is not None and self.work < 0:
+        if (self.deadline is not None and time.monotonic() > self.deadline) or (
+                self.work is not None and self.work < 0):
             self.stopped = True
         return self.stopped
+
+    def _spend(self, units: int) -> None:
+        if self.work is not None:
+            self.work -= units
 
     # -- the plan so far ---------------------------------------------------------------
 
@@ -161,8 +164,7 @@ class _Greedy:
             "flights": tuple(f for f in s.flights if f.id in self.kept),
             "assignments": tuple(a for a in s.assignments if a.up in self.kept),
             "events": tuple(e for e in s.events if getattr(e, "flight", None) in (None, *self.kept))})
-        if self.work is not None:
-            self.work -= len(part.flights) + len(part.assignments)
+        self._spend(len(part.flights) + len(part.assignments))
         return {(v.rule, v.start) for v in check(part, start=self.since, end=end).violations}
 
     # -- the steps ---------------------------------------------------------------------
@@ -248,12 +250,11 @@ class _Greedy:
     def _plan(self, f: Flight, later: datetime | None) -> None:
         before = self._problems(self.scenario(), later)
         best = self._best_try(f, later, before, self._tries(f))
-        if self._late() and (best is None or best[0]):
-            return  # out of time or work with no clean try (or none tried): the flight stays open
-        if best is not None and best[0] and self._repair(f, later, before):
-            return
-        if self._late():
-            return  # the repair was cut short: the flight stays open, as it would have been reached
+        if best is None or best[0]:  # no clean try
+            if not self._late() and best is not None and self._repair(f, later, before):
+                return
+            if self._late():
+                return  # out of time or work, before or during the repair: the flight stays open
         if best is None:  # no free port anywhere in the window: launch at the preferred date
             tries = _launches(self.scope, f)
             if not tries:
@@ -283,8 +284,7 @@ class _Greedy:
         st = s.station_by_id[f.station]
         best: tuple[int, Flight, list[Assignment], str | None] | None = None
         for launch, site, n in tries:
-            if self.work is not None:
-                self.work -= 1  # a try costs a unit even when no port is free and nothing is checked
+            self._spend(1)  # a try costs a unit even when no port is free and nothing is checked
             if self._late():
                 break
             g = self._flown(f, launch, site, n, None)

@@ -4,8 +4,8 @@ CP-SAT finds a first plan for a few dozen flights slowly from nothing. The
 greedy baseline (greedy.py) gives one in seconds when it breaks no rule; it
 runs inside its share of the time limit and stops there (flights it did not
 reach are left to the solver; for WARM_ABOVE open flights or fewer, a plan
-it did not finish is not used: CP-SAT starts from nothing there). When the model refuses the greedy plan, the
-rolling plan fills the open flights a chunk at a time in window order, each
+it did not finish is not used: CP-SAT starts from nothing there). When the
+model refuses the greedy plan, the rolling plan fills the open flights a chunk at a time in window order, each
 chunk planned on top of the previous one (flights docked at a chunk's end
 get their undock in the next chunk), with only the first levels of the
 objective. Either plan, completed by propagation in a copy of the full
